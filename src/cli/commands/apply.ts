@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { inputError } from '../../errors.ts';
+import { readInventory, renderProblems } from '../../inventory/load.ts';
+import { planSteps } from '../../plan/build.ts';
+import { renderPlanText } from '../../plan/render.ts';
+import type { Plan } from '../../plan/types.ts';
+import { buildDeps } from '../../run/deps.ts';
+import type { RunOutcome } from '../../run/runner.ts';
+import { checkPlanStillValid, loadRun, observeAndPlan, resumeRun, startRun, type RunHandle } from '../../run/session.ts';
+import { parse } from '../args.ts';
+import { bold, green, red, yellow, type Io } from '../io.ts';
+import { makeTerminalView } from '../view.ts';
+import { checkScope } from './plan.ts';
+import { withInterrupt } from '../interrupt.ts';
+
+export async function cmdApply(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('apply', argv, { file: { type: 'string', short: 'f' }, yes: { type: 'boolean' }, scope: { type: 'string' } }, true);
+  checkScope(values.scope);
+  const planFile = positionals[0];
+  if ((values.file === undefined) === (planFile === undefined)) {
+    throw inputError('CLI_USAGE', 'ferry apply: give either -f INVENTORY or a PLAN.json', { hint: 'ferry apply -f examples/lab-seed.yaml' });
+  }
+  let inventoryPath: string;
+  let filePlan: Plan | undefined;
+  if (planFile !== undefined) {
+    if (!existsSync(planFile)) throw inputError('PLAN_NOT_FOUND', `no plan file at ${planFile}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+    filePlan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+    inventoryPath = filePlan.inventory?.path;
+  } else inventoryPath = values.file as string;
+  const { inventory, warnings, sha256 } = await readInventory(inventoryPath);
+  if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
+  if (filePlan !== undefined && filePlan.inventory.sha256 !== sha256) {
+    throw inputError('PLAN_STALE', `${inventoryPath} changed since the plan was made`, { hint: 'make a new plan with `ferry plan -o json`' });
+  }
+  const deps = buildDeps(inventory, io.env);
+  try {
+    let plan: Plan;
+    if (filePlan !== undefined) {
+      await checkPlanStillValid(filePlan, deps);
+      plan = filePlan;
+    } else plan = await observeAndPlan(inventory, inventoryPath, sha256, deps);
+    if (planSteps(plan).length === 0) {
+      io.out(renderPlanText(plan, { color: io.color }));
+      return 0;
+    }
+    if (values.yes !== true) {
+      io.out(renderPlanText(plan, { color: io.color }));
+      if (io.confirm === undefined) {
+        throw inputError('NEEDS_CONFIRMATION', 'not on a terminal, so ferry cannot ask before changing the cluster', { hint: 'read the plan above, then run again with --yes' });
+      }
+      if (!(await io.confirm('Apply this plan?'))) {
+        io.out('Nothing changed.\n');
+        return 0;
+      }
+    }
+    return await withInterrupt(io, async (signal) => {
+      const r = await startRun(plan, inventory, { deps, signal, env: io.env, command: 'ferry apply', onStart: (run) => attachView(io, plan, run) });
+      return reportOutcome(io, r.runId, r.outcome);
+    });
+  } finally {
+    await deps.close();
+  }
+}
+
+export function attachView(io: Io, plan: Plan, run: RunHandle): void {
+  io.out(`${bold(io, `run ${run.runId}`)}  (journal: ${run.runDir}/journal.jsonl)\n`);
+  run.journal.subscribe(makeTerminalView(io, plan));
+}
+
+export function reportOutcome(io: Io, runId: string, o: RunOutcome): number {
+  switch (o.runState) {
+    case 'done':
+      io.out(green(io, `\nrun ${runId}: done.`) + '\n');
+      break;
+    case 'refused':
+      io.err(red(io, `\nrun ${runId}: stopped before ${o.failedStep}: ${o.error?.code} ${o.error?.message}`) + `\n  nothing was changed by that step.\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  then: ferry resume --run ${runId}\n`);
+      break;
+    case 'rolled-back':
+      io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed (${o.error?.code}: ${o.error?.message}) and was rolled back.`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  the steps before it are done; fix the cause, then: ferry resume --run ${runId}\n`);
+      break;
+    case 'rollback-failed':
+      io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed and its ROLLBACK FAILED: ${o.error?.code} ${o.error?.message}`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done.\n`);
+      break;
+    case 'interrupted':
+      io.err(yellow(io, `\nrun ${runId}: interrupted during ${o.failedStep ?? 'the run'}.`) + `\n  continue with: ferry resume --run ${runId}\n`);
+      break;
+    default:
+      break;
+  }
+  return o.exitCode;
+}
+
+export async function cmdResume(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parse('resume', argv, { run: { type: 'string' }, file: { type: 'string', short: 'f' }, yes: { type: 'boolean' } });
+  const run = loadRun(values.run, io.env);
+  if (values.file !== undefined) {
+    const { sha256 } = await readInventory(values.file);
+    if (sha256 !== run.plan.inventory.sha256) {
+      throw inputError('INVENTORY_CHANGED', `${values.file} is not the inventory run ${run.runId} was planned from`, {
+        hint: 'resume without -f (the run keeps its own copy), or start a new run with `ferry apply`',
+      });
+    }
+  }
+  const deps = buildDeps(run.inventory, io.env);
+  try {
+    return await withInterrupt(io, async (signal) => {
+      const r = await resumeRun(run, { deps, signal, env: io.env, command: 'ferry resume', onStart: (h) => attachView(io, run.plan, h) });
+      return reportOutcome(io, r.runId, r.outcome);
+    });
+  } finally {
+    await deps.close();
+  }
+}

@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { inputError } from '../../errors.ts';
+import { readInventory, renderProblems } from '../../inventory/load.ts';
+import { renderPlanText } from '../../plan/render.ts';
+import { buildDeps } from '../../run/deps.ts';
+import { observeAndPlan } from '../../run/session.ts';
+import { outputFormat, parse } from '../args.ts';
+import { yellow, type Io } from '../io.ts';
+
+export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parse('plan', argv, { file: { type: 'string', short: 'f' }, out: { type: 'string' }, scope: { type: 'string' } });
+  if (values.file === undefined) throw inputError('CLI_USAGE', 'ferry plan: -f INVENTORY is required', { hint: 'ferry plan -f examples/lab-seed.yaml' });
+  checkScope(values.scope);
+  const fmt = outputFormat('plan', values.output);
+  const { inventory, warnings, sha256 } = await readInventory(values.file);
+  if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
+  const deps = buildDeps(inventory, io.env);
+  try {
+    const plan = await observeAndPlan(inventory, values.file, sha256, deps);
+    const text = fmt === 'json' ? JSON.stringify(plan, null, 2) + '\n' : fmt === 'yaml' ? stringify(plan) : renderPlanText(plan, { color: io.color && values.out === undefined });
+    if (values.out !== undefined) {
+      writeFileSync(values.out, fmt === 'text' ? renderPlanText(plan) : text);
+      io.err(`plan written to ${values.out}\n`);
+    } else io.out(text);
+    return 0;
+  } finally {
+    await deps.close();
+  }
+}
+
+export function checkScope(scope: string | undefined): void {
+  if (scope !== undefined && scope !== 'etcd' && scope !== 'all') {
+    throw inputError('CLI_USAGE', `--scope ${scope}: this ferry can migrate etcd only (scopes: etcd, all)`, { hint: 'use --scope etcd' });
+  }
+}

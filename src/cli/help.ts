@@ -1,0 +1,102 @@
+/** Help texts: every command says what it does, its options, and an example. */
+export const HELP: Record<string, string> = {
+  ferry: `ferry — move a running Kubernetes control plane (master + etcd) onto new machines, member by member.
+
+Usage: ferry <command> [options]
+
+Commands:
+  validate   check an inventory file and report every problem at once
+  plan       read the live cluster and print the ordered plan (touches nothing)
+  apply      run a plan (asks before the first change unless --yes)
+  resume     continue a run that was stopped or killed
+  status     show where a run stands
+  lab        the runbook's example environment on this machine (up, down, status)
+  demo       lab up + apply + a before/after report
+
+Global options:
+  -h, --help       help for a command
+  -o, --output     text | json | yaml (where a command prints data)
+  --no-color       no ANSI colour (also: NO_COLOR=1; colour is only used on a terminal)
+  --version        print ferry's version
+
+Environment:
+  FERRY_HOME       where runs and the lab live (default ~/.ferry)
+
+Exit codes:
+  0 done · 1 failed and rolled back · 2 bad input or preflight refused (nothing changed)
+  3 failed and rollback failed: a person is needed · 130 interrupted (ferry resume continues)
+
+Example:
+  ferry lab up && ferry plan -f examples/lab-seed.yaml && ferry apply -f examples/lab-seed.yaml --yes
+`,
+  validate: `ferry validate -f INVENTORY [-o text|json]
+
+Check an inventory: every problem is reported at once, with its path (etcd.new[1].peerURL) and a hint.
+Exit code 2 when there is an error; warnings alone exit 0.
+
+Example:
+  ferry validate -f examples/seed.yaml
+`,
+  plan: `ferry plan -f INVENTORY [-o text|json|yaml] [--out FILE]
+
+Read the live etcd cluster and print the ordered plan, in the runbook's phases: each step with what it does,
+what it checks and what undoes it. Touches nothing. With -o json the plan is versioned data that
+\`ferry apply PLAN.json\` runs (refusing it if the cluster changed since).
+
+Example:
+  ferry plan -f examples/lab-seed.yaml
+  ferry plan -f examples/lab-seed.yaml -o json --out plan.json
+`,
+  apply: `ferry apply (-f INVENTORY | PLAN.json) [--yes] [--scope etcd]
+
+Run the plan: for each step precheck → apply → verify (health gate) → rollback when the gate fails.
+The journal (\`$FERRY_HOME/runs/<run>/journal.jsonl\`) is written before and after every effect, so a run
+killed at any instant can be resumed. Without --yes, ferry shows the plan and asks before the first change.
+
+Options:
+  -f, --file       the inventory
+  --yes            do not ask
+  --scope          which parts to run (only etcd exists so far)
+
+Example:
+  ferry apply -f examples/lab-seed.yaml --yes
+`,
+  resume: `ferry resume [--run RUN] [--yes]
+
+Continue a run that was interrupted, killed (even with kill -9) or stopped by a failure, from where its
+journal says it stood. Steps already done are not redone; a step that was in flight is re-entered and adopts
+what it finds (a member already added, a service already started). The newest run by default.
+
+Example:
+  ferry resume --yes
+`,
+  status: `ferry status [--run RUN] [--all] [-o text|json]
+
+Show where a run stands: each step's state and duration, the step in flight, the last error.
+--all lists every run.
+
+Example:
+  ferry status
+  ferry status --run 20261127-054500-ab12 -o json
+`,
+  lab: `ferry lab up [-f INVENTORY] | ferry lab down [-f INVENTORY] | ferry lab status [-f INVENTORY] [-o json]
+
+The runbook's example environment on this machine: real etcd 3.4 members on loopback addresses (10.17.33.x
+becomes 127.17.33.x), each host with its own root folder and services run by a lab supervisor.
+  up       start the OLD side of the inventory (default examples/lab-seed.yaml), seeded with data, and prepare
+           the new hosts (empty)
+  status   show the lab's hosts, services and etcd members
+  down     stop every lab process and remove the lab's state
+
+Example:
+  ferry lab up && ferry lab status && ferry lab down
+`,
+  demo: `ferry demo [--scope etcd] [-f INVENTORY] [--keep] [-o text|json]
+
+Bring up the lab, run the whole migration on it, and report before and after: etcd members and leader, and
+that every seeded key (v3 and v2) is still there. --keep leaves the lab up afterwards.
+
+Example:
+  ferry demo
+`,
+};

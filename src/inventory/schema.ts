@@ -1,0 +1,202 @@
+/**
+ * The inventory as operators write it (YAML): every object is strict (an unknown key is an error, which catches
+ * misspellings such as `clientUrl`), and fields with a default may be left out. Cross-field rules (URLs match their
+ * member's host, no duplicates, …) live in checks.ts; defaults are applied by normalize.ts, which produces the
+ * {@link Inventory} type every other module reads.
+ *
+ * Each field's `.describe()` text says what a good value looks like: validation uses it as the problem's hint.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Built-in defaults. The etcd ones are those of DomeOS's `start_etcd.sh` (shared/reference/domeos.md §2.4). */
+export const DEFAULTS = {
+  access: {
+    user: 'root',
+    port: 22,
+    knownHosts: '~/.ssh/known_hosts',
+    sudo: false,
+  },
+  etcd: {
+    clientPort: 4012,
+    peerPort: 4010,
+    dataDir: '/var/lib/etcd',
+    service: 'etcd',
+    binary: '/usr/sbin/domeos/etcd/current/etcd',
+    configFile: '/etc/sysconfig/etcd',
+    clusterToken: 'domeos-etcd-cluster',
+  },
+  dns: {
+    namespace: 'default',
+    service: 'skydns-svc',
+    controllers: ['kube2sky', 'skydns'],
+    domain: 'domeos.local',
+  },
+} as const;
+
+export const API_VERSION = 'ferry/v1';
+
+// A DNS name: dot-separated labels of letters, digits and inner dashes.
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** True for an IPv4 or IPv6 address or a DNS host name. All-numeric dotted names must be valid IPv4 addresses. */
+export function isHostAddress(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  if (/^[0-9.]+$/.test(value)) return false;
+  return value.length <= 253 && HOST_NAME.test(value);
+}
+
+const hostAddress = z
+  .string()
+  .refine(isHostAddress, { error: 'is not an IP address or host name' })
+  .describe('an IP address or host name, e.g. 10.17.33.21');
+const port = z.number().int().min(1).max(65535).describe('a TCP port number from 1 to 65535');
+const localPath = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .describe('a file path on this machine (~ means your home folder), e.g. ~/.ssh/id_ed25519');
+const remotePath = z
+  .string()
+  .regex(/^\//, { error: 'is not an absolute path' })
+  .describe('an absolute path on the host, e.g. /var/lib/etcd');
+const serviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9@._-]+$/, { error: 'is not a service unit name' })
+  .describe('a service unit name, e.g. etcd');
+const url = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .describe('an http:// or https:// URL with host and port, e.g. http://10.17.33.31:4012');
+const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+
+const accessFields = {
+  user: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: 'is not a user name' })
+    .describe('the login user on the hosts, e.g. root')
+    .optional(),
+  port: port.optional(),
+  keyFile: localPath.optional(),
+  knownHosts: localPath.optional(),
+  sudo: z.boolean().describe('true or false').optional(),
+};
+
+/** `access`: one flat object; which fields apply to which mode is checked in checks.ts (with a clearer message). */
+export const AccessFileSchema = z.strictObject({
+  mode: z.enum(['ssh', 'lab']).describe('ssh (reach real hosts over SSH) or lab (everything runs on this machine)'),
+  ...accessFields,
+  labDir: localPath.optional(),
+});
+
+/** `hosts.<address>`: overrides of the SSH access fields for one host. */
+export const HostOverrideFileSchema = z.strictObject(accessFields);
+
+export const EtcdDefaultsFileSchema = z.strictObject({
+  dataDir: remotePath.optional(),
+  service: serviceName.optional(),
+  binary: remotePath.optional(),
+  configFile: remotePath.optional(),
+  clientPort: port.optional(),
+  peerPort: port.optional(),
+});
+
+export const EtcdMemberFileSchema = z.strictObject({
+  // The name goes into `--initial-cluster name=url,…`, so `=`, `,` and spaces are out.
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'is not an etcd member name' })
+    .describe('an etcd member name of letters, digits, dots, dashes and underscores, e.g. domeosEtcd3'),
+  host: hostAddress,
+  clientURL: url.optional(),
+  peerURL: url.optional(),
+  dataDir: remotePath.optional(),
+  service: serviceName.optional(),
+  binary: remotePath.optional(),
+  configFile: remotePath.optional(),
+});
+
+const member = EtcdMemberFileSchema.describe('a member: a mapping with name and host, e.g. { name: domeosEtcd3, host: 10.17.33.21 }');
+
+export const EtcdTlsFileSchema = z.strictObject({
+  ca: localPath.optional(),
+  cert: localPath.optional(),
+  key: localPath.optional(),
+});
+
+export const EtcdFileSchema = z.strictObject({
+  clusterToken: nonEmpty.describe('the etcd --initial-cluster-token, e.g. domeos-etcd-cluster').optional(),
+  tls: EtcdTlsFileSchema.describe('a mapping of TLS file paths: ca, cert, key').optional(),
+  defaults: EtcdDefaultsFileSchema.describe(
+    'a mapping of member settings: clientPort, peerPort, dataDir, service, binary, configFile',
+  ).optional(),
+  old: z.array(member).describe('a list of the current members, each with name and host'),
+  new: z.array(member).describe('a list of the members to move to, each with name and host'),
+});
+
+export const MasterHostFileSchema = z.strictObject({
+  host: hostAddress,
+  apiserver: url.describe('the apiserver URL, e.g. http://10.17.33.30:8080'),
+});
+
+const masterHost = MasterHostFileSchema.describe('a mapping with host and apiserver');
+export const MasterFileSchema = z.strictObject({
+  old: masterHost,
+  new: masterHost,
+});
+
+export const NodeFileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'is not a Kubernetes node name' })
+    .describe('the node name as `kubectl get nodes` shows it (lowercase), e.g. l-33-39'),
+  host: hostAddress,
+});
+
+export const DnsFileSchema = z.strictObject({
+  namespace: nonEmpty.describe('the namespace of the DNS service, e.g. default').optional(),
+  service: nonEmpty.describe('the DNS service name, e.g. skydns-svc').optional(),
+  controllers: z
+    .array(nonEmpty)
+    .min(1)
+    .describe('a list of the DNS replication controllers, e.g. [kube2sky, skydns]')
+    .optional(),
+  domain: nonEmpty.describe('the cluster domain, e.g. domeos.local').optional(),
+});
+
+export const DomeosFileSchema = z.strictObject({
+  url: url.describe('the DomeOS console URL, e.g. http://10.17.33.10:8080'),
+  cluster: nonEmpty.describe('the cluster name as the DomeOS console shows it'),
+  credentialsFile: localPath.optional(),
+});
+
+export const InventoryFileSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION).describe(`the inventory format version: ${API_VERSION}`),
+  name: z
+    .string()
+    .regex(/^[a-z0-9-]{1,63}$/, { error: 'may only hold lowercase letters, digits and dashes' })
+    .describe('a short name of lowercase letters, digits and dashes, e.g. domeos-example'),
+  access: AccessFileSchema.describe('a mapping with mode (ssh or lab) and, for ssh, keyFile'),
+  hosts: z
+    .record(z.string(), HostOverrideFileSchema.describe('a mapping of access fields, e.g. { port: 2222 }'))
+    .describe('a mapping from host address to access overrides, e.g. 10.17.33.21: { port: 2222 }')
+    .optional(),
+  etcd: EtcdFileSchema.describe('a mapping with the old and new member lists'),
+  master: MasterFileSchema.describe('a mapping with old and new, each with host and apiserver').optional(),
+  nodes: z
+    .array(NodeFileSchema.describe('a node: a mapping with name and host, e.g. { name: l-33-39, host: 10.17.33.39 }'))
+    .describe('a list of the Kubernetes nodes, each with name and host')
+    .optional(),
+  dns: DnsFileSchema.describe('a mapping with namespace, service, controllers and domain').optional(),
+  domeos: DomeosFileSchema.describe('a mapping with url, cluster and credentialsFile').optional(),
+});
+
+export type AccessFile = z.infer<typeof AccessFileSchema>;
+export type HostOverrideFile = z.infer<typeof HostOverrideFileSchema>;
+export type EtcdDefaultsFile = z.infer<typeof EtcdDefaultsFileSchema>;
+export type EtcdMemberFile = z.infer<typeof EtcdMemberFileSchema>;
+export type EtcdTlsFile = z.infer<typeof EtcdTlsFileSchema>;
+export type MasterHostFile = z.infer<typeof MasterHostFileSchema>;
+export type NodeFile = z.infer<typeof NodeFileSchema>;
+export type DomeosFile = z.infer<typeof DomeosFileSchema>;
+/** The inventory file as written, after shape validation and before defaults. */
+export type InventoryFile = z.infer<typeof InventoryFileSchema>;

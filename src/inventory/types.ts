@@ -1,0 +1,110 @@
+/**
+ * The inventory after validation and defaulting: what every other module reads. The YAML shape (with optional
+ * fields and defaults) lives in schema.ts; this is its normalized form, so consumers never re-apply defaults.
+ */
+
+/** How ferry reaches a host: over SSH, or through the lab supervisor on this machine. */
+export type Access =
+  | { readonly mode: 'lab'; /** Lab state folder; default `$FERRY_HOME/lab`. */ readonly labDir?: string }
+  | {
+      readonly mode: 'ssh';
+      readonly user: string;
+      /** Default 22. */
+      readonly port: number;
+      /** Path of the private key file. The key itself is never logged or journaled. */
+      readonly keyFile: string;
+      /** Path of the known_hosts file used to check host keys; default `~/.ssh/known_hosts`. */
+      readonly knownHosts: string;
+      /** Run commands through `sudo -n` when the user is not root. Default false. */
+      readonly sudo: boolean;
+    };
+
+export interface EtcdMember {
+  /** etcd member name (`--name`), unique across old and new. */
+  readonly name: string;
+  /** The host the member runs on: an IP address or host name; ferry's Host adapters reach it by this. */
+  readonly host: string;
+  /** Client URL, e.g. `http://10.17.33.31:4012`. */
+  readonly clientURL: string;
+  /** Peer URL, e.g. `http://10.17.33.31:4010`. */
+  readonly peerURL: string;
+  /** Data directory on the host. Default `/var/lib/etcd`. */
+  readonly dataDir: string;
+  /** Service unit that runs the member. Default `etcd`. */
+  readonly service: string;
+  /** etcd binary on the host. Default `/usr/sbin/domeos/etcd/current/etcd` (the DomeOS layout). */
+  readonly binary: string;
+  /** The sysconfig file the unit reads. Default `/etc/sysconfig/etcd`. */
+  readonly configFile: string;
+}
+
+export interface EtcdTls {
+  /** CA bundle path for verifying etcd's server certificates. */
+  readonly ca?: string;
+  /** Client certificate path. */
+  readonly cert?: string;
+  /** Client key path. Never logged. */
+  readonly key?: string;
+}
+
+export interface EtcdSection {
+  readonly old: readonly EtcdMember[];
+  readonly new: readonly EtcdMember[];
+  readonly tls?: EtcdTls;
+  /** `--initial-cluster-token` of the cluster; only used by the lab when it creates the old cluster. */
+  readonly clusterToken?: string;
+}
+
+/** For the master switch (a later issue). */
+export interface MasterHost {
+  readonly host: string;
+  /** The apiserver URL, e.g. `http://10.17.33.30:8080`. */
+  readonly apiserver: string;
+}
+export interface MasterSection {
+  readonly old: MasterHost;
+  readonly new: MasterHost;
+}
+
+export interface NodeHost {
+  readonly name: string;
+  readonly host: string;
+}
+
+export interface DnsSection {
+  readonly namespace: string;
+  readonly service: string;
+  readonly controllers: readonly string[];
+  readonly domain: string;
+}
+
+export interface DomeosSection {
+  /** Console URL, e.g. `http://10.17.33.10:8080`. */
+  readonly url: string;
+  /** Cluster name as the console knows it. */
+  readonly cluster: string;
+  /** Path of a file holding `username` and `password` (YAML). Credentials never enter the inventory itself. */
+  readonly credentialsFile?: string;
+}
+
+export interface Inventory {
+  readonly apiVersion: 'ferry/v1';
+  /** A name for this migration; used in run folders and reports. */
+  readonly name: string;
+  readonly access: Access;
+  /** Per-host access overrides, keyed by host. */
+  readonly hosts: Readonly<Record<string, Partial<Access>>>;
+  readonly etcd: EtcdSection;
+  readonly master?: MasterSection;
+  readonly nodes?: readonly NodeHost[];
+  readonly dns?: DnsSection;
+  readonly domeos?: DomeosSection;
+}
+
+/** One problem found in an inventory, with its path in the YAML (`etcd.new[1].peerURL`). */
+export interface InventoryProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly severity: 'error' | 'warning';
+}

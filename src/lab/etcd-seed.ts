@@ -1,0 +1,163 @@
+/**
+ * Data the lab puts in its old cluster, so a migration has something to lose: ~50 Kubernetes-like keys under
+ * `/registry/` through the v3 API, and flannel's network config through the v2 API, as DomeOS's master script
+ * writes it (domeos.md §2.3). `readLabSeedCheck` reads all of it back.
+ */
+import { Etcd3 } from 'etcd3';
+import { FerryError, messageOf } from '../errors.ts';
+
+export interface SeedEntry {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface LabSeedData {
+  /** Keys in the v3 keyspace. */
+  readonly v3: readonly SeedEntry[];
+  /** Keys in the v2 keyspace (separate from v3: etcd 3.4 keeps them apart). */
+  readonly v2: readonly SeedEntry[];
+}
+
+export const FLANNEL_CONFIG_KEY = '/flannel/network/config';
+export const FLANNEL_CONFIG = '{"Network": "172.24.0.0/13", "SubnetLen": 22, "Backend": {"Type": "vxlan", "VNI": 1}}';
+
+const REQUEST_TIMEOUT_MS = 5_000;
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** The seeded keys and values (pure and deterministic, so checks can compare). */
+export function buildLabSeedData(): LabSeedData {
+  const v3: SeedEntry[] = [];
+  const put = (key: string, value: unknown): void => {
+    v3.push({ key, value: json(value) });
+  };
+  for (const ns of ['default', 'kube-system', 'domeos']) {
+    put(`/registry/namespaces/${ns}`, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: ns }, status: { phase: 'Active' } });
+  }
+  for (let i = 1; i <= 6; i++) {
+    const name = `node-${i}`;
+    put(`/registry/minions/${name}`, { kind: 'Node', apiVersion: 'v1', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { podCIDR: `172.24.${i * 4}.0/22` } });
+  }
+  put('/registry/services/specs/default/kubernetes', { kind: 'Service', apiVersion: 'v1', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '172.16.0.1', ports: [{ port: 443 }] } });
+  put('/registry/services/endpoints/default/kubernetes', { kind: 'Endpoints', apiVersion: 'v1', metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.17.33.30' }], ports: [{ port: 8080 }] }] });
+  put('/registry/services/specs/kube-system/skydns', { kind: 'Service', apiVersion: 'v1', metadata: { name: 'skydns', namespace: 'kube-system' }, spec: { clusterIP: '172.16.40.1', ports: [{ port: 53, protocol: 'UDP' }] } });
+  put('/registry/controllers/kube-system/skydns', { kind: 'ReplicationController', apiVersion: 'v1', metadata: { name: 'skydns', namespace: 'kube-system' }, spec: { replicas: 1 } });
+  put('/registry/serviceaccounts/default/default', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'default', namespace: 'default' } });
+  put('/registry/ranges/serviceips', { range: '172.16.0.0/13' });
+  put('/registry/ranges/servicenodeports', { range: '30000-32767' });
+  for (let i = 1; i <= 4; i++) {
+    put(`/registry/deployments/default/web-${i}`, { kind: 'Deployment', apiVersion: 'extensions/v1beta1', metadata: { name: `web-${i}`, namespace: 'default' }, spec: { replicas: 2 } });
+  }
+  for (let i = 1; i <= 28; i++) {
+    const name = `web-${((i - 1) % 4) + 1}-${String(i).padStart(5, '0')}`;
+    put(`/registry/pods/default/${name}`, { kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace: 'default' }, spec: { nodeName: `node-${((i - 1) % 6) + 1}` }, status: { phase: 'Running', podIP: `172.24.${(i % 6) * 4}.${i + 1}` } });
+  }
+  put('/registry/events/default/seeded-by-ferry-lab', { kind: 'Event', apiVersion: 'v1', message: 'seeded by ferry lab' });
+  return { v3, v2: [{ key: FLANNEL_CONFIG_KEY, value: FLANNEL_CONFIG }] };
+}
+
+function seedError(code: string, message: string, cause: unknown): FerryError {
+  return new FerryError(code, `${message}: ${messageOf(cause)}`, { hint: 'Check that the lab cluster is healthy: ferry lab status.', retryable: true, cause });
+}
+
+async function putV2(clientURL: string, key: string, value: string): Promise<void> {
+  const res = await fetch(`${clientURL}/v2/keys${key}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ value }).toString(),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+}
+
+/** Write the seed data into the cluster reached through `clientURLs` (v3 through etcd3, v2 over HTTP). */
+export async function writeLabSeedData(clientURLs: readonly string[]): Promise<LabSeedData> {
+  const data = buildLabSeedData();
+  const client = new Etcd3({ hosts: [...clientURLs], dialTimeout: REQUEST_TIMEOUT_MS });
+  try {
+    for (const { key, value } of data.v3) await client.put(key).value(value).exec();
+  } catch (err) {
+    throw seedError('LAB_SEED_FAILED', 'cannot write the lab seed data (v3)', err);
+  } finally {
+    client.close();
+  }
+  let lastError: unknown;
+  for (const { key, value } of data.v2) {
+    lastError = undefined;
+    for (const url of clientURLs) {
+      try {
+        await putV2(url, key, value);
+        lastError = undefined;
+        break;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (lastError !== undefined) throw seedError('LAB_SEED_FAILED', `cannot write ${key} through the v2 API`, lastError);
+  }
+  return data;
+}
+
+export interface SeedCheck {
+  readonly ok: boolean;
+  /** Keys not found; v2 keys are shown as `/v2/keys<key>`. */
+  readonly missing: readonly string[];
+  /** Keys whose value differs. */
+  readonly wrong: readonly string[];
+}
+
+async function readV2(clientURLs: readonly string[], key: string): Promise<string | undefined> {
+  let lastError: unknown;
+  for (const url of clientURLs) {
+    try {
+      const res = await fetch(`${url}/v2/keys${key}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      if (res.status === 404) {
+        const body = (await res.json().catch(() => ({}))) as { errorCode?: number };
+        if (body.errorCode === 100) return undefined; // "Key not found"
+        throw new Error('HTTP 404 (is the v2 API enabled? start etcd with -enable-v2)');
+      }
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      return ((await res.json()) as { node?: { value?: string } }).node?.value;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw seedError('LAB_SEED_CHECK_FAILED', `cannot read ${key} through the v2 API`, lastError);
+}
+
+/**
+ * Read every seeded key back (one linearizable range read of `/registry/`, tried on each endpoint in turn since a
+ * learner refuses it, then the v2 keys) and compare.
+ */
+export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<SeedCheck> {
+  const data = buildLabSeedData();
+  let found: Record<string, string> | undefined;
+  let lastError: unknown;
+  for (const url of clientURLs) {
+    const client = new Etcd3({ hosts: [url], dialTimeout: REQUEST_TIMEOUT_MS });
+    try {
+      found = await client.getAll().prefix('/registry/').strings();
+      break;
+    } catch (err) {
+      lastError = err;
+    } finally {
+      client.close();
+    }
+  }
+  if (found === undefined) throw seedError('LAB_SEED_CHECK_FAILED', 'cannot read the lab seed data (v3)', lastError);
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  for (const { key, value } of data.v3) {
+    const actual = found[key];
+    if (actual === undefined) missing.push(key);
+    else if (actual !== value) wrong.push(key);
+  }
+  for (const { key, value } of data.v2) {
+    const actual = await readV2(clientURLs, key);
+    if (actual === undefined) missing.push(`/v2/keys${key}`);
+    else if (actual !== value) wrong.push(`/v2/keys${key}`);
+  }
+  return { ok: missing.length === 0 && wrong.length === 0, missing, wrong };
+}

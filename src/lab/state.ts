@@ -1,0 +1,92 @@
+/**
+ * What a running lab remembers: `lab.json` (written by `ferry lab up`) and `supervisor-state.json` (rewritten by
+ * the supervisor whenever a unit's pid changes, so `ferry lab down` can clean up even after the supervisor died).
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { FerryError, messageOf } from '../errors.ts';
+import { buildLabPaths } from './paths.ts';
+
+export interface LabMemberState {
+  readonly name: string;
+  readonly service: string;
+  readonly clientURL: string;
+  readonly peerURL: string;
+}
+
+export interface LabHostState {
+  readonly address: string;
+  /** The host's root folder on this machine. */
+  readonly root: string;
+  /** `old`: runs a member of the lab's cluster from the start; `new`: prepared, nothing running. */
+  readonly role: 'old' | 'new';
+  readonly members: readonly LabMemberState[];
+}
+
+export interface LabState {
+  readonly version: 1;
+  /** The inventory the lab was made from (as given to `ferry lab up`). */
+  readonly inventoryPath: string;
+  /** The inventory's name. */
+  readonly name: string;
+  /** `--initial-cluster-token` of the old cluster. */
+  readonly token: string;
+  /** ISO time. */
+  readonly createdAt: string;
+  readonly hosts: readonly LabHostState[];
+  readonly supervisorPid: number;
+}
+
+/** `supervisor-state.json`. */
+export interface SupervisorPids {
+  readonly supervisorPid: number;
+  /** `host/unit` → pid of the running process. */
+  readonly units: Readonly<Record<string, number>>;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FerryError('LAB_STATE_UNREADABLE', `cannot read ${path}: ${messageOf(err)}`, { subjects: { file: path }, cause: err });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new FerryError('LAB_STATE_UNREADABLE', `${path} is not valid JSON: ${messageOf(err)}`, {
+      hint: 'Run `ferry lab down` to clean the lab up and start again.',
+      subjects: { file: path },
+    });
+  }
+}
+
+/** Written to a temp file and renamed, so a reader never sees half a file. */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+export async function readLabState(labDir: string): Promise<LabState | undefined> {
+  const value = await readJson(buildLabPaths(labDir).stateFile);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || (value as { version?: unknown }).version !== 1) {
+    throw new FerryError('LAB_STATE_UNREADABLE', `${buildLabPaths(labDir).stateFile} is not a lab state of version 1`, {
+      hint: 'Run `ferry lab down` to clean the lab up and start again.',
+    });
+  }
+  return value as LabState;
+}
+
+export async function writeLabState(labDir: string, state: LabState): Promise<void> {
+  await writeJsonAtomically(buildLabPaths(labDir).stateFile, state);
+}
+
+export async function readSupervisorPids(labDir: string): Promise<SupervisorPids | undefined> {
+  const value = await readJson(buildLabPaths(labDir).supervisorStateFile);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<SupervisorPids>;
+  if (typeof v.supervisorPid !== 'number' || typeof v.units !== 'object' || v.units === null) return undefined;
+  return { supervisorPid: v.supervisorPid, units: v.units };
+}

@@ -1,0 +1,146 @@
+/**
+ * The lab supervisor: the lab's stand-in for systemd. One long-lived Node process per lab (supervisor-main.ts),
+ * serving HTTP/JSON on `<labDir>/supervisor.sock`. Units are keyed by (host address, unit name):
+ *   POST /v1/hosts/:host/units/:unit/start|stop|restart   → UnitStatus (stop returns once the process exited)
+ *   GET  /v1/hosts/:host/units/:unit                      → UnitStatus
+ *   GET  /v1/units                                        → { units: UnitStatus[] }
+ *   GET  /v1/health                                       → { pid }
+ *   POST /v1/shutdown                                     → stops every unit, answers, then the process exits
+ * Errors answer `{ error: { code, message, hint, subjects } }` (FerryError.toJSON) with 404 for an unknown host or
+ * unit file, 400 for a bad unit file, 500 otherwise; supervisor-client.ts turns them back into FerryErrors.
+ */
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { FerryError, isFerryError, messageOf } from '../errors.ts';
+import { buildHostRoot, buildLabPaths, isValidLabAddress } from './paths.ts';
+import type { SupervisorPids } from './state.ts';
+import { LabUnit, type UnitStatus } from './unit-process.ts';
+
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  LAB_HOST_UNKNOWN: 404,
+  LAB_UNIT_NOT_FOUND: 404,
+  LAB_UNIT_INVALID: 400,
+  LAB_BAD_REQUEST: 400,
+  LAB_SHUTTING_DOWN: 503,
+};
+
+const UNIT_PATH = /^\/v1\/hosts\/([^/]+)\/units\/([^/]+?)(?:\/(start|stop|restart))?$/;
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+export interface RunningSupervisor {
+  /** Resolves when the supervisor has shut down (every unit stopped, socket closed). */
+  readonly closed: Promise<void>;
+  /** Stop every unit (resolves then) and close the socket (then `closed` resolves). */
+  shutdown(): Promise<void>;
+}
+
+export async function runSupervisor(labDir: string): Promise<RunningSupervisor> {
+  const paths = buildLabPaths(labDir);
+  const units = new Map<string, LabUnit>();
+  let shuttingDown: Promise<void> | undefined;
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+
+  const writePids = (): void => {
+    const pids: Record<string, number> = {};
+    for (const [key, unit] of units) {
+      const pid = unit.status().pid;
+      if (pid !== null) pids[key] = pid;
+    }
+    const state: SupervisorPids = { supervisorPid: process.pid, units: pids };
+    const tmp = `${paths.supervisorStateFile}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(tmp, paths.supervisorStateFile);
+  };
+
+  const unitFor = (host: string, unitName: string): LabUnit => {
+    const name = unitName.endsWith('.service') ? unitName.slice(0, -'.service'.length) : unitName;
+    if (!/^[A-Za-z0-9:_.@-]+$/.test(name) || name.includes('..')) {
+      throw new FerryError('LAB_BAD_REQUEST', `invalid unit name "${unitName}"`);
+    }
+    const root = buildHostRoot(labDir, host);
+    if (!isValidLabAddress(host) || !statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new FerryError('LAB_HOST_UNKNOWN', `${host} is not a host of this lab (${labDir})`, {
+        hint: 'Use an address from the lab inventory; `ferry lab status` lists the hosts.',
+        subjects: { host },
+      });
+    }
+    const key = `${host}/${name}`;
+    let unit = units.get(key);
+    if (unit === undefined) {
+      unit = new LabUnit({ host, unit: name, root, onChange: writePids });
+      units.set(key, unit);
+    }
+    return unit;
+  };
+
+  const shutdown = (): Promise<void> => {
+    shuttingDown ??= (async () => {
+      log(`shutting down: stopping ${units.size} unit(s)`);
+      await Promise.allSettled([...units.values()].map((u) => u.stop()));
+      writePids();
+      // Not awaited: the connection asking for the shutdown is still waiting for its answer.
+      server.close(() => {
+        rmSync(paths.socketPath, { force: true });
+        log('stopped');
+        resolveClosed();
+      });
+    })();
+    return shuttingDown;
+  };
+
+  const handle = async (req: IncomingMessage): Promise<unknown> => {
+    const url = new URL(req.url ?? '/', 'http://supervisor');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/v1/health' && method === 'GET') return { pid: process.pid, labDir };
+    if (url.pathname === '/v1/units' && method === 'GET') return { units: [...units.values()].map((u) => u.status()) };
+    if (url.pathname === '/v1/shutdown' && method === 'POST') {
+      await shutdown();
+      return { stopped: [...units.values()].map((u) => u.status()) };
+    }
+    const m = UNIT_PATH.exec(url.pathname);
+    if (m === null) throw new FerryError('LAB_BAD_REQUEST', `no such endpoint: ${method} ${url.pathname}`);
+    const [, host, unitName, action] = m;
+    const unit = unitFor(decodeURIComponent(host as string), decodeURIComponent(unitName as string));
+    if (action === undefined && method === 'GET') return unit.status();
+    if (action === undefined || method !== 'POST') throw new FerryError('LAB_BAD_REQUEST', `no such endpoint: ${method} ${url.pathname}`);
+    if (shuttingDown !== undefined) throw new FerryError('LAB_SHUTTING_DOWN', 'the lab supervisor is shutting down');
+    log(`${action} ${unit.status().host} ${unit.fileName}`);
+    const status: UnitStatus = action === 'start' ? await unit.start() : action === 'stop' ? await unit.stop() : await unit.restart();
+    return status;
+  };
+
+  const respond = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify(body));
+  };
+
+  const server = createServer((req, res) => {
+    req.resume();
+    handle(req).then(
+      (body) => respond(res, 200, body),
+      (err: unknown) => {
+        const error = isFerryError(err) ? err : new FerryError('LAB_SUPERVISOR_ERROR', messageOf(err), { cause: err });
+        if (!isFerryError(err)) log(`error: ${messageOf(err)}`);
+        respond(res, STATUS_BY_CODE[error.code] ?? 500, { error: error.toJSON() });
+      },
+    );
+  });
+
+  rmSync(paths.socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(paths.socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  writePids();
+  log(`listening on ${paths.socketPath} (pid ${process.pid})`);
+  return { closed, shutdown };
+}

@@ -1,0 +1,205 @@
+/**
+ * `ferry lab up`: build the inventory's environment on this machine. Old hosts get the DomeOS etcd files and a
+ * running member of a fresh cluster (seeded with data); new hosts get a root with the etcd binaries and an empty
+ * data dir parent, nothing running. Everything started is torn down again if a later step fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { renderEtcdSysconfig, renderEtcdUnit } from '../etcd/sysconfig.ts';
+import { FerryError, inputError, messageOf } from '../errors.ts';
+import { LabHost } from '../hosts/lab.ts';
+import type { EtcdMember, Inventory } from '../inventory/types.ts';
+import { waitForLabCluster } from './cluster-health.ts';
+import { writeLabSeedData } from './etcd-seed.ts';
+import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
+import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from './paths.ts';
+import { readLabState, writeLabState, type LabHostState, type LabState } from './state.ts';
+import { stopLab } from './down.ts';
+import { isSupervisorAlive, startSupervisor } from './supervisor-client.ts';
+import { buildLabListenAddresses, listLabMembers, validateLabInventory } from './validate.ts';
+
+/** Linux's limit on a unix socket path (sun_path is 108 bytes with the final NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+const LOG_TAIL_LINES = 15;
+
+export interface StartLabOptions {
+  readonly inventory: Inventory;
+  /** Recorded in lab.json (shown by `ferry lab status`). */
+  readonly inventoryPath: string;
+  readonly labDir: string;
+  /** Progress lines for the operator. */
+  readonly log?: (line: string) => void;
+  /** How long the old cluster may take to become healthy; default 30 000 ms. */
+  readonly healthTimeoutMs?: number;
+  /** This machine's etcd binaries; default /usr/bin/etcd and /usr/bin/etcdctl. */
+  readonly binaries?: LabBinaries;
+}
+
+async function findPortsInUse(addresses: readonly { host: string; port: number }[]): Promise<string[]> {
+  const inUse: string[] = [];
+  for (const { host, port } of addresses) {
+    const busy = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(true));
+      server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(false)));
+    });
+    if (busy) inUse.push(`${host}:${port}`);
+  }
+  return inUse;
+}
+
+async function refuseIfUp(labDir: string): Promise<void> {
+  const paths = buildLabPaths(labDir);
+  const state = await readLabState(labDir).catch(() => undefined);
+  if (state !== undefined || (await isSupervisorAlive(labDir)) || (await readFile(paths.supervisorStateFile).catch(() => undefined)) !== undefined) {
+    throw inputError('LAB_ALREADY_UP', `a lab is already up in ${labDir}`, { hint: 'ferry lab down', subjects: { labDir } });
+  }
+}
+
+async function readLogTail(labDir: string, member: EtcdMember): Promise<string> {
+  const path = mapPathIntoRoot(buildHostRoot(labDir, member.host), `/var/log/${member.service}.log`);
+  const text = await readFile(path, 'utf8').catch(() => '(no log)');
+  return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).map((l) => `    ${l}`).join('\n');
+}
+
+async function configureOldMember(host: LabHost, member: EtcdMember, old: readonly EtcdMember[], token: string): Promise<void> {
+  await host.writeFile(
+    member.configFile,
+    renderEtcdSysconfig({
+      name: member.name,
+      peerURL: member.peerURL,
+      clientURL: member.clientURL,
+      initialCluster: old.map((m) => ({ name: m.name, peerURL: m.peerURL })),
+      state: 'new',
+      token,
+      dataDir: member.dataDir,
+      opts: '-enable-v2',
+    }),
+  );
+  await host.writeFile(`/lib/systemd/system/${member.service}.service`, renderEtcdUnit({ binary: member.binary, configFile: member.configFile }));
+  await host.mkdir(dirname(member.dataDir));
+}
+
+function buildHostStates(labDir: string, inventory: Inventory): LabHostState[] {
+  const byAddress = new Map<string, { role: 'old' | 'new'; members: EtcdMember[] }>();
+  for (const { role, member } of listLabMembers(inventory)) {
+    const entry = byAddress.get(member.host) ?? { role, members: [] };
+    if (role === 'old') entry.role = 'old';
+    entry.members.push(member);
+    byAddress.set(member.host, entry);
+  }
+  return [...byAddress].map(([address, { role, members }]) => ({
+    address,
+    root: buildHostRoot(labDir, address),
+    role,
+    members: members.map((m) => ({ name: m.name, service: m.service, clientURL: m.clientURL, peerURL: m.peerURL })),
+  }));
+}
+
+export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
+  const options = { ...optionsIn, labDir: resolve(optionsIn.labDir) };
+  const { inventory, labDir } = options;
+  const log = options.log ?? (() => undefined);
+  const paths = buildLabPaths(labDir);
+
+  const problems = validateLabInventory(inventory);
+  if (problems.length > 0) {
+    const first = problems[0] as (typeof problems)[number];
+    throw inputError(first.code, `the inventory cannot be run as a lab:\n${problems.map((p) => `  ${p.message}`).join('\n')}`, {
+      hint: 'A lab inventory uses access.mode: lab and 127.x.y.z addresses (every 127/8 address works without setup).',
+      subjects: { path: first.path },
+    });
+  }
+  if (inventory.etcd.old.length === 0) throw inputError('LAB_NO_MEMBERS', 'the inventory has no old etcd members to start');
+  if (Buffer.byteLength(paths.socketPath) > MAX_SOCKET_PATH_BYTES) {
+    throw inputError('LAB_DIR_TOO_LONG', `the lab folder path is too long for a unix socket: ${paths.socketPath}`, { hint: 'Use a shorter access.labDir or FERRY_HOME.' });
+  }
+  await refuseIfUp(labDir);
+  const inUse = await findPortsInUse(buildLabListenAddresses(inventory));
+  if (inUse.length > 0) {
+    throw inputError('LAB_PORT_IN_USE', `already in use: ${inUse.join(', ')}`, {
+      hint: 'Stop whatever listens there (another lab? `ferry lab down`), or change the inventory’s URLs.',
+      subjects: { address: inUse.join(',') },
+    });
+  }
+
+  await mkdir(labDir, { recursive: true });
+  try {
+    // Claims the folder: a second `lab up` racing this one fails here.
+    await mkdir(paths.hostsDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw inputError('LAB_ALREADY_UP', `a lab is already up in ${labDir}`, { hint: 'ferry lab down' });
+    throw err;
+  }
+
+  try {
+    return await buildLab(options, log);
+  } catch (err) {
+    log(`lab up failed: ${messageOf(err)}; tearing down`);
+    await stopLab(labDir).catch((e: unknown) => log(`teardown failed: ${messageOf(e)}`));
+    throw err;
+  }
+}
+
+async function buildLab(options: StartLabOptions, log: (line: string) => void): Promise<LabState> {
+  const { inventory, labDir } = options;
+  const binaries = options.binaries ?? DEFAULT_LAB_BINARIES;
+  const members = listLabMembers(inventory);
+  const hostStates = buildHostStates(labDir, inventory);
+  for (const h of hostStates) {
+    const binaryPaths = members.filter((m) => m.member.host === h.address).map((m) => m.member.binary);
+    await writeLabHostRoot(labDir, h.address, binaryPaths, binaries);
+  }
+  log(`created ${hostStates.length} host root(s) under ${buildLabPaths(labDir).hostsDir}`);
+
+  const { pid: supervisorPid } = await startSupervisor(labDir);
+  log(`lab supervisor running (pid ${supervisorPid})`);
+
+  const token = inventory.etcd.clusterToken ?? `ferry-lab-${randomBytes(8).toString('hex')}`;
+  const old = inventory.etcd.old;
+  for (const member of old) await configureOldMember(new LabHost(labDir, member.host), member, old, token);
+  for (const member of old) {
+    await new LabHost(labDir, member.host).service(member.service, 'start');
+    log(`started ${member.service} on ${member.host} (${member.name})`);
+  }
+
+  const clientURLs = old.map((m) => m.clientURL);
+  const probe = await waitForLabCluster(clientURLs, {
+    timeoutMs: options.healthTimeoutMs ?? 30_000,
+    failFast: async () => {
+      for (const m of old) {
+        if ((await new LabHost(labDir, m.host).serviceState(m.service)) === 'failed') return `${m.service} on ${m.host} (${m.name}) failed`;
+      }
+      return undefined;
+    },
+  });
+  if (!probe.healthy) {
+    const tails = await Promise.all(old.map(async (m) => `  ${m.name} on ${m.host} (/var/log/${m.service}.log):\n${await readLogTail(labDir, m)}`));
+    throw new FerryError('LAB_START_FAILED', `the lab's old cluster did not become healthy${probe.failed !== undefined ? `: ${probe.failed}` : ''}\n  ${probe.problems.join('\n  ')}\n${tails.join('\n')}`, {
+      hint: 'Look at the member logs above; the lab was torn down.',
+    });
+  }
+  log(`old cluster healthy (${old.length} member(s), leader ${probe.leader ?? '?'})`);
+
+  const seed = await writeLabSeedData(clientURLs);
+  log(`seeded ${seed.v3.length} v3 keys and ${seed.v2.length} v2 key(s)`);
+
+  for (const { member } of members.filter((m) => m.role === 'new')) {
+    await new LabHost(labDir, member.host).mkdir(dirname(member.dataDir));
+  }
+  log(`prepared ${hostStates.filter((h) => h.role === 'new').length} new host(s) (nothing running)`);
+
+  const state: LabState = {
+    version: 1,
+    inventoryPath: options.inventoryPath,
+    name: inventory.name,
+    token,
+    createdAt: new Date().toISOString(),
+    hosts: hostStates,
+    supervisorPid,
+  };
+  await writeLabState(labDir, state);
+  return state;
+}

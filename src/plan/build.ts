@@ -1,0 +1,163 @@
+/**
+ * The planner: `buildPlan(inventory, observed)` → the ordered steps of the migration, grouped in the runbook's
+ * phases. PURE: no await, no I/O, no clock (STYLE.md §1). Everything it needs comes in as arguments.
+ *
+ * Order (peers.md §5; runbook §2 and §7):
+ *   1. a verified snapshot before the first change;
+ *   2. growth first: extra new members (target larger than source) are added before anything is removed, so the
+ *      cluster gains failure tolerance before it is exercised;
+ *   3. old members are replaced one at a time, non-leaders first, the leader last — each replacement is
+ *      learner add → start → catch-up → promote → (move leadership away if it leads) → remove → stop → archive;
+ *   4. extra old members (target smaller than source) are removed after the replacements, still non-leaders first.
+ * The leader's own step goes in phase 7 ("the remaining etcd members"); everything else in phase 2.
+ *
+ * The planner also works from a half-migrated cluster (a re-plan after a manual step or a rollback): an old member
+ * already gone needs no step, a new member already a voter needs no add, and a new member present as a learner is
+ * adopted by its step.
+ */
+import { inputError } from '../errors.ts';
+import type { EtcdMember, Inventory } from '../inventory/types.ts';
+import { computeObservedFingerprint } from './fingerprint.ts';
+import { PHASES, type PhaseId } from './phases.ts';
+import { PLAN_FORMAT_VERSION, type EtcdTimeouts, type Observed, type ObservedMember, type Plan, type PlanPhase, type Step } from './types.ts';
+import { describeAdd, describeRemove, describeReplace, describeSnapshot } from './describe.ts';
+
+export const DEFAULT_ETCD_TIMEOUTS: EtcdTimeouts = {
+  addMemberTimeoutMs: 30_000,
+  startTimeoutMs: 30_000,
+  catchUpTimeoutMs: 120_000,
+  promoteTimeoutMs: 30_000,
+  moveLeaderTimeoutMs: 15_000,
+  removeTimeoutMs: 30_000,
+  gateTimeoutMs: 30_000,
+  retryDelayMs: 100,
+};
+
+export interface BuildPlanInput {
+  readonly inventory: Inventory;
+  readonly inventoryPath: string;
+  readonly inventorySha256: string;
+  readonly observed: Observed;
+  readonly timeouts?: Partial<EtcdTimeouts>;
+}
+
+function samePeer(m: ObservedMember, member: EtcdMember): boolean {
+  return m.peerURLs.some((u) => sameURL(u, member.peerURL));
+}
+
+/** URLs compare by origin, so `http://1.2.3.4:4010/` equals `http://1.2.3.4:4010`. */
+export function sameURL(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return a === b;
+  }
+}
+
+export function buildPlan(input: BuildPlanInput): Plan {
+  const { inventory, observed } = input;
+  const timeouts: EtcdTimeouts = { ...DEFAULT_ETCD_TIMEOUTS, ...input.timeouts };
+  const members = observed.etcd.members;
+  const notes: string[] = [];
+
+  // Every member of the live cluster must be one the inventory names: ferry never guesses about a stranger.
+  const strangers = members.filter(
+    (m) => !inventory.etcd.old.some((o) => samePeer(m, o)) && !inventory.etcd.new.some((n) => samePeer(m, n)),
+  );
+  if (strangers.length > 0) {
+    throw inputError(
+      'PLAN_UNKNOWN_MEMBER',
+      `the etcd cluster has member(s) the inventory does not name: ${strangers.map((s) => `${s.name || '(unstarted)'} ${s.peerURLs.join(',')}`).join('; ')}`,
+      { hint: 'add them to etcd.old (to be moved) or etcd.new (already moved), or remove them with etcdctl first' },
+    );
+  }
+  const learners = members.filter((m) => m.isLearner);
+  const foreignLearners = learners.filter((l) => !inventory.etcd.new.some((n) => samePeer(l, n)));
+  if (foreignLearners.length > 0) {
+    throw inputError('PLAN_UNEXPECTED_LEARNER', `the cluster has a learner that is not a new member: ${foreignLearners.map((l) => l.peerURLs.join(',')).join('; ')}`, {
+      hint: 'promote or remove it with etcdctl before planning',
+    });
+  }
+
+  const leaderId = observed.etcd.leaderId;
+  const oldPresent = inventory.etcd.old
+    .map((o) => ({ spec: o, live: members.find((m) => samePeer(m, o)) }))
+    .filter((x): x is { spec: EtcdMember; live: ObservedMember } => {
+      if (x.live === undefined) notes.push(`old member ${x.spec.name} (${x.spec.peerURL}) is not in the cluster: nothing to remove`);
+      return x.live !== undefined;
+    });
+  // Non-leaders first, the leader last (runbook §2); otherwise inventory order.
+  oldPresent.sort((a, b) => Number(a.live.id === leaderId) - Number(b.live.id === leaderId));
+
+  const newNeeded = inventory.etcd.new.filter((n) => {
+    const live = members.find((m) => samePeer(m, n));
+    if (live !== undefined && !live.isLearner) {
+      notes.push(`new member ${n.name} (${n.peerURL}) is already a voting member: nothing to add`);
+      return false;
+    }
+    if (live !== undefined) notes.push(`new member ${n.name} is already a learner: its step adopts it`);
+    return true;
+  });
+
+  const pairs = Math.min(oldPresent.length, newNeeded.length);
+  const extraNew = newNeeded.slice(pairs);
+  const replacements = oldPresent.slice(0, pairs).map((o, i) => ({ old: o, new: newNeeded[i] as EtcdMember }));
+  const extraOld = oldPresent.slice(pairs);
+
+  const steps: Step[] = [];
+  const anyChange = replacements.length + extraNew.length + extraOld.length > 0;
+  if (anyChange) steps.push({ id: 'etcd.snapshot', kind: 'etcd.snapshot', phase: 2, ...describeSnapshot(), params: { dir: 'run' } });
+  for (const n of extraNew) {
+    steps.push({ id: `etcd.add.${n.name}`, kind: 'etcd.add', phase: 2, ...describeAdd(n), params: { new: n, timeouts } });
+  }
+  for (const r of replacements) {
+    const isLeader = r.old.live.id === leaderId;
+    steps.push({
+      id: `etcd.replace.${r.old.spec.name}`,
+      kind: 'etcd.replace',
+      phase: isLeader ? 7 : 2,
+      ...describeReplace(r.old.spec, r.new, isLeader),
+      params: { old: r.old.spec, oldId: r.old.live.id, new: r.new, oldWasLeader: isLeader, timeouts },
+    });
+  }
+  for (const o of extraOld) {
+    const isLeader = o.live.id === leaderId;
+    steps.push({
+      id: `etcd.remove.${o.spec.name}`,
+      kind: 'etcd.remove',
+      phase: isLeader ? 7 : 2,
+      ...describeRemove(o.spec, isLeader),
+      params: { old: o.spec, oldId: o.live.id, oldWasLeader: isLeader, timeouts },
+    });
+  }
+  // A removal-only leader step must still come last, after replacements placed in phase 7.
+  steps.sort((a, b) => a.phase - b.phase);
+  if (!anyChange) notes.push('etcd already runs on exactly the new members: nothing to do');
+  const targetVoters = inventory.etcd.new.length;
+  if (targetVoters % 2 === 0) notes.push(`the target cluster has ${targetVoters} members: an even size tolerates no more failures than ${targetVoters - 1}`);
+
+  return {
+    kind: 'ferry-plan',
+    formatVersion: PLAN_FORMAT_VERSION,
+    inventory: { name: inventory.name, path: input.inventoryPath, sha256: input.inventorySha256 },
+    observedFingerprint: computeObservedFingerprint(observed.etcd),
+    observed,
+    targetVoters,
+    notes,
+    phases: groupIntoPhases(steps),
+  };
+}
+
+function groupIntoPhases(steps: readonly Step[]): PlanPhase[] {
+  const out: PlanPhase[] = [];
+  for (const p of PHASES) {
+    const inPhase = steps.filter((s) => s.phase === (p.id as PhaseId));
+    if (inPhase.length > 0) out.push({ id: p.id, key: p.key, title: p.title, reason: p.reason, steps: inPhase });
+  }
+  return out;
+}
+
+/** All steps of a plan in execution order. */
+export function planSteps(plan: Plan): Step[] {
+  return plan.phases.flatMap((p) => p.steps);
+}

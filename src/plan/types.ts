@@ -1,0 +1,103 @@
+/**
+ * A plan: pure, versioned, serialisable data (STYLE.md §1). `ferry plan -o json` writes it; `ferry apply plan.json`
+ * runs it, refusing a plan whose format version differs or whose observed inputs no longer match the cluster.
+ */
+import type { EtcdMember } from '../inventory/types.ts';
+import type { PhaseId, PhaseKey } from './phases.ts';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+/** What the planner saw of the live etcd cluster. */
+export interface ObservedMember {
+  readonly id: string;
+  readonly name: string;
+  readonly peerURLs: readonly string[];
+  readonly clientURLs: readonly string[];
+  readonly isLearner: boolean;
+}
+export interface ObservedEtcd {
+  readonly members: readonly ObservedMember[];
+  /** Member id of the leader ("0" when none was found). */
+  readonly leaderId: string;
+  /** etcd server version reported by status, e.g. 3.4.23. */
+  readonly version: string;
+}
+export interface Observed {
+  readonly etcd: ObservedEtcd;
+}
+
+/** Bounds on a step's waits, declared on the step (STYLE.md §2), not hand-coded in the runner. */
+export interface EtcdTimeouts {
+  /** How long to keep retrying `member add` while etcd says "unhealthy cluster" (strict reconfig check). */
+  readonly addMemberTimeoutMs: number;
+  /** How long the new member may take to answer after its service starts. */
+  readonly startTimeoutMs: number;
+  /** How long the learner may take to catch up with the leader. */
+  readonly catchUpTimeoutMs: number;
+  readonly promoteTimeoutMs: number;
+  readonly moveLeaderTimeoutMs: number;
+  readonly removeTimeoutMs: number;
+  /** How long the health gate may take to pass after a change. */
+  readonly gateTimeoutMs: number;
+  /** Delay between retries of a retryable call. */
+  readonly retryDelayMs: number;
+}
+
+interface StepBase {
+  /** Unique within the plan, stable across re-plans of the same inventory: `etcd.replace.domeosEtcd1`. */
+  readonly id: string;
+  readonly phase: PhaseId;
+  readonly title: string;
+  /** What the step does, in order. */
+  readonly does: readonly string[];
+  /** What it checks before (precheck) and after (verify). */
+  readonly checks: readonly string[];
+  /** What its rollback does. */
+  readonly undoes: readonly string[];
+}
+
+export type Step =
+  | (StepBase & { readonly kind: 'etcd.snapshot'; readonly params: { readonly dir: 'run' } })
+  | (StepBase & {
+      readonly kind: 'etcd.replace';
+      readonly params: {
+        readonly old: EtcdMember;
+        readonly oldId: string;
+        readonly new: EtcdMember;
+        /** The old member led when the plan was made (leadership is re-checked when the step runs). */
+        readonly oldWasLeader: boolean;
+        readonly timeouts: EtcdTimeouts;
+      };
+    })
+  | (StepBase & {
+      readonly kind: 'etcd.add';
+      readonly params: { readonly new: EtcdMember; readonly timeouts: EtcdTimeouts };
+    })
+  | (StepBase & {
+      readonly kind: 'etcd.remove';
+      readonly params: { readonly old: EtcdMember; readonly oldId: string; readonly oldWasLeader: boolean; readonly timeouts: EtcdTimeouts };
+    });
+
+export type StepKind = Step['kind'];
+
+export interface PlanPhase {
+  readonly id: PhaseId;
+  readonly key: PhaseKey;
+  readonly title: string;
+  readonly reason: string;
+  readonly steps: readonly Step[];
+}
+
+export interface Plan {
+  readonly kind: 'ferry-plan';
+  readonly formatVersion: typeof PLAN_FORMAT_VERSION;
+  readonly inventory: { readonly name: string; readonly path: string; readonly sha256: string };
+  /** sha256 over the observed membership and leader the plan was built from (see fingerprint.ts). */
+  readonly observedFingerprint: string;
+  readonly observed: Observed;
+  /** Size of the etcd cluster the plan ends with. */
+  readonly targetVoters: number;
+  /** Notes for the operator: members already moved, warnings. */
+  readonly notes: readonly string[];
+  readonly phases: readonly PlanPhase[];
+}

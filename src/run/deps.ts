@@ -1,0 +1,63 @@
+/**
+ * The real `deps` for an inventory: the etcd admin over the inventory's client URLs, and hosts reached over SSH or
+ * through the lab, per `access` and per-host overrides. Hosts are opened on first use and cached.
+ */
+import { homedir } from 'node:os';
+import { Etcd3Admin } from '../etcd/client.ts';
+import type { Host } from '../hosts/host.ts';
+import { LabHost } from '../hosts/lab.ts';
+import { SshHost } from '../hosts/ssh.ts';
+import type { Access, Inventory } from '../inventory/types.ts';
+import { resolveLabDir, type Env } from '../home.ts';
+import { realSleep } from '../util/retry.ts';
+import type { Deps } from './step-context.ts';
+
+export interface OwnedDeps extends Deps {
+  close(): Promise<void>;
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? `${homedir()}${p.slice(1)}` : p;
+}
+
+export function accessFor(inventory: Inventory, address: string): Access {
+  const base = inventory.access;
+  const override = inventory.hosts[address];
+  return (override === undefined ? base : { ...base, ...override }) as Access;
+}
+
+export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDeps {
+  // Old and new client URLs: members not (yet, or any more) running refuse connections, and the pool fails over.
+  const endpoints = [...inventory.etcd.old, ...inventory.etcd.new].map((m) => m.clientURL);
+  const etcd = new Etcd3Admin({ endpoints, ...(inventory.etcd.tls ? { tls: inventory.etcd.tls } : {}) });
+  const hosts = new Map<string, Promise<Host>>();
+  return {
+    etcd,
+    now: () => Date.now(),
+    sleep: realSleep,
+    host(address) {
+      let h = hosts.get(address);
+      if (h === undefined) {
+        const access = accessFor(inventory, address);
+        h =
+          access.mode === 'lab'
+            ? Promise.resolve(new LabHost(resolveLabDir(access.labDir, env), address))
+            : SshHost.connect({
+                address,
+                port: access.port,
+                user: access.user,
+                keyFile: expandHome(access.keyFile),
+                knownHostsFile: expandHome(access.knownHosts),
+                sudo: access.sudo,
+              });
+        hosts.set(address, h);
+        h.catch(() => hosts.delete(address));
+      }
+      return h;
+    },
+    async close() {
+      await etcd.close();
+      for (const h of hosts.values()) await h.then((x) => x.close()).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * The idempotent building blocks of every etcd membership step. Each `ensure*` first looks at the live cluster
+ * (the truth, not the journal) and skips what is already in place, so a step killed at any instant can be
+ * re-run by `ferry resume`: "peer URL already exists → adopt it", "member not found → already removed"
+ * (peers.md §5.3, the Talos/kubeadm rules).
+ */
+import { FerryError, messageOf } from '../../errors.ts';
+import { evaluateChange, type Change } from '../../etcd/quorum.ts';
+import { readClusterHealth, renderFailedChecks, type HealthOptions, type HealthReport } from '../../etcd/health.ts';
+import type { EtcdAdmin, MemberInfo } from '../../etcd/types.ts';
+import type { EtcdMember } from '../../inventory/types.ts';
+import type { EtcdTimeouts } from '../../plan/types.ts';
+import type { StepContext } from '../../run/step-context.ts';
+import { pollUntil, retryUntil } from '../../util/retry.ts';
+import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
+import { sameURL } from '../../plan/build.ts';
+
+export function findByPeer(members: readonly MemberInfo[], peerURL: string): MemberInfo | undefined {
+  return members.find((m) => m.peerURLs.some((u) => sameURL(u, peerURL)));
+}
+
+/** Point the admin's pool at the started members, leaving out `exclude` (e.g. a member about to be removed). */
+export function useEndpoints(admin: EtcdAdmin, members: readonly MemberInfo[], exclude: readonly string[] = []): void {
+  const urls = members.filter((m) => !exclude.includes(m.id) && !m.isLearner).flatMap((m) => m.clientURLs.slice(0, 1));
+  if (urls.length > 0) admin.setEndpoints(urls);
+}
+
+/**
+ * Health for the quorum guard. A report whose member list could not be read says nothing about quorum, so it is
+ * read again for a few seconds; if it still cannot be read, the guard sees no voters and refuses.
+ */
+export async function readHealthForGuard(ctx: StepContext): Promise<HealthReport> {
+  let report = await readClusterHealth(ctx.deps.etcd);
+  const deadline = ctx.deps.now() + 5000;
+  while (report.members.length === 0 && ctx.deps.now() < deadline) {
+    await ctx.deps.sleep(200, ctx.signal);
+    report = await readClusterHealth(ctx.deps.etcd);
+  }
+  return report;
+}
+
+/** The quorum guard: refuse a change the worst-case model says could cost quorum or the last spare. */
+export function guard(ctx: StepContext, report: HealthReport, change: Change, what: string): void {
+  const verdict = evaluateChange(report.model, change, ctx.plan.targetVoters);
+  ctx.note(`quorum guard (${what}): ${verdict.allowed ? 'allowed' : 'REFUSED'} — ${verdict.reason}`);
+  if (!verdict.allowed) {
+    throw new FerryError('ETCD_QUORUM_GUARD', `refusing to ${what}: ${verdict.reason}`, {
+      hint: 'bring every member back to health first (`ferry status`, `etcdctl endpoint status --cluster`), then `ferry resume`',
+      exitCode: 2,
+    });
+  }
+}
+
+/** Wait until the health gate passes, journaling the final verdict; throw ETCD_GATE_FAILED at the deadline. */
+export async function waitForGate(ctx: StepContext, t: EtcdTimeouts, label: string, options: HealthOptions = {}): Promise<HealthReport> {
+  let last: HealthReport | undefined;
+  try {
+    const report = await pollUntil(
+      async () => {
+        last = await readClusterHealth(ctx.deps.etcd, options);
+        return last.ok ? last : undefined;
+      },
+      { timeoutMs: t.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
+    );
+    ctx.gate(true, report.checks);
+    return report;
+  } catch (err) {
+    if (last !== undefined) ctx.gate(false, last.checks);
+    if (ctx.signal.aborted) throw err;
+    throw new FerryError('ETCD_GATE_FAILED', `health gate ${label} did not pass within ${t.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
+      retryable: true,
+      hint: 'look at `ferry status` and the members’ logs; the step was rolled back if it could be',
+    });
+  }
+}
+
+/** Precheck shared by every membership step: healthy voters, agreement, no alarms, no foreign learner. */
+export async function precheckCluster(ctx: StepContext, ownPeerURL: string | undefined): Promise<HealthReport> {
+  const report = await readClusterHealth(ctx.deps.etcd);
+  const learners = report.members.filter((m) => m.isLearner && (ownPeerURL === undefined || !m.peerURLs.some((u) => sameURL(u, ownPeerURL))));
+  if (learners.length > 0) {
+    throw new FerryError('ETCD_LEARNER_EXISTS', `a learner already exists: ${learners.map((l) => l.name || l.peerURLs.join(',')).join(', ')}`, {
+      hint: 'etcd 3.4 allows one learner at a time; promote or remove it (etcdctl member promote/remove) and try again',
+      exitCode: 2,
+    });
+  }
+  if (!report.ok) {
+    // An unstarted learner of our own is expected on resume; any other failure refuses the step.
+    throw new FerryError('ETCD_UNHEALTHY', `the etcd cluster is not healthy: ${renderFailedChecks(report)}`, {
+      retryable: true,
+      hint: 'ferry changes membership only on a healthy cluster; fix the members named, then `ferry resume`',
+      exitCode: 2,
+    });
+  }
+  return report;
+}
+
+/** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */
+export async function ensureLearnerAdded(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<string> {
+  const admin = ctx.deps.etcd;
+  const existing = findByPeer(await admin.memberList(), n.peerURL);
+  if (existing !== undefined) {
+    ctx.skip('add-learner', `${n.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
+    return existing.id;
+  }
+  const report = await readHealthForGuard(ctx);
+  guard(ctx, report, { kind: 'add-learner', peerURL: n.peerURL }, `add ${n.name} as a learner`);
+  return ctx.action(
+    'add-learner',
+    { member: n.name, peerURL: n.peerURL },
+    () =>
+      retryUntil(
+        async () => {
+          try {
+            return (await admin.addLearner(n.peerURL)).id;
+          } catch (err) {
+            // An add that timed out may have happened: adopt it rather than fail (ambiguous result).
+            const again = findByPeer(await admin.memberList().catch(() => []), n.peerURL);
+            if (again !== undefined) return again.id;
+            throw err;
+          }
+        },
+        { timeoutMs: t.addMemberTimeoutMs, delayMs: t.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
+      ),
+    (id) => ({ id }),
+  );
+}
+
+/** The `--initial-cluster` the new member needs: every current member, the unstarted one named as the new member. */
+export function buildInitialCluster(members: readonly MemberInfo[], n: EtcdMember): { name: string; peerURL: string }[] {
+  return members.map((m) => {
+    const peerURL = m.peerURLs[0] ?? '';
+    const isNew = m.peerURLs.some((u) => sameURL(u, n.peerURL));
+    return { name: isNew ? n.name : m.name, peerURL };
+  });
+}
+
+/**
+ * What the new member takes over from an old member's config: ETCD_OPTS (e.g. `-enable-v2`, so it serves the same
+ * APIs — flannel and kube2sky read etcd through v2) and the cluster token.
+ */
+export async function readOldSettings(ctx: StepContext, source: EtcdMember | undefined): Promise<{ opts: string; token?: string }> {
+  if (source === undefined) return { opts: '' };
+  try {
+    const host = await ctx.deps.host(source.host);
+    const text = await host.readFile(source.configFile);
+    if (text === undefined) {
+      ctx.note(`${source.configFile} is not on ${source.host}: the new member gets no extra ETCD_OPTS`);
+      return { opts: '' };
+    }
+    const parsed = parseEtcdSysconfig(text.toString('utf8'));
+    return { opts: parsed.opts, ...(parsed.initialClusterToken ? { token: parsed.initialClusterToken } : {}) };
+  } catch (err) {
+    ctx.note(`could not read ${source.configFile} on ${source.host} to copy its ETCD_OPTS: ${messageOf(err)}`);
+    return { opts: '' };
+  }
+}
+
+/** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */
+export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
+  const admin = ctx.deps.etcd;
+  const members = await admin.memberList();
+  const self = findByPeer(members, n.peerURL);
+  if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${n.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
+  const host = await ctx.deps.host(n.host);
+  if (self.name === '' && (await host.exists(n.dataDir))) {
+    // A never-started member cannot own data: whatever is there belongs to something else. Keep it, out of the way.
+    const aside = `${n.dataDir}.ferry-preexisting-${ctx.runId}`;
+    await ctx.action('move-stale-data-dir', { host: n.host, from: n.dataDir, to: aside }, () => host.rename(n.dataDir, aside));
+  }
+  const old = await readOldSettings(ctx, optsSource);
+  const opts = old.opts;
+  const token = old.token ?? ctx.inventory.etcd.clusterToken ?? 'domeos-etcd-cluster';
+  const sysconfig = renderEtcdSysconfig({
+    name: n.name,
+    peerURL: n.peerURL,
+    clientURL: n.clientURL,
+    initialCluster: buildInitialCluster(members, n),
+    state: 'existing',
+    token,
+    dataDir: n.dataDir,
+    opts,
+  });
+  const unitPath = `/etc/systemd/system/${n.service}.service`;
+  const backupDir = `/var/lib/ferry/backups/${ctx.runId}`;
+  await ctx.action('write-config', { host: n.host, files: [n.configFile, unitPath] }, async () => {
+    await host.mkdir(backupDir, 0o700);
+    const a = await host.writeFile(n.configFile, sysconfig, { mode: 0o644, backupPath: `${backupDir}${n.configFile.replaceAll('/', '_')}` });
+    const b = await host.writeFile(unitPath, renderEtcdUnit({ binary: n.binary, configFile: n.configFile }), {
+      mode: 0o644,
+      backupPath: `${backupDir}${unitPath.replaceAll('/', '_')}`,
+    });
+    if (b.changed) await host.reloadUnits();
+    return { config: a, unit: b };
+  }, (r) => ({ configChanged: r.config.changed, configBackup: r.config.backupPath ?? null, unitChanged: r.unit.changed, unitBackup: r.unit.backupPath ?? null }));
+}
+
+/** Start the member's service and wait until its endpoint answers; fail fast when the unit fails. */
+export async function ensureStarted(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
+  const host = await ctx.deps.host(n.host);
+  await ctx.action('start-service', { host: n.host, unit: n.service }, () => host.service(n.service, 'start'));
+  await pollUntil(
+    async () => {
+      try {
+        await ctx.deps.etcd.status(n.clientURL);
+        return true;
+      } catch {
+        const state = await host.serviceState(n.service);
+        if (state === 'failed' || state === 'inactive') {
+          throw new FerryError('ETCD_MEMBER_START_FAILED', `${n.name}: ${n.service} on ${n.host} is ${state}: etcd exited`, {
+            subjects: { member: n.name, host: n.host },
+            hint: `read the member's log on ${n.host} (journalctl -u ${n.service}); a port already in use or a wrong --initial-cluster are the usual causes`,
+          });
+        }
+        return undefined;
+      }
+    },
+    {
+      timeoutMs: t.startTimeoutMs,
+      intervalMs: 200,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+      onTimeout: () =>
+        new FerryError('ETCD_MEMBER_START_TIMEOUT', `${n.name} did not answer on ${n.clientURL} within ${t.startTimeoutMs} ms`, {
+          subjects: { member: n.name, host: n.host },
+          hint: `check ${n.service} on ${n.host} and that ${n.clientURL} is reachable from here`,
+        }),
+    },
+  );
+}
+
+/** Wait until the learner's applied index reaches the leader's index, journaling progress. */
+export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
+  const admin = ctx.deps.etcd;
+  let lastProgressAt = 0;
+  await pollUntil(
+    async () => {
+      const members = await admin.memberList();
+      const leaderId = (await admin.status(n.clientURL)).leaderId;
+      const leader = members.find((m) => m.id === leaderId);
+      const leaderURL = leader?.clientURLs[0];
+      if (leaderURL === undefined) return undefined;
+      const leaderIndex = (await admin.status(leaderURL)).raftIndex;
+      const applied = (await admin.status(n.clientURL)).raftAppliedIndex;
+      const now = ctx.deps.now();
+      const done = applied >= leaderIndex;
+      if (done || now - lastProgressAt >= 500) {
+        lastProgressAt = now;
+        const pct = leaderIndex === 0n ? 100 : Number((applied * 1000n) / leaderIndex) / 10;
+        ctx.progress('catch-up', { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) });
+      }
+      return done ? true : undefined;
+    },
+    {
+      timeoutMs: t.catchUpTimeoutMs,
+      intervalMs: 100,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+      onTimeout: () =>
+        new FerryError('ETCD_CATCH_UP_TIMEOUT', `${n.name} did not catch up with the leader within ${t.catchUpTimeoutMs} ms`, {
+          subjects: { member: n.name },
+          hint: 'a slow network or disk on the new host, or a very large database; raise catchUpTimeoutMs or check the host',
+        }),
+    },
+  );
+}
+
+/** Promote the learner; after an error or timeout, re-read the member list before deciding it failed. */
+export async function ensurePromoted(ctx: StepContext, n: EtcdMember, id: string, t: EtcdTimeouts): Promise<void> {
+  const admin = ctx.deps.etcd;
+  const self = (await admin.memberList()).find((m) => m.id === id);
+  if (self !== undefined && !self.isLearner) {
+    ctx.skip('promote', `${n.name} is already a voting member`);
+    return;
+  }
+  const report = await readHealthForGuard(ctx);
+  guard(ctx, report, { kind: 'promote', id, verified: true }, `promote ${n.name}`);
+  await ctx.action('promote', { member: n.name, id }, () =>
+    retryUntil(
+      async () => {
+        try {
+          await admin.promote(id);
+        } catch (err) {
+          const now = (await admin.memberList().catch(() => [])).find((m) => m.id === id);
+          if (now !== undefined && !now.isLearner) return; // it did happen (k/k#139842)
+          throw err;
+        }
+      },
+      { timeoutMs: t.promoteTimeoutMs, delayMs: t.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
+    ),
+  );
+}
+
+/** If `oldId` leads, hand leadership to the most caught-up healthy new voter (never an old one, never a learner). */
+export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName: string, t: EtcdTimeouts): Promise<void> {
+  const admin = ctx.deps.etcd;
+  const report = await readHealthForGuard(ctx);
+  if (report.leaderId !== oldId) {
+    ctx.skip('move-leader', `${oldName} does not lead`);
+    return;
+  }
+  const newPeers = ctx.inventory.etcd.new.map((m) => m.peerURL);
+  const candidates = report.members
+    .filter((m) => !m.isLearner && m.id !== oldId && report.model.find((x) => x.id === m.id)?.healthy)
+    .map((m) => ({ m, isNew: m.peerURLs.some((u) => newPeers.some((p) => sameURL(p, u))), applied: report.statuses.get(m.id)?.raftAppliedIndex ?? 0n }))
+    .sort((a, b) => Number(b.isNew) - Number(a.isNew) || (b.applied > a.applied ? 1 : b.applied < a.applied ? -1 : 0));
+  const target = candidates[0];
+  if (target === undefined) {
+    throw new FerryError('ETCD_NO_TRANSFEREE', `${oldName} leads and no other healthy voter can take over`, { hint: 'bring another member to health first' });
+  }
+  guard(ctx, report, { kind: 'move-leader', toId: target.m.id }, `move leadership from ${oldName} to ${target.m.name}`);
+  const leaderURL = report.members.find((m) => m.id === oldId)?.clientURLs[0];
+  if (leaderURL === undefined) throw new FerryError('ETCD_NO_LEADER_URL', `${oldName} has no client URL`, {});
+  await ctx.action('move-leader', { from: oldName, to: target.m.name, toId: target.m.id }, async () => {
+    await retryUntil(() => admin.moveLeader(target.m.id, leaderURL), {
+      timeoutMs: t.moveLeaderTimeoutMs,
+      delayMs: t.retryDelayMs,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+    });
+    await pollUntil(async () => ((await admin.status(leaderURL)).leaderId !== oldId ? true : undefined), {
+      timeoutMs: t.moveLeaderTimeoutMs,
+      intervalMs: 50,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+      onTimeout: () => new FerryError('ETCD_MOVE_LEADER_TIMEOUT', `leadership did not leave ${oldName}`, { retryable: true, hint: 'ferry resume retries' }),
+    });
+  });
+}
+
+/** Remove a member (through the other members' endpoints); "not found" means already removed. */
+export async function ensureRemoved(ctx: StepContext, id: string, name: string, t: EtcdTimeouts, action = 'remove-member'): Promise<void> {
+  const admin = ctx.deps.etcd;
+  const members = await admin.memberList();
+  if (!members.some((m) => m.id === id)) {
+    ctx.skip(action, `${name} is not a member (already removed)`);
+    return;
+  }
+  const report = await readHealthForGuard(ctx);
+  guard(ctx, report, { kind: 'remove', id }, `remove ${name}`);
+  useEndpoints(admin, members, [id]);
+  await ctx.action(action, { member: name, id }, () =>
+    retryUntil(
+      async () => {
+        try {
+          await admin.remove(id);
+        } catch (err) {
+          const still = (await admin.memberList().catch(() => undefined))?.some((m) => m.id === id);
+          if (still === false) return;
+          throw err;
+        }
+      },
+      {
+        timeoutMs: t.removeTimeoutMs,
+        delayMs: t.retryDelayMs,
+        sleep: ctx.deps.sleep,
+        now: ctx.deps.now,
+        signal: ctx.signal,
+        retryIf: (e) => e instanceof FerryError && (e.retryable || e.code === 'ETCD_UNHEALTHY_CLUSTER'),
+      },
+    ),
+  );
+}
+
+export async function ensureServiceStopped(ctx: StepContext, m: EtcdMember, action = 'stop-service'): Promise<void> {
+  const host = await ctx.deps.host(m.host);
+  const state = await host.serviceState(m.service);
+  if (state === 'inactive' || state === 'failed') {
+    ctx.skip(action, `${m.service} on ${m.host} is ${state}`);
+    return;
+  }
+  await ctx.action(action, { host: m.host, unit: m.service }, () => host.service(m.service, 'stop'));
+}
+
+/** Move a data dir aside (never delete: nothing is lost). */
+export async function ensureDataDirMovedAside(ctx: StepContext, m: EtcdMember, suffix: string, action: string): Promise<void> {
+  const host = await ctx.deps.host(m.host);
+  const target = `${m.dataDir}.${suffix}`;
+  if (!(await host.exists(m.dataDir))) {
+    ctx.skip(action, `${m.dataDir} on ${m.host} is not there${(await host.exists(target)) ? ` (already at ${target})` : ''}`);
+    return;
+  }
+  let dest = target;
+  for (let i = 2; await host.exists(dest); i++) dest = `${target}-${i}`;
+  await ctx.action(action, { host: m.host, from: m.dataDir, to: dest }, () => host.rename(m.dataDir, dest), () => ({ archivedTo: dest }));
+}

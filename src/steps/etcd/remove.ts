@@ -1,0 +1,32 @@
+/**
+ * `etcd.remove`: take out an old member that has no replacement (the target cluster is smaller). Leadership is
+ * moved away first when it leads. Nothing to undo before the removal; after it, as for a replacement, a person
+ * decides.
+ */
+import { FerryError } from '../../errors.ts';
+import type { Step } from '../../plan/types.ts';
+import type { StepHandler } from '../../run/step-context.ts';
+import { findByPeer, precheckCluster, waitForGate } from './member-actions.ts';
+import { takeOutOldMember } from './replace.ts';
+
+type RemoveStep = Extract<Step, { kind: 'etcd.remove' }>;
+
+export const removeHandler: StepHandler<RemoveStep> = {
+  async precheck(_step, ctx) {
+    await precheckCluster(ctx, undefined);
+  },
+  async apply(step, ctx) {
+    await takeOutOldMember(ctx, step.params.old, step.params.oldId, step.params.timeouts);
+  },
+  async verify(step, ctx) {
+    await waitForGate(ctx, step.params.timeouts, 'final', { expectAbsentPeerURLs: [step.params.old.peerURL] });
+  },
+  async rollback(step, ctx) {
+    if (findByPeer(await ctx.deps.etcd.memberList(), step.params.old.peerURL) === undefined) {
+      throw new FerryError('ROLLBACK_PAST_POINT_OF_NO_RETURN', `${step.params.old.name} was already removed from the cluster`, {
+        hint: '`ferry rollback` re-adds it as a new member; otherwise the cluster simply runs without it',
+        exitCode: 3,
+      });
+    }
+  },
+};

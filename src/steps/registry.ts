@@ -1,0 +1,19 @@
+/** Which handler runs which kind of step. */
+import type { Step } from '../plan/types.ts';
+import type { StepHandler } from '../run/step-context.ts';
+import { snapshotHandler } from './etcd/snapshot.ts';
+import { addHandler, replaceHandler } from './etcd/replace.ts';
+import { removeHandler } from './etcd/remove.ts';
+
+export function handlerFor(step: Step): StepHandler {
+  switch (step.kind) {
+    case 'etcd.snapshot':
+      return snapshotHandler as StepHandler;
+    case 'etcd.replace':
+      return replaceHandler as StepHandler;
+    case 'etcd.add':
+      return addHandler as StepHandler;
+    case 'etcd.remove':
+      return removeHandler as StepHandler;
+  }
+}
