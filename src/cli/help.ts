@@ -9,6 +9,7 @@ Commands:
   plan       read the live cluster and print the ordered plan (touches nothing)
   apply      run a plan (asks before the first change unless --yes)
   resume     continue a run that was stopped or killed
+  rollback   walk a run back: move etcd back to the old members, the same careful way
   status     show where a run stands
   lab        the runbook's example environment on this machine (up, down, status)
   demo       lab up + apply + a before/after report
@@ -69,6 +70,17 @@ what it finds (a member already added, a service already started). The newest ru
 
 Example:
   ferry resume --yes
+`,
+  rollback: `ferry rollback [--run RUN] [--yes]
+
+Walk a run back: etcd moves from the new members back to the old ones. This is planned from the live cluster
+by the same planner, so it works whatever state the run stopped in (done, half-way, interrupted inside a
+step), with the same learner-first steps, quorum guard, health gates and journal (a new run, in its own
+folder). The old members come back with fresh data dirs: the ones the run archived stay archived.
+Holds the original run's lock, so it cannot run alongside \`ferry resume\` of the same run.
+
+Example:
+  ferry rollback --yes
 `,
   status: `ferry status [--run RUN] [--all] [-o text|json]
 

@@ -13,6 +13,7 @@ import { cmdApply, cmdResume } from './commands/apply.ts';
 import { cmdStatus } from './commands/status.ts';
 import { cmdLab } from './commands/lab.ts';
 import { cmdDemo } from './commands/demo.ts';
+import { cmdRollback } from './commands/rollback.ts';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   plan: cmdPlan,
   apply: cmdApply,
   resume: cmdResume,
+  rollback: cmdRollback,
   status: cmdStatus,
   lab: cmdLab,
   demo: cmdDemo,

@@ -260,9 +260,9 @@ export class LabUnit {
         void this.enqueue(async () => {
           // A stop or start that ran meanwhile decided the unit's fate.
           if (this.state !== 'activating') return;
-          this.restarts++;
           this.log('Scheduled restart job.');
           await this.startNow();
+          this.restarts++;
         }).catch((err: unknown) => {
           // startNow marks the unit failed for most failures; a vanished or broken unit file does not.
           if (this.state === 'activating') {

@@ -71,8 +71,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
       { hint: 'add them to etcd.old (to be moved) or etcd.new (already moved), or remove them with etcdctl first' },
     );
   }
+  // A learner is either a new member being brought in (its step adopts it) or an old member that never became a
+  // voter (walking back an interrupted run): it is simply removed. Anything else is refused above.
   const learners = members.filter((m) => m.isLearner);
-  const foreignLearners = learners.filter((l) => !inventory.etcd.new.some((n) => samePeer(l, n)));
+  const foreignLearners = learners.filter((l) => !inventory.etcd.new.some((n) => samePeer(l, n)) && !inventory.etcd.old.some((o) => samePeer(l, o)));
   if (foreignLearners.length > 0) {
     throw inputError('PLAN_UNEXPECTED_LEARNER', `the cluster has a learner that is not a new member: ${foreignLearners.map((l) => l.peerURLs.join(',')).join('; ')}`, {
       hint: 'promote or remove it with etcdctl before planning',
@@ -86,8 +88,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
       if (x.live === undefined) notes.push(`old member ${x.spec.name} (${x.spec.peerURL}) is not in the cluster: nothing to remove`);
       return x.live !== undefined;
     });
-  // Non-leaders first, the leader last (runbook §2); otherwise inventory order.
-  oldPresent.sort((a, b) => Number(a.live.id === leaderId) - Number(b.live.id === leaderId));
+  // Non-leaders first, the leader last (runbook §2); otherwise inventory order. An old member that is only a
+  // learner goes first of all, alone: etcd allows one learner at a time, so nothing can be added while it is there.
+  const oldLearners = oldPresent.filter((o) => o.live.isLearner);
+  const oldVoters = oldPresent.filter((o) => !o.live.isLearner);
+  oldVoters.sort((a, b) => Number(a.live.id === leaderId) - Number(b.live.id === leaderId));
 
   const newNeeded = inventory.etcd.new.filter((n) => {
     const live = members.find((m) => samePeer(m, n));
@@ -99,14 +104,23 @@ export function buildPlan(input: BuildPlanInput): Plan {
     return true;
   });
 
-  const pairs = Math.min(oldPresent.length, newNeeded.length);
+  const pairs = Math.min(oldVoters.length, newNeeded.length);
   const extraNew = newNeeded.slice(pairs);
-  const replacements = oldPresent.slice(0, pairs).map((o, i) => ({ old: o, new: newNeeded[i] as EtcdMember }));
-  const extraOld = oldPresent.slice(pairs);
+  const replacements = oldVoters.slice(0, pairs).map((o, i) => ({ old: o, new: newNeeded[i] as EtcdMember }));
+  const extraOld = oldVoters.slice(pairs);
 
   const steps: Step[] = [];
-  const anyChange = replacements.length + extraNew.length + extraOld.length > 0;
+  const anyChange = replacements.length + extraNew.length + extraOld.length + oldLearners.length > 0;
   if (anyChange) steps.push({ id: 'etcd.snapshot', kind: 'etcd.snapshot', phase: 2, ...describeSnapshot(), params: { dir: 'run' } });
+  for (const o of oldLearners) {
+    steps.push({
+      id: `etcd.remove.${o.spec.name}`,
+      kind: 'etcd.remove',
+      phase: 2,
+      ...describeRemove(o.spec, false),
+      params: { old: o.spec, oldId: o.live.id, oldWasLeader: false, timeouts },
+    });
+  }
   for (const n of extraNew) {
     steps.push({ id: `etcd.add.${n.name}`, kind: 'etcd.add', phase: 2, ...describeAdd(n), params: { new: n, timeouts } });
   }

@@ -6,6 +6,10 @@
  * The lock file appears atomically with its whole content: it is written and fsynced under a temp name, then
  * hard-linked to `lock`, which fails with EEXIST when a lock exists (the same exclusivity as O_EXCL, but a reader
  * never sees a half-written lock).
+ *
+ * Taking over a stale lock: the taker first creates `lock.takeover` (the same exclusive link), re-reads the lock
+ * to check it is still the stale one it judged, renames its own lock over it and removes the guard. The lock
+ * path is never empty during a takeover, and of several resumers racing only the guard holder replaces it.
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -116,6 +120,33 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
+/**
+ * The takeover guard exists while another process replaces a stale lock (microseconds). If its process is alive,
+ * refuse for now; if it died mid-takeover, move the guard aside, check it is the one judged, and drop it.
+ */
+function clearAbandonedGuard(guardPath: string, runId: string, host: string): void {
+  const guard = readHeld(guardPath);
+  if (guard === undefined) return; // that takeover finished: look again
+  const info = parseLockInfo(guard.raw);
+  if (info === undefined || info.hostname !== host || isProcessAlive(info.pid)) {
+    throw new FerryError('RUN_LOCK_CONTENDED', `another ferry (${info ? `pid ${info.pid}` : 'unknown'}) is taking over the lock of run ${runId} right now`, {
+      hint: 'run `ferry status` to see which process holds the run; two runs on one journal at once are refused',
+      retryable: true,
+      subjects: { run: runId, file: guardPath },
+    });
+  }
+  const aside = `${guardPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(guardPath, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const moved = readHeld(aside);
+  if (moved !== undefined && (moved.ino !== guard.ino || moved.raw !== guard.raw)) tryLink(aside, guardPath); // not it: put back
+  tryUnlink(aside);
+}
+
 function lockedError(runId: string, lockPath: string, held: LockInfo): FerryError {
   const where = held.hostname === hostname() ? '' : ` on host ${held.hostname}`;
   return inputError(
@@ -146,6 +177,7 @@ export function acquireRunLock(runDir: string, info: { command: string }, option
   const content = JSON.stringify(mine) + '\n';
   const unique = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const tmp = join(runDir, `lock.${unique}.tmp`);
+  const guardPath = join(runDir, 'lock.takeover');
   // The lock's folder entry is not fsynced: after a power loss its holder is dead anyway, so a lost lock is harmless.
   const made = (tookOverStaleFrom?: number): RunLock => {
     let released = false;
@@ -177,24 +209,20 @@ export function acquireRunLock(runDir: string, info: { command: string }, option
       }
       if (heldInfo.hostname !== mine.hostname || isProcessAlive(heldInfo.pid)) throw lockedError(runId, lockPath, heldInfo);
 
-      // Stale. Move it aside (rename is atomic: of two resumers, only one moves this file), then check that what
-      // we moved IS the stale lock we judged: another resumer may have replaced it meanwhile.
-      const aside = join(runDir, `lock.stale.${unique}`);
-      try {
-        fs.renameSync(lockPath, aside);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
-      const moved = readHeld(aside);
-      if (moved === undefined || moved.ino !== held.ino || moved.raw !== held.raw) {
-        tryLink(aside, lockPath); // someone else's fresh lock: put it back, then look again
-        tryUnlink(aside);
+      // Stale. Only the holder of the takeover guard may replace it, so two resumers never both take over, and
+      // the lock path is never empty meanwhile (a fresh acquirer's link keeps failing).
+      if (!tryLink(tmp, guardPath)) {
+        clearAbandonedGuard(guardPath, runId, mine.hostname);
         continue;
       }
-      const won = tryLink(tmp, lockPath);
-      tryUnlink(aside);
-      if (won) return made(heldInfo.pid);
+      try {
+        const now = readHeld(lockPath);
+        if (now === undefined || now.ino !== held.ino || now.raw !== held.raw) continue; // changed: look again
+        fs.renameSync(tmp, lockPath); // atomic replace of the stale lock we judged
+        return made(heldInfo.pid);
+      } finally {
+        tryUnlink(guardPath);
+      }
     }
     throw new FerryError('RUN_LOCK_CONTENDED', `could not take the lock of run ${runId}: it kept changing`, {
       hint: 'another ferry is starting on this run at the same time; run `ferry status` and try again',

@@ -68,6 +68,8 @@ export interface RunSessionOptions {
   readonly onStart?: (run: RunHandle) => void;
   /** Use this run id (tests); default a new time-sortable id. */
   readonly runId?: string;
+  /** 'rollback' for a walk-back run (`ferry rollback`). Default 'apply'. */
+  readonly mode?: 'apply' | 'rollback';
 }
 
 export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOptions): Promise<RunHandle & { outcome: RunOutcome }> {
@@ -90,7 +92,7 @@ export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOp
       inventoryPath: plan.inventory.path,
       inventorySha256: plan.inventory.sha256,
       ferryVersion: FERRY_VERSION,
-      mode: 'apply',
+      mode: o.mode ?? 'apply',
     });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });
     o.onStart?.({ runId, runDir, journal });
@@ -135,6 +137,9 @@ export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<R
     const view = foldJournal(journal.events());
     if (view.runState === 'done') {
       throw new FerryError('RUN_ALREADY_DONE', `run ${run.runId} is already done`, { hint: 'nothing to resume; `ferry status` shows it', exitCode: 0 });
+    }
+    if (view.runState === 'walked-back') {
+      throw inputError('RUN_WALKED_BACK', `run ${run.runId} was walked back by \`ferry rollback\``, { hint: 'to move forward again, start a new run: `ferry apply -f INVENTORY`' });
     }
     if (journal.repairedTornTail) journal.append({ type: 'note', message: 'the last journal line was torn by the previous process dying mid-write; it was dropped' });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });

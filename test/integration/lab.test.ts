@@ -280,11 +280,11 @@ describe('a lab with 3 old and 3 new hosts', () => {
     assert.deepEqual(failed.lastExit, { code: 3, signal: null });
 
     // A process that ignores SIGTERM is killed after TimeoutStopSec=; stop still waits for it.
-    const stubborn = "process.on('SIGTERM', () => console.log('ignored')); console.log('ready'); setInterval(() => {}, 1000)";
+    const stubborn = "process.on('SIGTERM', () => console.log('ignored')); console.log('up' + '-and-' + 'running'); setInterval(() => {}, 1000)";
     await host.writeFile('/lib/systemd/system/stubborn.service', unitFile(`ExecStart=/usr/bin/node -e "${stubborn}"\nTimeoutStopSec=1`));
     await host.service('stubborn', 'start');
     const { pid } = await client.state(host.address, 'stubborn');
-    await waitFor('stubborn to be ready', async () => (logOf('stubborn').includes('ready') ? true : undefined));
+    await waitFor('stubborn to be ready', async () => (logOf('stubborn').includes('up-and-running') ? true : undefined));
     const stopped = await client.stop(host.address, 'stubborn');
     assert.equal(readProcessState(pid ?? 0), 'gone');
     assert.equal(stopped.state, 'failed');

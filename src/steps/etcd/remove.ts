@@ -12,8 +12,8 @@ import { takeOutOldMember } from './replace.ts';
 type RemoveStep = Extract<Step, { kind: 'etcd.remove' }>;
 
 export const removeHandler: StepHandler<RemoveStep> = {
-  async precheck(_step, ctx) {
-    await precheckCluster(ctx, undefined);
+  async precheck(step, ctx) {
+    await precheckCluster(ctx, step.params.old.peerURL);
   },
   async apply(step, ctx) {
     await takeOutOldMember(ctx, step.params.old, step.params.oldId, step.params.timeouts);

@@ -177,6 +177,21 @@ describe('acquireRunLock', () => {
     assert.throws(() => acquireRunLock(dir, { command: 'x' }), (err) => err instanceof FerryError && err.code === 'RUN_LOCK_UNREADABLE');
   });
 
+  test('a takeover guard left by a process that died mid-takeover is cleared; a live one refuses for now', async () => {
+    const dir = freshRunDir();
+    const dead = spawn('true');
+    await new Promise((resolve) => dead.once('exit', resolve));
+    writeLock(dir, { pid: dead.pid });
+    const guard = path.join(dir, 'lock.takeover');
+    fs.writeFileSync(guard, JSON.stringify({ pid: process.pid, hostname: os.hostname(), command: 'x', startedAt: 't' }));
+    assert.throws(() => acquireRunLock(dir, { command: 'ferry resume' }), (e) => e instanceof FerryError && e.code === 'RUN_LOCK_CONTENDED' && e.retryable);
+    fs.writeFileSync(guard, JSON.stringify({ pid: dead.pid, hostname: os.hostname(), command: 'x', startedAt: 't' }));
+    const lock = acquireRunLock(dir, { command: 'ferry resume' });
+    assert.equal(lock.tookOverStaleFrom, dead.pid);
+    lock.release();
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
   test('release leaves a lock that is no longer ours', () => {
     const dir = freshRunDir();
     const lock = acquireRunLock(dir, { command: 'ferry apply' });

@@ -1,0 +1,192 @@
+/**
+ * Benchmark: migrate a 3-member etcd lab cluster to 3 new members under continuous writes, once with ferry and
+ * once by the literal runbook, and compare the longest write stall, latency, failed and lost writes, and time.
+ *
+ *   node --import tsx bench/etcd-migration.ts [--repeat N] [--modes ferry,literal] [--writer own-failover|etcd3-pool]
+ *                                             [--steady-ms 3000] [--after-ms 3000] [--no-write] [--out BENCHMARKS.md]
+ *
+ * Each mode gets a fresh lab on its own loopback prefix (127.22.1 for ferry, 127.22.2 for the literal runbook),
+ * torn down afterwards even on failure. Results go to stdout and to a generated section of BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { loadavg, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { messageOf } from '../src/errors.ts';
+import { buildDeps } from '../src/run/deps.ts';
+import { observeAndPlan, startRun } from '../src/run/session.ts';
+import { startLabFixture, type LabFixture } from '../test/helpers/lab-fixture.ts';
+import { runLiteralRunbook } from './literal-runbook.ts';
+import {
+  renderBenchmarksSection,
+  renderResultsTable,
+  renderStallPlaces,
+  renderVerdicts,
+  writeBenchmarksSection,
+  type BenchMeta,
+  type Mode,
+  type ModeResult,
+} from './report.ts';
+import { buildJournalRecorder, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
+import { verifyAcknowledged } from './verify-keys.ts';
+import { computeWriteStats } from './write-stats.ts';
+import { WRITER_CLIENTS, monotonicNow, startWriter, type WriterClient } from './writer.ts';
+
+const PREFIX: Record<Mode, string> = { ferry: '127.22.1', literal: '127.22.2' };
+const INTERVAL_MS = 5;
+const now = monotonicNow;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function migrateWithFerry(fx: LabFixture): Promise<{ outcome: string; timeline: Timeline }> {
+  const recorder = buildJournalRecorder(now);
+  const deps = buildDeps(fx.inventory, fx.env);
+  try {
+    const plan = await observeAndPlan(fx.inventory, fx.inventoryPath, fx.sha256, deps);
+    const run = await startRun(plan, fx.inventory, {
+      deps,
+      signal: new AbortController().signal,
+      env: fx.env,
+      command: 'bench/etcd-migration.ts',
+      onStart: (h) => h.journal.subscribe(recorder.listener),
+    });
+    const o = run.outcome;
+    return { outcome: o.runState === 'done' ? 'done' : `${o.runState} at ${o.failedStep ?? '?'}: ${o.error?.code ?? ''}`, timeline: recorder.timeline() };
+  } catch (err) {
+    return { outcome: `error: ${messageOf(err)}`, timeline: recorder.timeline() };
+  } finally {
+    await deps.close();
+  }
+}
+
+async function migrateLiterally(fx: LabFixture): Promise<{ outcome: string; timeline: Timeline }> {
+  try {
+    const actions = await runLiteralRunbook({ inventory: fx.inventory, labDir: fx.labDir, now, log });
+    return { outcome: 'done', timeline: { actions, marks: [] } };
+  } catch (err) {
+    return { outcome: `error: ${messageOf(err)}`, timeline: { actions: [], marks: [] } };
+  }
+}
+
+interface RunOptions {
+  readonly run: number;
+  readonly mode: Mode;
+  readonly writer: WriterClient;
+  readonly steadyMs: number;
+  readonly afterMs: number;
+}
+
+async function runMode(o: RunOptions): Promise<ModeResult> {
+  const load = loadavg()[0] ?? 0;
+  log(`run ${o.run} ${o.mode}: starting a lab on ${PREFIX[o.mode]}.x (load ${load.toFixed(1)})`);
+  const fx = await startLabFixture(PREFIX[o.mode], 3, 3);
+  try {
+    const endpoints = [...fx.inventory.etcd.old, ...fx.inventory.etcd.new].map((m) => m.clientURL);
+    const tag = `${o.mode}-${o.run}`;
+    const writer = startWriter({ endpoints, tag, intervalMs: INTERVAL_MS, client: o.writer });
+    const writerStart = now();
+    await sleep(o.steadyMs);
+    const migStart = now();
+    log(`run ${o.run} ${o.mode}: migrating`);
+    const { outcome, timeline } = o.mode === 'ferry' ? await migrateWithFerry(fx) : await migrateLiterally(fx);
+    const migEnd = now();
+    log(`run ${o.run} ${o.mode}: migration ${outcome} in ${((migEnd - migStart) / 1000).toFixed(1)} s`);
+    await sleep(o.afterMs);
+    const records = await writer.stop();
+    const newEndpoints = fx.inventory.etcd.new.map((m) => m.clientURL);
+    const loss = await verifyAcknowledged(records, newEndpoints, `bench/${tag}/`);
+    const stats = computeWriteStats(records, { from: migStart, to: migEnd });
+    // Skip the first second: the writer's connections are being set up.
+    const steady = computeWriteStats(records, { from: writerStart + 1000, to: migStart });
+    const stallPlaces = stats.topStalls.slice(0, 3).map((stall) => ({ stall, at: stall.from - migStart, place: describeStallPlace(stall, timeline) }));
+    return {
+      run: o.run,
+      mode: o.mode,
+      writer: o.writer,
+      outcome,
+      migrationMs: migEnd - migStart,
+      stats,
+      steady,
+      totalWrites: records.length,
+      totalFailed: records.filter((r) => r.failed).length,
+      loss,
+      stallPlaces,
+      load,
+      timeline: renderTimeline(timeline, migStart),
+    };
+  } finally {
+    await fx.cleanup();
+  }
+}
+
+function readEtcdVersion(): string {
+  try {
+    return /etcd Version: (\S+)/.exec(execFileSync('etcd', ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      repeat: { type: 'string', default: '1' },
+      modes: { type: 'string', default: 'ferry,literal' },
+      writer: { type: 'string', default: 'own-failover' },
+      'steady-ms': { type: 'string', default: '3000' },
+      'after-ms': { type: 'string', default: '3000' },
+      'no-write': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      timeline: { type: 'boolean', default: false },
+    },
+  });
+  const writer = values.writer as WriterClient;
+  if (!WRITER_CLIENTS.includes(writer)) throw new Error(`--writer must be one of ${WRITER_CLIENTS.join(', ')}`);
+  const modes = values.modes.split(',').filter((m): m is Mode => m === 'ferry' || m === 'literal');
+  const repeat = Math.max(1, Number(values.repeat));
+  const steadyMs = Number(values['steady-ms']);
+  const afterMs = Number(values['after-ms']);
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const out = values.out ?? join(repoRoot, 'BENCHMARKS.md');
+
+  const results: ModeResult[] = [];
+  for (let run = 1; run <= repeat; run++) {
+    for (const mode of modes) {
+      const r = await runMode({ run, mode, writer, steadyMs, afterMs });
+      results.push(r);
+      if (values.timeline) log([`timeline, run ${run} ${mode}:`, ...r.timeline.map((l) => `  ${l}`)].join('\n'));
+    }
+  }
+
+  const argv = process.argv.slice(2);
+  const meta: BenchMeta = {
+    command: `node --import tsx bench/etcd-migration.ts${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    nproc: cpus().length,
+    node: process.version,
+    etcd: readEtcdVersion(),
+    writer,
+    intervalMs: INTERVAL_MS,
+    steadyMs,
+    afterMs,
+  };
+  process.stdout.write(`\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
+  for (const r of results) {
+    for (const l of r.loss.filter((x) => x.lost > 0)) process.stdout.write(`run ${r.run} ${r.mode}: ${l.lost} lost on ${l.endpoint}, e.g. ${l.examples.join(', ')}\n`);
+  }
+  if (!values['no-write']) {
+    const id = writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${writer}`;
+    writeBenchmarksSection(out, id, renderBenchmarksSection(meta, results));
+    process.stdout.write(`\nwrote the results to ${out}\n`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

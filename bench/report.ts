@@ -1,0 +1,164 @@
+/**
+ * The benchmark's results as a console table and as a section of BENCHMARKS.md (refreshed in place between its
+ * markers, leaving the rest of the file alone). Rendering is pure; `writeBenchmarksSection` touches the file.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { LossReport } from './verify-keys.ts';
+import type { Stall, WriteStats } from './write-stats.ts';
+import type { WriterClient } from './writer.ts';
+
+export type Mode = 'ferry' | 'literal';
+
+export interface ModeResult {
+  readonly run: number;
+  readonly mode: Mode;
+  readonly writer: WriterClient;
+  /** 'done', or how the migration ended otherwise. */
+  readonly outcome: string;
+  readonly migrationMs: number;
+  /** Over the migration window. */
+  readonly stats: WriteStats;
+  /** Over the steady state before the migration: the machine's own noise floor. */
+  readonly steady: WriteStats;
+  /** Every write of the run (before, during, after). */
+  readonly totalWrites: number;
+  readonly totalFailed: number;
+  readonly loss: readonly LossReport[];
+  /** The top stalls with where they fall in the migration. */
+  readonly stallPlaces: readonly { readonly stall: Stall; readonly at: number; readonly place: string }[];
+  /** 1-minute load average when the mode started (the machine is shared). */
+  readonly load: number;
+  readonly timeline: readonly string[];
+}
+
+export interface BenchMeta {
+  readonly command: string;
+  readonly date: string;
+  readonly nproc: number;
+  readonly node: string;
+  readonly etcd: string;
+  readonly writer: WriterClient;
+  readonly intervalMs: number;
+  readonly steadyMs: number;
+  readonly afterMs: number;
+}
+
+export const TARGET_STALL_MS = 100;
+export const TARGET_RATIO = 10;
+
+const ms = (x: number) => (Number.isNaN(x) ? '–' : `${Math.round(x)} ms`);
+const lostOf = (r: ModeResult) => Math.max(0, ...r.loss.map((l) => l.lost));
+
+/** Per run: the ferry/literal stall ratio and whether ferry met each target. */
+export function computeVerdicts(results: readonly ModeResult[]): { run: number; ratio: number; stallOk: boolean; ratioOk: boolean; failedOk: boolean; lostOk: boolean; met: boolean }[] {
+  const runs = [...new Set(results.map((r) => r.run))];
+  return runs.flatMap((run) => {
+    const f = results.find((r) => r.run === run && r.mode === 'ferry');
+    const l = results.find((r) => r.run === run && r.mode === 'literal');
+    if (f === undefined) return [];
+    const ratio = l === undefined ? Number.NaN : l.stats.longestStall.ms / f.stats.longestStall.ms;
+    const v = {
+      run,
+      ratio,
+      stallOk: f.stats.longestStall.ms <= TARGET_STALL_MS,
+      ratioOk: ratio >= TARGET_RATIO,
+      failedOk: f.totalFailed === 0,
+      lostOk: lostOf(f) === 0,
+    };
+    return [{ ...v, met: v.stallOk && v.ratioOk && v.failedOk && v.lostOk && f.outcome === 'done' }];
+  });
+}
+
+export function renderResultsTable(results: readonly ModeResult[]): string {
+  const head = '| run | mode | longest stall | max write latency | p50 | p99 | writes | failed | lost | migration time | steady-state stall | load |';
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
+  const rows = results.map((r) =>
+    [
+      r.run,
+      r.mode + (r.outcome === 'done' ? '' : ` (${r.outcome})`),
+      ms(r.stats.longestStall.ms),
+      ms(r.stats.maxLatencyMs),
+      ms(r.stats.p50Ms),
+      ms(r.stats.p99Ms),
+      r.totalWrites,
+      r.totalFailed,
+      lostOf(r),
+      `${(r.migrationMs / 1000).toFixed(1)} s`,
+      ms(r.steady.longestStall.ms),
+      r.load.toFixed(1),
+    ].join(' | '),
+  );
+  return [head, rule, ...rows.map((row) => `| ${row} |`)].join('\n');
+}
+
+export function renderVerdicts(results: readonly ModeResult[]): string {
+  const verdicts = computeVerdicts(results);
+  const lines = verdicts.map((v) => {
+    const f = results.find((r) => r.run === v.run && r.mode === 'ferry') as ModeResult;
+    const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+    return (
+      `- run ${v.run}: literal/ferry stall ratio **${Number.isNaN(v.ratio) ? '–' : v.ratio.toFixed(1)}×**; ` +
+      `ferry stall ${ms(f.stats.longestStall.ms)} ≤ ${TARGET_STALL_MS} ms: ${mark(v.stallOk)}; ≥ ${TARGET_RATIO}× shorter: ${mark(v.ratioOk)}; ` +
+      `0 failed: ${mark(v.failedOk)}; 0 lost: ${mark(v.lostOk)}`
+    );
+  });
+  const met = verdicts.filter((v) => v.met).length;
+  return [`All targets met in **${met} of ${verdicts.length}** run(s).`, '', ...lines].join('\n');
+}
+
+export function renderStallPlaces(results: readonly ModeResult[]): string {
+  return results
+    .map((r) => {
+      const items = r.stallPlaces.map((s) => `  - ${ms(s.stall.ms)} at +${(s.at / 1000).toFixed(2)} s: ${s.place}`);
+      return [`- run ${r.run}, ${r.mode}:`, ...items].join('\n');
+    })
+    .join('\n');
+}
+
+export function renderRetryErrors(results: readonly ModeResult[]): string {
+  return results
+    .map((r) => {
+      const entries = Object.entries(r.stats.retryErrors).sort((a, b) => b[1] - a[1]).slice(0, 4);
+      const text = entries.length === 0 ? 'none' : entries.map(([m, n]) => `${n}× \`${m}\``).join('; ');
+      return `- run ${r.run}, ${r.mode}: ${r.stats.retried} write(s) needed more than one attempt; last errors: ${text}`;
+    })
+    .join('\n');
+}
+
+export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeResult[]): string {
+  const runs = new Set(results.map((r) => r.run)).size;
+  return [
+    `## etcd migration under write load (3 → 3): ferry vs the literal runbook${meta.writer === 'own-failover' ? '' : ` — writer: ${meta.writer}`}`,
+    '',
+    `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook.`,
+    '',
+    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. Longest stall = the longest interval during the migration with no acknowledged write; p50/p99/max over the writes scheduled during the migration; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor).`,
+    '',
+    renderResultsTable(results),
+    '',
+    renderVerdicts(results),
+    '',
+    'Where the longest stalls fall (time from the migration start; actions from ferry\'s journal or the runbook script):',
+    '',
+    renderStallPlaces(results),
+    '',
+    'Errors the writer met (the last error of each write that needed a retry):',
+    '',
+    renderRetryErrors(results),
+  ].join('\n');
+}
+
+const marker = (id: string) => ({ start: `<!-- bench:${id}:start (generated by bench/etcd-migration.ts; edits inside are overwritten) -->`, end: `<!-- bench:${id}:end -->` });
+
+/** Replace the section `id` of the file (or append it; create the file), atomically. */
+export function writeBenchmarksSection(path: string, id: string, body: string): void {
+  const { start, end } = marker(id);
+  const block = `${start}\n${body}\n${end}`;
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# ferry benchmarks\n';
+  const i = current.indexOf(start);
+  const j = current.indexOf(end);
+  const next = i >= 0 && j > i ? current.slice(0, i) + block + current.slice(j + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, next);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,73 @@
+/**
+ * A migration's timeline on the benchmark's clock, and which part of it a stall falls in. For ferry the timeline
+ * comes from its journal (each event is stamped as it is appended, in this process); for the literal runbook from
+ * the script's own actions. Pure, apart from the journal listener that stamps events.
+ */
+import type { JournalEvent } from '../src/run/events.ts';
+import type { Stall } from './write-stats.ts';
+import type { TimelineEntry } from './literal-runbook.ts';
+
+export interface Timeline {
+  /** Actions with a start and an end. */
+  readonly actions: readonly TimelineEntry[];
+  /** Other moments worth naming (step states, gates), for stalls that fall between actions. */
+  readonly marks: readonly { readonly at: number; readonly label: string }[];
+}
+
+function shortStep(stepId: string): string {
+  return stepId.replace(/^etcd\./, '');
+}
+
+/** Collects a ferry run's journal events as a timeline, stamping each with `now()` when it is appended. */
+export function buildJournalRecorder(now: () => number): { listener: (e: JournalEvent) => void; timeline: () => Timeline } {
+  const actions: TimelineEntry[] = [];
+  const open = new Map<string, TimelineEntry>();
+  const marks: { at: number; label: string }[] = [];
+  const listener = (e: JournalEvent): void => {
+    const at = now();
+    switch (e.type) {
+      case 'action-started': {
+        const entry: TimelineEntry = { label: `${shortStep(e.stepId)}: ${e.action}`, start: at, end: Number.NaN };
+        actions.push(entry);
+        open.set(`${e.stepId}/${e.action}`, entry);
+        break;
+      }
+      case 'action-finished':
+      case 'action-failed': {
+        const entry = open.get(`${e.stepId}/${e.action}`);
+        if (entry !== undefined) entry.end = at;
+        open.delete(`${e.stepId}/${e.action}`);
+        if (e.type === 'action-failed') marks.push({ at, label: `${shortStep(e.stepId)}: ${e.action} FAILED (${e.error.code})` });
+        break;
+      }
+      case 'action-skipped':
+        marks.push({ at, label: `${shortStep(e.stepId)}: ${e.action} skipped` });
+        break;
+      case 'step-state':
+        marks.push({ at, label: `${shortStep(e.stepId)} → ${e.state}` });
+        break;
+      case 'gate':
+        marks.push({ at, label: `${shortStep(e.stepId)}: health gate ${e.ok ? 'passed' : 'not yet'}` });
+        break;
+      default:
+        break;
+    }
+  };
+  return { listener, timeline: () => ({ actions: [...actions], marks: [...marks] }) };
+}
+
+/** Which actions a stall overlaps; when none, the moments just before and after it. */
+export function describeStallPlace(stall: Stall, t: Timeline): string {
+  const overlapping = t.actions.filter((a) => a.start < stall.to && (Number.isNaN(a.end) ? Infinity : a.end) > stall.from);
+  if (overlapping.length > 0) return `during ${overlapping.map((a) => a.label).join(' + ')}`;
+  const moments = [...t.actions.flatMap((a) => [{ at: a.start, label: `${a.label} started` }, { at: a.end, label: `${a.label} finished` }]), ...t.marks];
+  const before = moments.filter((m) => m.at <= stall.from).sort((a, b) => b.at - a.at)[0];
+  const after = moments.filter((m) => m.at >= stall.to).sort((a, b) => a.at - b.at)[0];
+  if (before === undefined && after === undefined) return 'outside the migration';
+  return `between actions: after "${before?.label ?? 'the start'}", before "${after?.label ?? 'the end'}"`;
+}
+
+/** The timeline as text lines with times relative to `origin`, in seconds. */
+export function renderTimeline(t: Timeline, origin: number): string[] {
+  return t.actions.map((a) => `+${((a.start - origin) / 1000).toFixed(2)} s  ${a.label}  (${Number.isNaN(a.end) ? '?' : (a.end - a.start).toFixed(0)} ms)`);
+}
