@@ -4,12 +4,18 @@
  *
  *   node --import tsx bench/etcd-migration.ts [--repeat N] [--modes ferry,literal] [--writer own-failover|etcd3-pool]
  *                                             [--steady-ms 3000] [--after-ms 3000] [--no-write] [--out BENCHMARKS.md]
+ *                                             [--timeline] [--dump DIR] [--wait-load LOADAVG] [--priority -10]
+ *
+ * --priority: the nice value given to this process, its writer thread and the lab's processes (default -10; 0
+ * leaves priorities alone): the machine is shared, and CPU starvation otherwise shows up as write stalls.
  *
  * Each mode gets a fresh lab on its own loopback prefix (127.22.1 for ferry, 127.22.2 for the literal runbook),
  * torn down afterwards even on failure. Results go to stdout and to a generated section of BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,10 +34,12 @@ import {
   type Mode,
   type ModeResult,
 } from './report.ts';
-import { buildJournalRecorder, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
+import { buildJournalRecorder, computeStallByAction, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
 import { verifyAcknowledged } from './verify-keys.ts';
-import { computeWriteStats } from './write-stats.ts';
-import { WRITER_CLIENTS, monotonicNow, startWriter, type WriterClient } from './writer.ts';
+import { computeStalls, computeWriteStats } from './write-stats.ts';
+import { WRITER_CLIENTS, monotonicNow, type WriterClient } from './writer.ts';
+import { startWriterThread } from './writer-thread.ts';
+import { setLabPriority, setProcessPriority } from './priority.ts';
 
 const PREFIX: Record<Mode, string> = { ferry: '127.22.1', literal: '127.22.2' };
 const INTERVAL_MS = 5;
@@ -70,35 +78,59 @@ async function migrateLiterally(fx: LabFixture): Promise<{ outcome: string; time
 }
 
 interface RunOptions {
+  /** Write the raw records and timeline of each mode here as JSON (for analysis). */
+  readonly dumpDir?: string;
   readonly run: number;
   readonly mode: Mode;
   readonly writer: WriterClient;
   readonly steadyMs: number;
   readonly afterMs: number;
+  /** Wait (up to 120 s) until the 1-minute load average is below this before starting. */
+  readonly waitLoad?: number;
+  /** Nice value for the lab's processes (0: leave them alone). */
+  readonly priority: number;
+}
+
+async function waitForLoadBelow(limit: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((loadavg()[0] ?? 0) >= limit && Date.now() < deadline) await sleep(1000);
 }
 
 async function runMode(o: RunOptions): Promise<ModeResult> {
+  if (o.waitLoad !== undefined) await waitForLoadBelow(o.waitLoad, 120_000);
   const load = loadavg()[0] ?? 0;
   log(`run ${o.run} ${o.mode}: starting a lab on ${PREFIX[o.mode]}.x (load ${load.toFixed(1)})`);
   const fx = await startLabFixture(PREFIX[o.mode], 3, 3);
   try {
+    if (o.priority !== 0) setLabPriority(fx.labDir, o.priority);
     const endpoints = [...fx.inventory.etcd.old, ...fx.inventory.etcd.new].map((m) => m.clientURL);
     const tag = `${o.mode}-${o.run}`;
-    const writer = startWriter({ endpoints, tag, intervalMs: INTERVAL_MS, client: o.writer });
+    const writer = await startWriterThread({ endpoints, tag, intervalMs: INTERVAL_MS, client: o.writer });
     const writerStart = now();
     await sleep(o.steadyMs);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const migStart = now();
     log(`run ${o.run} ${o.mode}: migrating`);
     const { outcome, timeline } = o.mode === 'ferry' ? await migrateWithFerry(fx) : await migrateLiterally(fx);
     const migEnd = now();
+    loop.disable();
     log(`run ${o.run} ${o.mode}: migration ${outcome} in ${((migEnd - migStart) / 1000).toFixed(1)} s`);
     await sleep(o.afterMs);
-    const records = await writer.stop();
+    const stopAt = now();
+    const { records, maxEventLoopDelayMs } = await writer.stop();
     const newEndpoints = fx.inventory.etcd.new.map((m) => m.clientURL);
     const loss = await verifyAcknowledged(records, newEndpoints, `bench/${tag}/`);
-    const stats = computeWriteStats(records, { from: migStart, to: migEnd });
+    // The window runs on after the last action until the writer stops: a change's effect (e.g. the election after
+    // the leader is removed) comes after the call that made it returned.
+    const stats = computeWriteStats(records, { from: migStart, to: stopAt });
     // Skip the first second: the writer's connections are being set up.
     const steady = computeWriteStats(records, { from: writerStart + 1000, to: migStart });
+    if (o.dumpDir !== undefined) {
+      mkdirSync(o.dumpDir, { recursive: true });
+      writeFileSync(join(o.dumpDir, `${tag}.json`), JSON.stringify({ migStart, migEnd, stopAt, timeline, records }));
+    }
+    const byAction = computeStallByAction(computeStalls(records, { from: migStart, to: stopAt }), timeline, o.afterMs);
     const stallPlaces = stats.topStalls.slice(0, 3).map((stall) => ({ stall, at: stall.from - migStart, place: describeStallPlace(stall, timeline) }));
     return {
       run: o.run,
@@ -113,7 +145,10 @@ async function runMode(o: RunOptions): Promise<ModeResult> {
       loss,
       stallPlaces,
       load,
+      mainLoopMaxDelayMs: loop.max / 1e6,
+      writerLoopMaxDelayMs: maxEventLoopDelayMs,
       timeline: renderTimeline(timeline, migStart),
+      stallByAction: byAction.map((a) => ({ label: a.label, at: a.start - migStart, stallMs: a.stallMs })),
     };
   } finally {
     await fx.cleanup();
@@ -139,6 +174,9 @@ async function main(): Promise<number> {
       'no-write': { type: 'boolean', default: false },
       out: { type: 'string' },
       timeline: { type: 'boolean', default: false },
+      dump: { type: 'string' },
+      'wait-load': { type: 'string' },
+      priority: { type: 'string', default: '-10' },
     },
   });
   const writer = values.writer as WriterClient;
@@ -149,13 +187,21 @@ async function main(): Promise<number> {
   const afterMs = Number(values['after-ms']);
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const out = values.out ?? join(repoRoot, 'BENCHMARKS.md');
+  const priority = Number(values.priority);
+  // Before the writer thread exists, so that it inherits the priority.
+  if (priority !== 0) setProcessPriority('self', priority);
 
   const results: ModeResult[] = [];
   for (let run = 1; run <= repeat; run++) {
     for (const mode of modes) {
-      const r = await runMode({ run, mode, writer, steadyMs, afterMs });
+      const r = await runMode({ run, mode, writer, steadyMs, afterMs, priority, ...(values.dump !== undefined ? { dumpDir: values.dump } : {}),
+        ...(values['wait-load'] !== undefined ? { waitLoad: Number(values['wait-load']) } : {}),
+      });
       results.push(r);
-      if (values.timeline) log([`timeline, run ${run} ${mode}:`, ...r.timeline.map((l) => `  ${l}`)].join('\n'));
+      if (values.timeline) {
+        const lines = r.stallByAction.map((a) => `  +${(a.at / 1000).toFixed(2)} s  ${a.label}: longest stall in its period ${Math.round(a.stallMs)} ms`);
+        log([`timeline, run ${run} ${mode}:`, ...lines].join('\n'));
+      }
     }
   }
 
@@ -170,6 +216,7 @@ async function main(): Promise<number> {
     intervalMs: INTERVAL_MS,
     steadyMs,
     afterMs,
+    priority,
   };
   process.stdout.write(`\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
   for (const r of results) {

@@ -12,7 +12,6 @@
  * would, only faster.
  */
 import { Etcd3 } from 'etcd3';
-import type { IOptions } from 'etcd3';
 import { Etcd3Admin } from '../src/etcd/client.ts';
 import { translateEtcdError } from '../src/etcd/errors.ts';
 import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../src/etcd/sysconfig.ts';
@@ -21,6 +20,7 @@ import { FerryError, isFerryError } from '../src/errors.ts';
 import { LabHost } from '../src/hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../src/inventory/types.ts';
 import { sameURL } from '../src/plan/build.ts';
+import { buildPassThroughPolicy } from './writer.ts';
 
 /** One action of a migration, on the benchmark's clock. */
 export interface TimelineEntry {
@@ -43,13 +43,6 @@ export interface LiteralRunbookOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
-const passThrough = (): Policy => {
-  const noEvents = () => ({ dispose: () => undefined });
-  const policy: Omit<Policy, '_altReturn'> = { onSuccess: noEvents, onFailure: noEvents, execute: (fn, signal) => fn({ signal: signal ?? new AbortController().signal }) };
-  return policy as Policy;
-};
 
 function isUnhealthy(err: unknown): boolean {
   return isFerryError(err) && err.code === 'ETCD_UNHEALTHY_CLUSTER';
@@ -75,7 +68,7 @@ async function retryWhileUnhealthy<T>(fn: () => Promise<T>, o: { timeoutMs: numb
 
 /** `etcdctl member add NAME --peer-urls=URL` (a voter), sent to one member that stays. */
 async function addVoter(endpoint: string, peerURL: string): Promise<string> {
-  const client = new Etcd3({ hosts: endpoint, faultHandling: { host: passThrough, global: passThrough() } });
+  const client = new Etcd3({ hosts: endpoint, faultHandling: { host: buildPassThroughPolicy, global: buildPassThroughPolicy() } });
   try {
     const res = await client.cluster.memberAdd({ peerURLs: [peerURL] }, { deadline: new Date(Date.now() + 5000) });
     return res.member.ID;

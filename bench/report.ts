@@ -28,7 +28,13 @@ export interface ModeResult {
   readonly stallPlaces: readonly { readonly stall: Stall; readonly at: number; readonly place: string }[];
   /** 1-minute load average when the mode started (the machine is shared). */
   readonly load: number;
+  /** Longest event-loop delay of the main thread (where ferry runs) during the migration, in ms. */
+  readonly mainLoopMaxDelayMs: number;
+  /** Longest event-loop delay of the writer's thread over the run, in ms. */
+  readonly writerLoopMaxDelayMs: number;
   readonly timeline: readonly string[];
+  /** Each action of the migration (time from its start) with the longest stall in its period. */
+  readonly stallByAction: readonly { readonly label: string; readonly at: number; readonly stallMs: number }[];
 }
 
 export interface BenchMeta {
@@ -41,6 +47,8 @@ export interface BenchMeta {
   readonly intervalMs: number;
   readonly steadyMs: number;
   readonly afterMs: number;
+  /** Nice value of the benchmark's processes (0: not changed). */
+  readonly priority: number;
 }
 
 export const TARGET_STALL_MS = 100;
@@ -115,12 +123,26 @@ export function renderStallPlaces(results: readonly ModeResult[]): string {
     .join('\n');
 }
 
+/** The membership changes (and leader moves) of each run, with the longest stall in each one's period. */
+export function renderStallByAction(results: readonly ModeResult[]): string {
+  const membership = /add|promote|move-leader|remove|start/;
+  return results
+    .map((r) => {
+      const items = r.stallByAction.filter((a) => membership.test(a.label)).map((a) => `${a.label.replace(/^replace\./, '')} ${ms(a.stallMs)}`);
+      return `- run ${r.run}, ${r.mode}: ${items.join(' · ')}`;
+    })
+    .join('\n');
+}
+
 export function renderRetryErrors(results: readonly ModeResult[]): string {
   return results
     .map((r) => {
       const entries = Object.entries(r.stats.retryErrors).sort((a, b) => b[1] - a[1]).slice(0, 4);
       const text = entries.length === 0 ? 'none' : entries.map(([m, n]) => `${n}× \`${m}\``).join('; ');
-      return `- run ${r.run}, ${r.mode}: ${r.stats.retried} write(s) needed more than one attempt; last errors: ${text}`;
+      return (
+        `- run ${r.run}, ${r.mode}: ${r.stats.retried} write(s) needed more than one attempt; last errors: ${text}. ` +
+        `Longest event-loop delay: main thread (the migration) ${ms(r.mainLoopMaxDelayMs)}, writer thread ${ms(r.writerLoopMaxDelayMs)}.`
+      );
     })
     .join('\n');
 }
@@ -132,7 +154,7 @@ export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeR
     '',
     `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook.`,
     '',
-    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. Longest stall = the longest interval during the migration with no acknowledged write; p50/p99/max over the writes scheduled during the migration; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor).`,
+    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. The writer runs in its own thread, so that ferry's blocking work in the main thread (e.g. the journal's fsync) cannot delay it.${meta.priority !== 0 ? ` The benchmark process, its writer and the lab's supervisor and etcd members run at nice ${meta.priority}, so that other work on this shared machine starves them less.` : ' Process priorities were left alone.'} Longest stall = the longest interval with no acknowledged write from the migration's start until the writer stops (${meta.afterMs / 1000} s after the last action, so that a change's aftermath, such as an election, counts); p50/p99/max over the writes scheduled in that window; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor).`,
     '',
     renderResultsTable(results),
     '',
@@ -142,7 +164,11 @@ export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeR
     '',
     renderStallPlaces(results),
     '',
-    'Errors the writer met (the last error of each write that needed a retry):',
+    'Longest stall in the period of each membership change (from the action\'s start to the next action\'s start):',
+    '',
+    renderStallByAction(results),
+    '',
+    'Errors the writer met (the last error of each write that needed a retry), and event-loop delays:',
     '',
     renderRetryErrors(results),
   ].join('\n');

@@ -71,3 +71,16 @@ export function describeStallPlace(stall: Stall, t: Timeline): string {
 export function renderTimeline(t: Timeline, origin: number): string[] {
   return t.actions.map((a) => `+${((a.start - origin) / 1000).toFixed(2)} s  ${a.label}  (${Number.isNaN(a.end) ? '?' : (a.end - a.start).toFixed(0)} ms)`);
 }
+
+/**
+ * For each action: the longest stall overlapping its period, from its start to the next action's start (or
+ * `tailMs` after its end, for the last one) — a change's effect can outlast the call that made it.
+ */
+export function computeStallByAction(stalls: readonly Stall[], t: Timeline, tailMs: number): { label: string; start: number; stallMs: number }[] {
+  const actions = [...t.actions].sort((a, b) => a.start - b.start);
+  return actions.map((a, i) => {
+    const periodEnd = actions[i + 1]?.start ?? (Number.isNaN(a.end) ? a.start : a.end) + tailMs;
+    const overlapping = stalls.filter((s) => s.from < periodEnd && s.to > a.start);
+    return { label: a.label, start: a.start, stallMs: Math.max(0, ...overlapping.map((s) => s.ms)) };
+  });
+}

@@ -39,7 +39,7 @@ export interface WriterOptions {
   readonly writeBudgetMs?: number;
   /** gRPC deadline of one attempt, in ms; default 1000. */
   readonly attemptTimeoutMs?: number;
-  /** After a refused connection, an endpoint is skipped for this many ms; default 250. */
+  /** After a refused connection, an endpoint is skipped for this many ms; default 500. */
   readonly cooldownMs?: number;
   /** Default `own-failover`. */
   readonly client?: WriterClient;
@@ -81,12 +81,12 @@ export function buildWriteKey(tag: string, seq: number): string {
 
 /** A cockatiel-compatible pass-through policy (etcd3 only calls `execute`): no retry, no circuit breaker. */
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
-function buildPassThroughPolicy(): Policy {
+export function buildPassThroughPolicy(): Policy {
   const noEvents = () => ({ dispose: () => undefined });
   const policy: Omit<Policy, '_altReturn'> = {
     onSuccess: noEvents,
     onFailure: noEvents,
-    execute: (fn, signal) => fn({ signal: signal ?? new AbortController().signal }),
+    execute: async (fn, signal) => await fn({ signal: signal ?? new AbortController().signal }),
   };
   return policy as Policy;
 }
@@ -94,11 +94,11 @@ function buildPassThroughPolicy(): Policy {
 /** gRPC re-dials a refused endpoint after 100–500 ms, so a member that has just started is found quickly. */
 const GRPC_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 };
 /**
- * The endpoint is down, or its member was removed: try another one at once. (A put that got "server stopped" was
- * not applied by that member; one whose connection dropped may have been, which a re-sent put of the same value
- * makes harmless.)
+ * The endpoint cannot take writes now — down, removed, or a learner (which refuses every write without acting on
+ * it): try another one at once. A put that got "server stopped" was not applied by that member; one whose
+ * connection dropped may have been, which a re-sent put of the same value makes harmless.
  */
-const ENDPOINT_DOWN = /No connection established|ECONNREFUSED|Connection dropped|Failed to connect|server stopped/i;
+const ENDPOINT_DOWN = /No connection established|ECONNREFUSED|ECONNRESET|Connection dropped|Failed to connect|server stopped|not supported for learner/i;
 
 interface Target {
   readonly endpoint: string;
@@ -125,7 +125,7 @@ export function startWriter(o: WriterOptions): Writer {
   const maxInFlight = o.maxInFlight ?? 256;
   const budgetMs = o.writeBudgetMs ?? 10_000;
   const attemptMs = o.attemptTimeoutMs ?? 1000;
-  const cooldownMs = o.cooldownMs ?? 250;
+  const cooldownMs = o.cooldownMs ?? 500;
   const now = o.now ?? monotonicNow;
   const targets = makeTargets(o.endpoints, o.client ?? 'own-failover');
   const records: WriteRecord[] = [];

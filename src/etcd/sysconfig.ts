@@ -16,6 +16,10 @@ export interface EtcdSysconfigParams {
   readonly dataDir: string;
   /** Extra flags, e.g. `-enable-v2`; default none. */
   readonly opts?: string;
+  /** Where to listen for peers; default the peer URL itself. A wildcard (`http://0.0.0.0:4010`) as DomeOS did. */
+  readonly listenPeerURL?: string;
+  /** Where to listen for clients; default the client URL itself. A wildcard (`http://0.0.0.0:4012`) as DomeOS did. */
+  readonly listenClientURL?: string;
 }
 
 /**
@@ -56,11 +60,12 @@ export function renderEtcdSysconfig(p: EtcdSysconfigParams): string {
   const values: Record<(typeof FLAG_VARIABLES)[number][0], string> = {
     [NAME_VARIABLE]: p.name,
     INITIAL_ADVERTISE_PEER_URLS: p.peerURL,
-    // DomeOS listens on 0.0.0.0:<port>. ferry listens on the member's own URL instead: lab hosts share one machine
-    // (127.x.y.z addresses), where a wildcard listener on the port would collide with the other "hosts".
-    LISTEN_PEER_URLS: p.peerURL,
+    // DomeOS listens on 0.0.0.0:<port>; by default ferry listens on the member's own URL: lab hosts share one
+    // machine (127.x.y.z addresses), where a wildcard listener on the port would collide with the other "hosts".
+    // The migration steps pass a wildcard when the old member listened on one (see buildListenURL).
+    LISTEN_PEER_URLS: p.listenPeerURL ?? p.peerURL,
     ADVERTISE_CLIENT_URLS: p.clientURL,
-    LISTEN_CLIENT_URLS: p.clientURL,
+    LISTEN_CLIENT_URLS: p.listenClientURL ?? p.clientURL,
     INITIAL_CLUSTER_TOKEN: p.token,
     INITIAL_CLUSTER: cluster,
     INITIAL_CLUSTER_STATE: p.state,
@@ -160,4 +165,24 @@ export function renderEtcdUnit(p: EtcdUnitParams): string {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+}
+
+/**
+ * The listen URL for a new member, following the old member's habit: if the old one listened on a wildcard address
+ * (`0.0.0.0` or `[::]`, as DomeOS's start_etcd.sh does, so local tools can use 127.0.0.1), so does the new one, on
+ * the new member's own port and scheme; otherwise the new member listens on its own URL. Pure.
+ */
+export function buildListenURL(ownURL: string, oldListen: string | undefined): string {
+  if (oldListen === undefined) return ownURL;
+  const first = oldListen.split(',')[0] ?? '';
+  let old: URL;
+  let own: URL;
+  try {
+    old = new URL(first);
+    own = new URL(ownURL);
+  } catch {
+    return ownURL;
+  }
+  if (old.hostname === '0.0.0.0' || old.hostname === '[::]') return `${own.protocol}//${old.hostname}:${own.port}`;
+  return ownURL;
 }

@@ -24,6 +24,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   LAB_SHUTTING_DOWN: 503,
 };
 
+/** How long a unit gets after SIGTERM when the whole lab shuts down. */
+const SHUTDOWN_KILL_AFTER_MS = 2_000;
+
 const UNIT_PATH = /^\/v1\/hosts\/([^/]+)\/units\/([^/]+?)(?:\/(start|stop|restart))?$/;
 
 function log(line: string): void {
@@ -54,8 +57,13 @@ export async function runSupervisor(labDir: string): Promise<RunningSupervisor> 
     }
     const state: SupervisorPids = { supervisorPid: process.pid, units: pids };
     const tmp = `${paths.supervisorStateFile}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(tmp, paths.supervisorStateFile);
+    try {
+      writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+      renameSync(tmp, paths.supervisorStateFile);
+    } catch (err) {
+      // Called from process exit handlers: log, never throw (the pid file only serves emergency cleanup).
+      log(`cannot write ${paths.supervisorStateFile}: ${messageOf(err)}`);
+    }
   };
 
   const unitFor = (host: string, unitName: string): LabUnit => {
@@ -82,9 +90,9 @@ export async function runSupervisor(labDir: string): Promise<RunningSupervisor> 
   const shutdown = (): Promise<void> => {
     shuttingDown ??= (async () => {
       log(`shutting down: stopping ${units.size} unit(s)`);
-      // One at a time: an etcd leader stopping hands leadership to a peer and waits up to ~7 s for it, which
-      // fails (and takes all that time) when the peer is stopping too. Stopped in turn, each hand-over is quick.
-      for (const unit of units.values()) await unit.stop().catch(() => undefined);
+      // One at a time, so a stopping etcd leader can hand over to a live peer (quick). Once quorum is lost, a
+      // leader spends ~7 s trying to hand over before it exits; the lab is going away, so SIGKILL it sooner.
+      for (const unit of units.values()) await unit.stop(SHUTDOWN_KILL_AFTER_MS).catch(() => undefined);
       writePids();
       // Not awaited: the connection asking for the shutdown is still waiting for its answer.
       server.close(() => {

@@ -89,11 +89,14 @@ export class LabUnit {
     });
   }
 
-  /** Returns once the process has exited. A no-op when nothing runs; an error when the unit does not exist. */
-  stop(): Promise<UnitStatus> {
+  /**
+   * Returns once the process has exited. A no-op when nothing runs; an error when the unit does not exist.
+   * `killAfterMs` shortens TimeoutStopSec= (the supervisor's shutdown uses it).
+   */
+  stop(killAfterMs?: number): Promise<UnitStatus> {
     return this.enqueue(async () => {
       if (this.state === 'inactive' || this.state === 'failed') await this.readUnitFile('not loaded');
-      await this.stopNow();
+      await this.stopNow(killAfterMs);
       return this.status();
     });
   }
@@ -209,7 +212,7 @@ export class LabUnit {
     this.setState('active');
   }
 
-  private async stopNow(): Promise<void> {
+  private async stopNow(killAfterMs?: number): Promise<void> {
     if (this.state === 'activating') {
       // An automatic restart is pending (its timer, or its start already queued behind us): cancel it.
       if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
@@ -219,7 +222,7 @@ export class LabUnit {
     }
     const child = this.child;
     if (child === undefined || this.state !== 'active') return;
-    const timeoutMs = this.settings?.timeoutStopSecMs ?? 10_000;
+    const timeoutMs = Math.min(this.settings?.timeoutStopSecMs ?? 10_000, killAfterMs ?? Number.POSITIVE_INFINITY);
     const exited = new Promise<void>((resolve) => {
       this.stopping = { killedByTimeout: false, done: resolve };
     });

@@ -3,6 +3,7 @@
  * running member of a fresh cluster (seeded with data); new hosts get a root with the etcd binaries and an empty
  * data dir parent, nothing running. Everything started is torn down again if a later step fails.
  */
+import { idToHex } from '../etcd/ids.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -157,7 +158,10 @@ async function buildLab(options: StartLabOptions, log: (line: string) => void): 
   const { pid: supervisorPid } = await startSupervisor(labDir);
   log(`lab supervisor running (pid ${supervisorPid})`);
 
-  const token = inventory.etcd.clusterToken ?? `ferry-lab-${randomBytes(8).toString('hex')}`;
+  // Always a fresh token, even when the inventory names the real cluster's: etcd derives member IDs from names,
+  // peer URLs and the token, so reusing one would give every lab run the same IDs, and a member of an old run
+  // still shutting down could be mistaken for a member of the new one (this-machine.md §1.3).
+  const token = `ferry-lab-${randomBytes(8).toString('hex')}`;
   const old = inventory.etcd.old;
   for (const member of old) await configureOldMember(new LabHost(labDir, member.host), member, old, token);
   for (const member of old) {
@@ -181,7 +185,7 @@ async function buildLab(options: StartLabOptions, log: (line: string) => void): 
       hint: 'Look at the member logs above; the lab was torn down.',
     });
   }
-  log(`old cluster healthy (${old.length} member(s), leader ${probe.leader ?? '?'})`);
+  log(`old cluster healthy (${old.length} member(s), leader ${probe.leader === undefined ? '?' : idToHex(probe.leader)})`);
 
   const seed = await writeLabSeedData(clientURLs);
   log(`seeded ${seed.v3.length} v3 keys and ${seed.v2.length} v2 key(s)`);

@@ -72,14 +72,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
     );
   }
   // A learner is either a new member being brought in (its step adopts it) or an old member that never became a
-  // voter (walking back an interrupted run): it is simply removed. Anything else is refused above.
-  const learners = members.filter((m) => m.isLearner);
-  const foreignLearners = learners.filter((l) => !inventory.etcd.new.some((n) => samePeer(l, n)) && !inventory.etcd.old.some((o) => samePeer(l, o)));
-  if (foreignLearners.length > 0) {
-    throw inputError('PLAN_UNEXPECTED_LEARNER', `the cluster has a learner that is not a new member: ${foreignLearners.map((l) => l.peerURLs.join(',')).join('; ')}`, {
-      hint: 'promote or remove it with etcdctl before planning',
-    });
-  }
+  // voter (walking back an interrupted run: it is simply removed). A learner the inventory does not name is a
+  // stranger, refused above.
 
   const leaderId = observed.etcd.leaderId;
   const oldPresent = inventory.etcd.old

@@ -11,8 +11,8 @@ import type { EtcdAdmin } from '../../src/etcd/types.ts';
 import { LabHost } from '../../src/hosts/lab.ts';
 import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
-import { planSteps, sameURL } from '../../src/plan/build.ts';
-import type { Plan, Step } from '../../src/plan/types.ts';
+import { sameURL } from '../../src/plan/build.ts';
+import type { Plan } from '../../src/plan/types.ts';
 import { buildDeps, type OwnedDeps } from '../../src/run/deps.ts';
 import type { JournalEvent } from '../../src/run/events.ts';
 import { readJournal } from '../../src/run/journal.ts';
@@ -76,12 +76,8 @@ export function actionEvents(events: readonly JournalEvent[], stepId: string, ac
   return events.filter((e) => 'stepId' in e && e.stepId === stepId && 'action' in e && e.action === action).map((e) => e.type);
 }
 
-export function stepsOfKind(plan: Plan, kind: Step['kind']): Step[] {
-  return planSteps(plan).filter((s) => s.kind === kind);
-}
-
 /** The id of the member whose peer URL is `peerURL`, read from the live member list. */
-export async function memberIdOf(admin: EtcdAdmin, peerURL: string): Promise<string> {
+async function memberIdOf(admin: EtcdAdmin, peerURL: string): Promise<string> {
   const m = (await admin.memberList()).find((x) => x.peerURLs.some((u) => sameURL(u, peerURL)));
   assert.ok(m, `${peerURL} is a member`);
   return m.id;

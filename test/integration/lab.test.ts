@@ -307,6 +307,13 @@ describe('labs of other sizes and refusals', () => {
       assert.equal(state.hosts.length, 1);
       assert.equal(await healthy('http://127.20.0.7:4012'), true);
       assert.equal((await readLabSeedCheck(['http://127.20.0.7:4012'])).ok, true);
+      // The supervisor dies without stopping its units: lab down still finds and kills the member by pid.
+      const { pid } = await new SupervisorClient(labDir).state('127.20.0.7', 'etcd');
+      process.kill(state.supervisorPid, 'SIGKILL');
+      await waitFor('the supervisor to die', async () => (readProcessState(state.supervisorPid) !== 'running' ? true : undefined));
+      assert.equal(readProcessState(pid ?? 0), 'running');
+      const down = await stopLab(labDir);
+      assert.deepEqual(down.killed, [pid]);
     } finally {
       await expectLabGone(labDir);
     }
@@ -342,6 +349,17 @@ describe('labs of other sizes and refusals', () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
+  });
+
+  test('a cluster that cannot start fails lab up with the member logs, and is torn down', async () => {
+    const labDir = newLabDir();
+    // `false` stands in for etcd: it exits 1 at once, is restarted, and hits the start limit.
+    await assert.rejects(
+      startLab({ inventory: inventory(labDir, [9]), inventoryPath: 'x', labDir, binaries: { etcd: '/bin/false', etcdctl: '/usr/bin/etcdctl' } }),
+      (e: unknown) => ferryCode('LAB_START_FAILED')(e) && /etcd on 127\.20\.0\.9 .* failed/.test((e as Error).message) && (e as Error).message.includes('status=1'),
+    );
+    assert.equal(existsSync(labDir), false);
+    assert.deepEqual(etcdProcessesOf(labDir), []);
   });
 
   test('lab down when nothing is up is safe', async () => {

@@ -24,8 +24,15 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
   let filePlan: Plan | undefined;
   if (planFile !== undefined) {
     if (!existsSync(planFile)) throw inputError('PLAN_NOT_FOUND', `no plan file at ${planFile}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
-    filePlan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
-    inventoryPath = filePlan.inventory?.path;
+    try {
+      filePlan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+    } catch (err) {
+      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan: ${(err as Error).message}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+    }
+    if (filePlan?.kind !== 'ferry-plan' || typeof filePlan.inventory?.path !== 'string') {
+      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+    }
+    inventoryPath = filePlan.inventory.path;
   } else inventoryPath = values.file as string;
   const { inventory, warnings, sha256 } = await readInventory(inventoryPath);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');

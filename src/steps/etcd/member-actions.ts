@@ -12,7 +12,7 @@ import type { EtcdMember } from '../../inventory/types.ts';
 import type { EtcdTimeouts } from '../../plan/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil, retryUntil } from '../../util/retry.ts';
-import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
+import { buildListenURL, parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
 import { sameURL } from '../../plan/build.ts';
 
 export function findByPeer(members: readonly MemberInfo[], peerURL: string): MemberInfo | undefined {
@@ -139,7 +139,14 @@ export function buildInitialCluster(members: readonly MemberInfo[], n: EtcdMembe
  * What the new member takes over from an old member's config: ETCD_OPTS (e.g. `-enable-v2`, so it serves the same
  * APIs — flannel and kube2sky read etcd through v2) and the cluster token.
  */
-export async function readOldSettings(ctx: StepContext, source: EtcdMember | undefined): Promise<{ opts: string; token?: string }> {
+export interface OldSettings {
+  readonly opts: string;
+  readonly token?: string;
+  readonly listenClientURLs?: string;
+  readonly listenPeerURLs?: string;
+}
+
+export async function readOldSettings(ctx: StepContext, source: EtcdMember | undefined): Promise<OldSettings> {
   if (source === undefined) return { opts: '' };
   try {
     const host = await ctx.deps.host(source.host);
@@ -149,7 +156,12 @@ export async function readOldSettings(ctx: StepContext, source: EtcdMember | und
       return { opts: '' };
     }
     const parsed = parseEtcdSysconfig(text.toString('utf8'));
-    return { opts: parsed.opts, ...(parsed.initialClusterToken ? { token: parsed.initialClusterToken } : {}) };
+    return {
+      opts: parsed.opts,
+      ...(parsed.initialClusterToken ? { token: parsed.initialClusterToken } : {}),
+      ...(parsed.listenClientURLs ? { listenClientURLs: parsed.listenClientURLs } : {}),
+      ...(parsed.listenPeerURLs ? { listenPeerURLs: parsed.listenPeerURLs } : {}),
+    };
   } catch (err) {
     ctx.note(`could not read ${source.configFile} on ${source.host} to copy its ETCD_OPTS: ${messageOf(err)}`);
     return { opts: '' };
@@ -180,6 +192,8 @@ export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, op
     token,
     dataDir: n.dataDir,
     opts,
+    listenClientURL: buildListenURL(n.clientURL, old.listenClientURLs),
+    listenPeerURL: buildListenURL(n.peerURL, old.listenPeerURLs),
   });
   const unitPath = `/etc/systemd/system/${n.service}.service`;
   const backupDir = `/var/lib/ferry/backups/${ctx.runId}`;
@@ -261,7 +275,7 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
       onTimeout: () =>
         new FerryError('ETCD_CATCH_UP_TIMEOUT', `${n.name} did not catch up with the leader within ${t.catchUpTimeoutMs} ms`, {
           subjects: { member: n.name },
-          hint: 'a slow network or disk on the new host, or a very large database; raise catchUpTimeoutMs or check the host',
+          hint: 'a slow network or disk on the new host, or a very large database: check the host; to wait longer, save the plan (`ferry plan -o json --out plan.json`), raise params.timeouts.catchUpTimeoutMs and `ferry apply plan.json`',
         }),
     },
   );

@@ -11,14 +11,14 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { EtcdErrorCode } from '../../../src/etcd/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SRC = join(ROOT, 'src');
 const DOC = join(ROOT, 'docs', 'errors.md');
 
 /** A stable error code: UPPER_SNAKE (the runner's BUG / UNEXPECTED / INTERRUPTED are single words). */
@@ -107,14 +107,15 @@ function findForwarders(files: readonly ts.SourceFile[]): Set<string> {
   return names;
 }
 
-function scanSources(): Scan {
-  const files = listTsFiles(SRC).map(parse);
+/** Scans `<root>/src`; file names in results are relative to `root`. */
+function scanSources(root: string): Scan {
+  const files = listTsFiles(join(root, 'src')).map(parse);
   const raisers = new Set([...RAISERS, ...findForwarders(files)]);
   const sites: Site[] = [];
   const unresolved: string[] = [];
   const exportedTables = new Map<string, string[]>();
   for (const sf of files) {
-    const rel = relative(ROOT, sf.fileName);
+    const rel = relative(root, sf.fileName);
     const at = (n: ts.Node) => `${rel}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
     const constants = new Map<string, string>();
     const tables = new Map<string, Map<string, string>>();
@@ -202,7 +203,7 @@ describe('docs/errors.md', () => {
   let documented: Set<string>;
 
   before(async () => {
-    scan = scanSources();
+    scan = scanSources(ROOT);
     srcCodes = new Set(scan.sites.map((s) => s.code));
     for (const code of Object.values(EtcdErrorCode)) srcCodes.add(code);
     for (const [file, names] of scan.exportedTables) {
@@ -244,5 +245,42 @@ describe('docs/errors.md', () => {
   test('every code it lists still exists in src/', () => {
     const stale = sorted([...documented].filter((c) => !srcCodes.has(c)));
     assert.deepEqual(stale, [], `docs/errors.md lists code(s) that src/ no longer raises: ${stale.join(', ')}; remove their entries`);
+  });
+});
+
+describe('the code scanner', () => {
+  test('follows literals, constants, code tables, forwarders, subclasses and records, and flags what it cannot follow', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ferry-errors-doc-'));
+    try {
+      mkdirSync(join(root, 'src'));
+      writeFileSync(
+        join(root, 'src', 'sample.ts'),
+        [
+          "const NAME = 'ETCD_NAME';",
+          "const CODE_A = 'X_FROM_CONST';",
+          "export const SampleErrorCode = { one: 'X_TABLE_ONE', two: 'X_TABLE_TWO' } as const;",
+          "function wrap(code: string, m: string) { return new FerryError(code, m); }",
+          "class SampleError extends FerryError { constructor() { super('X_SUBCLASS', 'm'); } }",
+          "class Other extends Base { constructor() { super('NOT_AN_ERROR'); } }",
+          "inputError('X_LITERAL', 'm');",
+          "new FerryError(CODE_A, 'm');",
+          "new FerryError(SampleErrorCode.two, 'm');",
+          "wrap('X_FORWARDED', 'm');",
+          "const rec = { code: 'X_RECORD', message: 'm' };",
+          "env[NAME]; vars.get('INITIAL_CLUSTER'); const noMessage = { code: 'X_NO_MESSAGE' };",
+          'new FerryError(`X_${part}`, "m");',
+        ].join('\n'),
+      );
+      const result = scanSources(root);
+      assert.deepEqual(
+        sorted(new Set(result.sites.map((s) => s.code))),
+        ['X_FORWARDED', 'X_FROM_CONST', 'X_LITERAL', 'X_RECORD', 'X_SUBCLASS', 'X_TABLE_ONE', 'X_TABLE_TWO'],
+      );
+      assert.deepEqual(result.unresolved, ['src/sample.ts:13 `X_${part}`']);
+      assert.deepEqual([...result.exportedTables.values()], [['SampleErrorCode']]);
+      assert.deepEqual(sorted(readDocumentedCodes('# Title `NOT_A_HEADING_CODE_` \n### `X_ONE`\n| `X_TWO` | `X_THREE` |\n| --- | --- |\nprose `X_FOUR`\n')), ['X_ONE', 'X_TWO']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -113,3 +113,14 @@ describe('renderEtcdUnit', () => {
     assert.deepEqual(vars.filter((v) => v.startsWith('ETCD_')), ['ETCD_OPTS']); // not a flag: etcd only warns
   });
 });
+
+describe('buildListenURL', () => {
+  test('follows a wildcard listener of the old member, on the new member port and scheme', async () => {
+    const { buildListenURL } = await import('../../../src/etcd/sysconfig.ts');
+    assert.equal(buildListenURL('http://10.17.33.21:4012', 'http://0.0.0.0:4012'), 'http://0.0.0.0:4012');
+    assert.equal(buildListenURL('https://10.17.33.21:2379', 'http://0.0.0.0:4012,http://127.0.0.1:4012'), 'https://0.0.0.0:2379');
+    assert.equal(buildListenURL('http://127.17.33.21:4012', 'http://127.17.33.31:4012'), 'http://127.17.33.21:4012');
+    assert.equal(buildListenURL('http://127.17.33.21:4012', undefined), 'http://127.17.33.21:4012');
+    assert.equal(buildListenURL('http://127.17.33.21:4012', 'not a url'), 'http://127.17.33.21:4012');
+  });
+});
