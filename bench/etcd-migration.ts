@@ -13,12 +13,13 @@
  * torn down afterwards even on failure. Results go to stdout and to a generated section of BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Etcd3Admin } from '../src/etcd/client.ts';
 import { messageOf } from '../src/errors.ts';
 import { buildDeps } from '../src/run/deps.ts';
 import { observeAndPlan, startRun } from '../src/run/session.ts';
@@ -35,9 +36,9 @@ import {
   type ModeResult,
 } from './report.ts';
 import { buildJournalRecorder, computeStallByAction, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
-import { verifyAcknowledged } from './verify-keys.ts';
+import { verifyAcknowledged, type LossReport } from './verify-keys.ts';
 import { computeStalls, computeWriteStats } from './write-stats.ts';
-import { WRITER_CLIENTS, monotonicNow, type WriterClient } from './writer.ts';
+import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from './writer.ts';
 import { startWriterThread } from './writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
 
@@ -47,7 +48,14 @@ const now = monotonicNow;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function migrateWithFerry(fx: LabFixture): Promise<{ outcome: string; timeline: Timeline }> {
+interface Migration {
+  readonly outcome: string;
+  readonly timeline: Timeline;
+  /** ferry's run folder (journal), when there is one. */
+  readonly runDir?: string;
+}
+
+async function migrateWithFerry(fx: LabFixture): Promise<Migration> {
   const recorder = buildJournalRecorder(now);
   const deps = buildDeps(fx.inventory, fx.env);
   try {
@@ -60,7 +68,8 @@ async function migrateWithFerry(fx: LabFixture): Promise<{ outcome: string; time
       onStart: (h) => h.journal.subscribe(recorder.listener),
     });
     const o = run.outcome;
-    return { outcome: o.runState === 'done' ? 'done' : `${o.runState} at ${o.failedStep ?? '?'}: ${o.error?.code ?? ''}`, timeline: recorder.timeline() };
+    const outcome = o.runState === 'done' ? 'done' : `${o.runState} at ${o.failedStep ?? '?'}: ${o.error?.code ?? ''} ${o.error?.message ?? ''}`.slice(0, 300);
+    return { outcome, timeline: recorder.timeline(), runDir: run.runDir };
   } catch (err) {
     return { outcome: `error: ${messageOf(err)}`, timeline: recorder.timeline() };
   } finally {
@@ -68,7 +77,7 @@ async function migrateWithFerry(fx: LabFixture): Promise<{ outcome: string; time
   }
 }
 
-async function migrateLiterally(fx: LabFixture): Promise<{ outcome: string; timeline: Timeline }> {
+async function migrateLiterally(fx: LabFixture): Promise<Migration> {
   try {
     const actions = await runLiteralRunbook({ inventory: fx.inventory, labDir: fx.labDir, now, log });
     return { outcome: 'done', timeline: { actions, marks: [] } };
@@ -96,6 +105,30 @@ async function waitForLoadBelow(limit: number, timeoutMs: number): Promise<void>
   while ((loadavg()[0] ?? 0) >= limit && Date.now() < deadline) await sleep(1000);
 }
 
+/** The raw records, the timeline, ferry's journal and the members' logs, for analysis. */
+function writeDump(dir: string, tag: string, fx: LabFixture, data: Record<string, unknown>, runDir: string | undefined): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${tag}.json`), JSON.stringify(data));
+  if (runDir !== undefined && existsSync(join(runDir, 'journal.jsonl'))) copyFileSync(join(runDir, 'journal.jsonl'), join(dir, `${tag}-journal.jsonl`));
+  for (const m of [...fx.inventory.etcd.old, ...fx.inventory.etcd.new]) {
+    const logFile = join(fx.labDir, 'hosts', m.host, 'var', 'log', `${m.service}.log`);
+    if (existsSync(logFile)) copyFileSync(logFile, join(dir, `${tag}-${m.name}.log`));
+  }
+}
+
+/** Read every key back from each voting member of the cluster as it is now (whatever the migration left). */
+async function verifyOnFinalMembers(fx: LabFixture, records: readonly WriteRecord[], prefix: string): Promise<{ loss: LossReport[]; verifyError?: string }> {
+  const admin = new Etcd3Admin({ endpoints: [...fx.inventory.etcd.old, ...fx.inventory.etcd.new].map((m) => m.clientURL) });
+  try {
+    const voters = (await admin.memberList()).filter((m) => !m.isLearner && m.clientURLs.length > 0);
+    return { loss: await verifyAcknowledged(records, voters.map((m) => m.clientURLs[0] as string), prefix) };
+  } catch (err) {
+    return { loss: [], verifyError: messageOf(err) };
+  } finally {
+    await admin.close();
+  }
+}
+
 async function runMode(o: RunOptions): Promise<ModeResult> {
   if (o.waitLoad !== undefined) await waitForLoadBelow(o.waitLoad, 120_000);
   const load = loadavg()[0] ?? 0;
@@ -112,24 +145,20 @@ async function runMode(o: RunOptions): Promise<ModeResult> {
     loop.enable();
     const migStart = now();
     log(`run ${o.run} ${o.mode}: migrating`);
-    const { outcome, timeline } = o.mode === 'ferry' ? await migrateWithFerry(fx) : await migrateLiterally(fx);
+    const { outcome, timeline, runDir } = o.mode === 'ferry' ? await migrateWithFerry(fx) : await migrateLiterally(fx);
     const migEnd = now();
     loop.disable();
     log(`run ${o.run} ${o.mode}: migration ${outcome} in ${((migEnd - migStart) / 1000).toFixed(1)} s`);
     await sleep(o.afterMs);
     const stopAt = now();
     const { records, maxEventLoopDelayMs } = await writer.stop();
-    const newEndpoints = fx.inventory.etcd.new.map((m) => m.clientURL);
-    const loss = await verifyAcknowledged(records, newEndpoints, `bench/${tag}/`);
+    if (o.dumpDir !== undefined) writeDump(o.dumpDir, tag, fx, { migStart, migEnd, stopAt, timeline, records }, runDir);
+    const { loss, verifyError } = await verifyOnFinalMembers(fx, records, `bench/${tag}/`);
     // The window runs on after the last action until the writer stops: a change's effect (e.g. the election after
     // the leader is removed) comes after the call that made it returned.
     const stats = computeWriteStats(records, { from: migStart, to: stopAt });
     // Skip the first second: the writer's connections are being set up.
     const steady = computeWriteStats(records, { from: writerStart + 1000, to: migStart });
-    if (o.dumpDir !== undefined) {
-      mkdirSync(o.dumpDir, { recursive: true });
-      writeFileSync(join(o.dumpDir, `${tag}.json`), JSON.stringify({ migStart, migEnd, stopAt, timeline, records }));
-    }
     const byAction = computeStallByAction(computeStalls(records, { from: migStart, to: stopAt }), timeline, o.afterMs);
     const stallPlaces = stats.topStalls.slice(0, 3).map((stall) => ({ stall, at: stall.from - migStart, place: describeStallPlace(stall, timeline) }));
     return {
@@ -143,6 +172,7 @@ async function runMode(o: RunOptions): Promise<ModeResult> {
       totalWrites: records.length,
       totalFailed: records.filter((r) => r.failed).length,
       loss,
+      ...(verifyError !== undefined ? { verifyError } : {}),
       stallPlaces,
       load,
       mainLoopMaxDelayMs: loop.max / 1e6,
@@ -221,6 +251,8 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
   for (const r of results) {
     for (const l of r.loss.filter((x) => x.lost > 0)) process.stdout.write(`run ${r.run} ${r.mode}: ${l.lost} lost on ${l.endpoint}, e.g. ${l.examples.join(', ')}\n`);
+    if (r.verifyError !== undefined) process.stdout.write(`run ${r.run} ${r.mode}: could not read the keys back: ${r.verifyError}\n`);
+    if (r.outcome !== 'done') process.stdout.write(`run ${r.run} ${r.mode}: the migration did not finish: ${r.outcome}\n`);
   }
   if (!values['no-write']) {
     const id = writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${writer}`;

@@ -24,6 +24,8 @@ export interface ModeResult {
   readonly totalWrites: number;
   readonly totalFailed: number;
   readonly loss: readonly LossReport[];
+  /** Why the keys could not be read back (then `loss` is empty and "lost" is unknown). */
+  readonly verifyError?: string;
   /** The top stalls with where they fall in the migration. */
   readonly stallPlaces: readonly { readonly stall: Stall; readonly at: number; readonly place: string }[];
   /** 1-minute load average when the mode started (the machine is shared). */
@@ -55,7 +57,7 @@ export const TARGET_STALL_MS = 100;
 export const TARGET_RATIO = 10;
 
 const ms = (x: number) => (Number.isNaN(x) ? '–' : `${Math.round(x)} ms`);
-const lostOf = (r: ModeResult) => Math.max(0, ...r.loss.map((l) => l.lost));
+const lostOf = (r: ModeResult) => (r.verifyError !== undefined ? Number.NaN : Math.max(0, ...r.loss.map((l) => l.lost)));
 
 /** Per run: the ferry/literal stall ratio and whether ferry met each target. */
 export function computeVerdicts(results: readonly ModeResult[]): { run: number; ratio: number; stallOk: boolean; ratioOk: boolean; failedOk: boolean; lostOk: boolean; met: boolean }[] {
@@ -78,21 +80,22 @@ export function computeVerdicts(results: readonly ModeResult[]): { run: number; 
 }
 
 export function renderResultsTable(results: readonly ModeResult[]): string {
-  const head = '| run | mode | longest stall | max write latency | p50 | p99 | writes | failed | lost | migration time | steady-state stall | load |';
-  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
+  const head = '| run | mode | longest stall | max write latency | p50 | p99 | writes | failed | lost | migration time | steady-state stall | writer pause | load |';
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|';
   const rows = results.map((r) =>
     [
       r.run,
-      r.mode + (r.outcome === 'done' ? '' : ` (${r.outcome})`),
+      r.mode + (r.outcome === 'done' ? '' : ` (did not finish: ${r.outcome.split(':')[0]})`),
       ms(r.stats.longestStall.ms),
       ms(r.stats.maxLatencyMs),
       ms(r.stats.p50Ms),
       ms(r.stats.p99Ms),
       r.totalWrites,
       r.totalFailed,
-      lostOf(r),
+      Number.isNaN(lostOf(r)) ? '?' : lostOf(r),
       `${(r.migrationMs / 1000).toFixed(1)} s`,
       ms(r.steady.longestStall.ms),
+      ms(r.writerLoopMaxDelayMs),
       r.load.toFixed(1),
     ].join(' | '),
   );
@@ -107,7 +110,9 @@ export function renderVerdicts(results: readonly ModeResult[]): string {
     return (
       `- run ${v.run}: literal/ferry stall ratio **${Number.isNaN(v.ratio) ? '–' : v.ratio.toFixed(1)}×**; ` +
       `ferry stall ${ms(f.stats.longestStall.ms)} ≤ ${TARGET_STALL_MS} ms: ${mark(v.stallOk)}; ≥ ${TARGET_RATIO}× shorter: ${mark(v.ratioOk)}; ` +
-      `0 failed: ${mark(v.failedOk)}; 0 lost: ${mark(v.lostOk)}`
+      `0 failed: ${mark(v.failedOk)}; 0 lost: ${mark(v.lostOk)}` +
+      (f.outcome === 'done' ? '' : `; **ferry did not finish**: ${f.outcome}`) +
+      (f.verifyError === undefined ? '' : `; keys not read back: ${f.verifyError}`)
     );
   });
   const met = verdicts.filter((v) => v.met).length;
@@ -141,7 +146,7 @@ export function renderRetryErrors(results: readonly ModeResult[]): string {
       const text = entries.length === 0 ? 'none' : entries.map(([m, n]) => `${n}× \`${m}\``).join('; ');
       return (
         `- run ${r.run}, ${r.mode}: ${r.stats.retried} write(s) needed more than one attempt; last errors: ${text}. ` +
-        `Longest event-loop delay: main thread (the migration) ${ms(r.mainLoopMaxDelayMs)}, writer thread ${ms(r.writerLoopMaxDelayMs)}.`
+        `Longest event-loop delay of the main thread (the migration): ${ms(r.mainLoopMaxDelayMs)}.`
       );
     })
     .join('\n');
@@ -154,7 +159,7 @@ export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeR
     '',
     `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook.`,
     '',
-    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. The writer runs in its own thread, so that ferry's blocking work in the main thread (e.g. the journal's fsync) cannot delay it.${meta.priority !== 0 ? ` The benchmark process, its writer and the lab's supervisor and etcd members run at nice ${meta.priority}, so that other work on this shared machine starves them less.` : ' Process priorities were left alone.'} Longest stall = the longest interval with no acknowledged write from the migration's start until the writer stops (${meta.afterMs / 1000} s after the last action, so that a change's aftermath, such as an election, counts); p50/p99/max over the writes scheduled in that window; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor).`,
+    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. The writer runs in its own thread, so that ferry's blocking work in the main thread (e.g. the journal's fsync) cannot delay it.${meta.priority !== 0 ? ` The benchmark process, its writer and the lab's supervisor and etcd members run at nice ${meta.priority}, so that other work on this shared machine starves them less.` : ' Process priorities were left alone.'} Longest stall = the longest interval with no acknowledged write from the migration's start until the writer stops (${meta.afterMs / 1000} s after the last action, so that a change's aftermath, such as an election, counts); p50/p99/max over the writes scheduled in that window; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor); writer pause = the longest event-loop delay of the writer's thread (acknowledgements that arrive during such a pause are stamped at its end, so a stall shorter than this may be the writer's, not the cluster's).`,
     '',
     renderResultsTable(results),
     '',

@@ -120,6 +120,13 @@ export function buildInventory(file: InventoryFile, homeDir: string): Inventory 
       ? {}
       : { master: { old: { ...file.master.old }, new: { ...file.master.new } } }),
     ...(file.nodes === undefined ? {} : { nodes: file.nodes.map((n) => ({ name: n.name, host: n.host })) }),
+    rollout: {
+      canary: file.rollout?.canary ?? DEFAULTS.rollout.canary,
+      batchSize: file.rollout?.batchSize ?? DEFAULTS.rollout.batchSize,
+      concurrency: file.rollout?.concurrency ?? DEFAULTS.rollout.concurrency,
+      maxFailures: file.rollout?.maxFailures ?? DEFAULTS.rollout.maxFailures,
+      readyTimeoutMs: (file.rollout?.readyTimeoutSeconds ?? DEFAULTS.rollout.readyTimeoutSeconds) * 1000,
+    },
     dns: buildDns(file.dns),
     ...(domeos === undefined ? {} : { domeos }),
   };

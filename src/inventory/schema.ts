@@ -26,6 +26,13 @@ export const DEFAULTS = {
     configFile: '/etc/sysconfig/etcd',
     clusterToken: 'domeos-etcd-cluster',
   },
+  rollout: {
+    canary: 1,
+    batchSize: 10,
+    concurrency: 10,
+    maxFailures: 0,
+    readyTimeoutSeconds: 120,
+  },
   dns: {
     namespace: 'default',
     service: 'skydns-svc',
@@ -163,6 +170,15 @@ export const DnsFileSchema = z.strictObject({
   domain: nonEmpty.describe('the cluster domain, e.g. domeos.local').optional(),
 });
 
+const count = z.number().int({ error: 'must be a whole number' });
+export const RolloutFileSchema = z.strictObject({
+  canary: count.min(0).describe('how many nodes are repointed alone, first, e.g. 1').optional(),
+  batchSize: count.min(1).describe('how many nodes each batch after the canary holds, e.g. 10').optional(),
+  concurrency: count.min(1).max(1000).describe('how many nodes are repointed at once within a batch, e.g. 10').optional(),
+  maxFailures: count.min(0).describe('the failure budget: the rollout halts when more nodes than this fail, e.g. 0').optional(),
+  readyTimeoutSeconds: count.min(1).describe('how long a node may take to be Ready on the new master, e.g. 120').optional(),
+});
+
 export const DomeosFileSchema = z.strictObject({
   url: url.describe('the DomeOS console URL, e.g. http://10.17.33.10:8080'),
   cluster: nonEmpty.describe('the cluster name as the DomeOS console shows it'),
@@ -186,6 +202,7 @@ export const InventoryFileSchema = z.strictObject({
     .array(NodeFileSchema.describe('a node: a mapping with name and host, e.g. { name: l-33-39, host: 10.17.33.39 }'))
     .describe('a list of the Kubernetes nodes, each with name and host')
     .optional(),
+  rollout: RolloutFileSchema.describe('a mapping with canary, batchSize, concurrency, maxFailures, readyTimeoutSeconds').optional(),
   dns: DnsFileSchema.describe('a mapping with namespace, service, controllers and domain').optional(),
   domeos: DomeosFileSchema.describe('a mapping with url, cluster and credentialsFile').optional(),
 });

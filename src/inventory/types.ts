@@ -78,6 +78,20 @@ export interface DnsSection {
   readonly domain: string;
 }
 
+/** How the nodes are repointed (runbook phase 5): a canary first, then batches, halting past a failure budget. */
+export interface RolloutSection {
+  /** Nodes repointed alone, first. Default 1. */
+  readonly canary: number;
+  /** Nodes per batch after the canary. Default 10. */
+  readonly batchSize: number;
+  /** Nodes repointed at once within a batch. Default 10. */
+  readonly concurrency: number;
+  /** The rollout halts when more nodes than this have failed. Default 0. */
+  readonly maxFailures: number;
+  /** How long a node may take to be Ready on the new master, in ms. Default 120 000. */
+  readonly readyTimeoutMs: number;
+}
+
 export interface DomeosSection {
   /** Console URL, e.g. `http://10.17.33.10:8080`. */
   readonly url: string;
@@ -97,6 +111,8 @@ export interface Inventory {
   readonly etcd: EtcdSection;
   readonly master?: MasterSection;
   readonly nodes?: readonly NodeHost[];
+  /** Always filled by the loader; optional so that inventories built in code (tests) may leave it out. */
+  readonly rollout?: RolloutSection;
   readonly dns?: DnsSection;
   readonly domeos?: DomeosSection;
 }

@@ -11,6 +11,7 @@ import type { EtcdAdmin } from '../../src/etcd/types.ts';
 import { LabHost } from '../../src/hosts/lab.ts';
 import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
+import { SupervisorClient } from '../../src/lab/supervisor-client.ts';
 import { sameURL } from '../../src/plan/build.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { buildDeps, type OwnedDeps } from '../../src/run/deps.ts';
@@ -149,7 +150,11 @@ export async function assertMigrated(fixture: LabFixture, runId: string): Promis
   }
   for (const o of inv.etcd.old) {
     const host = new LabHost(fixture.labDir, o.host);
-    assert.equal(await host.serviceState(o.service), 'inactive', `${o.name}'s ${o.service} unit is inactive`);
+    const unit = await new SupervisorClient(fixture.labDir).state(o.host, o.service);
+    if (unit.state !== 'inactive') {
+      const log = (await host.readFile(`/var/log/${o.service}.log`))?.toString('utf8').trimEnd().split('\n').slice(-25).join('\n');
+      assert.fail(`${o.name}'s ${o.service} unit is ${unit.state}, not inactive: ${JSON.stringify(unit)}\n${log ?? '(no log)'}`);
+    }
     assert.equal(await host.exists(o.dataDir), false, `${o.name}'s data dir is gone from its place`);
     assert.equal(await host.exists(`${o.dataDir}.ferry-archived-${runId}`), true, `${o.name}'s data dir is archived`);
   }
