@@ -37,7 +37,7 @@ import {
 } from './report.ts';
 import { buildJournalRecorder, computeStallByAction, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
 import { verifyAcknowledged, type LossReport } from './verify-keys.ts';
-import { computeStalls, computeWriteStats } from './write-stats.ts';
+import { computeStalls, computeWriteStats, computeWriterLagMs } from './write-stats.ts';
 import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from './writer.ts';
 import { startWriterThread } from './writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
@@ -86,9 +86,7 @@ async function migrateLiterally(fx: LabFixture): Promise<Migration> {
   }
 }
 
-interface RunOptions {
-  /** Write the raw records and timeline of each mode here as JSON (for analysis). */
-  readonly dumpDir?: string;
+interface ModeOptions {
   readonly run: number;
   readonly mode: Mode;
   readonly writer: WriterClient;
@@ -98,6 +96,8 @@ interface RunOptions {
   readonly waitLoad?: number;
   /** Nice value for the lab's processes (0: leave them alone). */
   readonly priority: number;
+  /** Write the raw records, timeline, journal and member logs here (for analysis). */
+  readonly dumpDir?: string;
 }
 
 async function waitForLoadBelow(limit: number, timeoutMs: number): Promise<void> {
@@ -129,7 +129,7 @@ async function verifyOnFinalMembers(fx: LabFixture, records: readonly WriteRecor
   }
 }
 
-async function runMode(o: RunOptions): Promise<ModeResult> {
+async function runMode(o: ModeOptions): Promise<ModeResult> {
   if (o.waitLoad !== undefined) await waitForLoadBelow(o.waitLoad, 120_000);
   const load = loadavg()[0] ?? 0;
   log(`run ${o.run} ${o.mode}: starting a lab on ${PREFIX[o.mode]}.x (load ${load.toFixed(1)})`);
@@ -160,7 +160,12 @@ async function runMode(o: RunOptions): Promise<ModeResult> {
     // Skip the first second: the writer's connections are being set up.
     const steady = computeWriteStats(records, { from: writerStart + 1000, to: migStart });
     const byAction = computeStallByAction(computeStalls(records, { from: migStart, to: stopAt }), timeline, o.afterMs);
-    const stallPlaces = stats.topStalls.slice(0, 3).map((stall) => ({ stall, at: stall.from - migStart, place: describeStallPlace(stall, timeline) }));
+    const stallPlaces = stats.topStalls.slice(0, 3).map((stall) => ({
+      stall,
+      at: stall.from - migStart,
+      place: describeStallPlace(stall, timeline),
+      writerLagMs: computeWriterLagMs(records, stall),
+    }));
     return {
       run: o.run,
       mode: o.mode,
@@ -193,7 +198,34 @@ function readEtcdVersion(): string {
   }
 }
 
-async function main(): Promise<number> {
+interface BenchOptions {
+  readonly repeat: number;
+  readonly modes: readonly Mode[];
+  readonly writer: WriterClient;
+  readonly steadyMs: number;
+  readonly afterMs: number;
+  readonly priority: number;
+  readonly waitLoad?: number;
+  readonly dumpDir?: string;
+  readonly showTimeline: boolean;
+}
+
+async function runBench(o: BenchOptions): Promise<ModeResult[]> {
+  const results: ModeResult[] = [];
+  for (let run = 1; run <= o.repeat; run++) {
+    for (const mode of o.modes) {
+      const r = await runMode({ ...o, run, mode });
+      results.push(r);
+      if (o.showTimeline) {
+        const lines = r.stallByAction.map((a) => `  +${(a.at / 1000).toFixed(2)} s  ${a.label}: longest stall in its period ${Math.round(a.stallMs)} ms`);
+        log([`timeline, run ${run} ${mode}:`, ...lines].join('\n'));
+      }
+    }
+  }
+  return results;
+}
+
+function parseOptions(): { options: BenchOptions; out: string; write: boolean } {
   const { values } = parseArgs({
     options: {
       repeat: { type: 'string', default: '1' },
@@ -211,30 +243,34 @@ async function main(): Promise<number> {
   });
   const writer = values.writer as WriterClient;
   if (!WRITER_CLIENTS.includes(writer)) throw new Error(`--writer must be one of ${WRITER_CLIENTS.join(', ')}`);
-  const modes = values.modes.split(',').filter((m): m is Mode => m === 'ferry' || m === 'literal');
-  const repeat = Math.max(1, Number(values.repeat));
-  const steadyMs = Number(values['steady-ms']);
-  const afterMs = Number(values['after-ms']);
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const out = values.out ?? join(repoRoot, 'BENCHMARKS.md');
-  const priority = Number(values.priority);
-  // Before the writer thread exists, so that it inherits the priority.
-  if (priority !== 0) setProcessPriority('self', priority);
+  return {
+    options: {
+      repeat: Math.max(1, Number(values.repeat)),
+      modes: values.modes.split(',').filter((m): m is Mode => m === 'ferry' || m === 'literal'),
+      writer,
+      steadyMs: Number(values['steady-ms']),
+      afterMs: Number(values['after-ms']),
+      priority: Number(values.priority),
+      ...(values['wait-load'] !== undefined ? { waitLoad: Number(values['wait-load']) } : {}),
+      ...(values.dump !== undefined ? { dumpDir: values.dump } : {}),
+      showTimeline: values.timeline,
+    },
+    out: values.out ?? join(repoRoot, 'BENCHMARKS.md'),
+    write: !values['no-write'],
+  };
+}
 
-  const results: ModeResult[] = [];
-  for (let run = 1; run <= repeat; run++) {
-    for (const mode of modes) {
-      const r = await runMode({ run, mode, writer, steadyMs, afterMs, priority, ...(values.dump !== undefined ? { dumpDir: values.dump } : {}),
-        ...(values['wait-load'] !== undefined ? { waitLoad: Number(values['wait-load']) } : {}),
-      });
-      results.push(r);
-      if (values.timeline) {
-        const lines = r.stallByAction.map((a) => `  +${(a.at / 1000).toFixed(2)} s  ${a.label}: longest stall in its period ${Math.round(a.stallMs)} ms`);
-        log([`timeline, run ${run} ${mode}:`, ...lines].join('\n'));
-      }
-    }
+async function main(): Promise<number> {
+  const { options, out, write } = parseOptions();
+  // Before the writer thread exists, so that it inherits the priority; the caller's session gets its value back.
+  const restorePriority = options.priority !== 0 ? setProcessPriority('self', Math.max(-20, options.priority - 5)) : () => undefined;
+  let results: ModeResult[];
+  try {
+    results = await runBench(options);
+  } finally {
+    restorePriority();
   }
-
   const argv = process.argv.slice(2);
   const meta: BenchMeta = {
     command: `node --import tsx bench/etcd-migration.ts${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
@@ -242,11 +278,11 @@ async function main(): Promise<number> {
     nproc: cpus().length,
     node: process.version,
     etcd: readEtcdVersion(),
-    writer,
+    writer: options.writer,
     intervalMs: INTERVAL_MS,
-    steadyMs,
-    afterMs,
-    priority,
+    steadyMs: options.steadyMs,
+    afterMs: options.afterMs,
+    priority: options.priority,
   };
   process.stdout.write(`\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
   for (const r of results) {
@@ -254,8 +290,8 @@ async function main(): Promise<number> {
     if (r.verifyError !== undefined) process.stdout.write(`run ${r.run} ${r.mode}: could not read the keys back: ${r.verifyError}\n`);
     if (r.outcome !== 'done') process.stdout.write(`run ${r.run} ${r.mode}: the migration did not finish: ${r.outcome}\n`);
   }
-  if (!values['no-write']) {
-    const id = writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${writer}`;
+  if (write) {
+    const id = options.writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${options.writer}`;
     writeBenchmarksSection(out, id, renderBenchmarksSection(meta, results));
     process.stdout.write(`\nwrote the results to ${out}\n`);
   }

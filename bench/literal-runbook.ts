@@ -66,12 +66,16 @@ async function retryWhileUnhealthy<T>(fn: () => Promise<T>, o: { timeoutMs: numb
   }
 }
 
-/** `etcdctl member add NAME --peer-urls=URL` (a voter), sent to one member that stays. */
-async function addVoter(endpoint: string, peerURL: string): Promise<string> {
+/**
+ * `etcdctl member add NAME --peer-urls=URL` (a voter), sent to one member that stays. Returns the member list from
+ * the answer — what etcdctl prints as ETCD_INITIAL_CLUSTER. (A `member list` right after the add may come from a
+ * member that has not applied it yet, and miss the new member: etcd serves member list from local state.)
+ */
+async function addVoter(endpoint: string, peerURL: string): Promise<{ peerURLs: string[]; name: string }[]> {
   const client = new Etcd3({ hosts: endpoint, faultHandling: { host: buildPassThroughPolicy, global: buildPassThroughPolicy() } });
   try {
     const res = await client.cluster.memberAdd({ peerURLs: [peerURL] }, { deadline: new Date(Date.now() + 5000) });
-    return res.member.ID;
+    return res.members.map((m) => ({ peerURLs: [...m.peerURLs], name: m.name }));
   } catch (err) {
     throw translateEtcdError(err, { op: 'member add', endpoint, member: peerURL });
   } finally {
@@ -114,19 +118,21 @@ export async function runLiteralRunbook(o: LiteralRunbookOptions): Promise<Timel
       .map((m, i) => ({ old: m, new: inventory.etcd.new[i] as EtcdMember, oldId: idOf(m) }))
       .sort((a, b) => Number(a.oldId === leaderId) - Number(b.oldId === leaderId));
 
+    // The client URLs of the members that run (what an operator would pass as --endpoints).
+    const live = inventory.etcd.old.map((m) => m.clientURL);
     for (const { old, new: n, oldId } of order) {
       const oldHost = new LabHost(o.labDir, old.host);
       const newHost = new LabHost(o.labDir, n.host);
       const oldConfig = parseEtcdSysconfig((await oldHost.readFile(old.configFile))?.toString('utf8') ?? '');
-      const stays = (await admin.memberList()).find((m) => m.id !== oldId && m.clientURLs.length > 0)?.clientURLs[0];
+      const stays = live.find((url) => url !== old.clientURL);
       if (stays === undefined) throw new FerryError('BENCH_NO_MEMBER', 'no started member to send member add to');
 
-      await act(`member add ${n.name}`, (entry) =>
+      const after = await act(`member add ${n.name}`, (entry) =>
         retryWhileUnhealthy(() => addVoter(stays, n.peerURL), { timeoutMs, delayMs, entry }),
       );
       await act(`write config ${n.name}`, async () => {
-        const now = await admin.memberList();
-        const initialCluster = now.map((m) => ({ name: findByPeer([m], n.peerURL) !== undefined ? n.name : m.name, peerURL: m.peerURLs[0] ?? '' }));
+        const isNew = (m: { peerURLs: string[] }) => m.peerURLs.some((u) => sameURL(u, n.peerURL));
+        const initialCluster = after.map((m) => ({ name: isNew(m) ? n.name : m.name, peerURL: m.peerURLs[0] ?? '' }));
         await newHost.writeFile(
           n.configFile,
           renderEtcdSysconfig({
@@ -147,14 +153,17 @@ export async function runLiteralRunbook(o: LiteralRunbookOptions): Promise<Timel
         const deadline = Date.now() + timeoutMs;
         while ((await admin.status(n.clientURL).catch(() => undefined)) === undefined) {
           if (Date.now() > deadline) throw new FerryError('BENCH_START_TIMEOUT', `${n.name} did not answer within ${timeoutMs} ms`);
+          if ((await newHost.serviceState(n.service)) === 'failed') throw new FerryError('BENCH_START_FAILED', `${n.name}: ${n.service} on ${n.host} failed`);
           await sleep(100);
         }
+        live.push(n.clientURL);
       });
       await act(`member remove ${old.name}${oldId === leaderId ? ' (the leader)' : ''}`, async (entry) => {
         admin.setEndpoints(all.filter((m) => m.name !== old.name).map((m) => m.clientURL));
         await retryWhileUnhealthy(() => admin.remove(oldId), { timeoutMs, delayMs, entry });
         admin.setEndpoints(all.map((m) => m.clientURL));
       });
+      live.splice(live.indexOf(old.clientURL), 1);
       await act(`stop ${old.name}`, () => oldHost.service(old.service, 'stop'));
     }
     return timeline;

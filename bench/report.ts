@@ -27,7 +27,7 @@ export interface ModeResult {
   /** Why the keys could not be read back (then `loss` is empty and "lost" is unknown). */
   readonly verifyError?: string;
   /** The top stalls with where they fall in the migration. */
-  readonly stallPlaces: readonly { readonly stall: Stall; readonly at: number; readonly place: string }[];
+  readonly stallPlaces: readonly { readonly stall: Stall; readonly at: number; readonly place: string; readonly writerLagMs: number }[];
   /** 1-minute load average when the mode started (the machine is shared). */
   readonly load: number;
   /** Longest event-loop delay of the main thread (where ferry runs) during the migration, in ms. */
@@ -122,7 +122,9 @@ export function renderVerdicts(results: readonly ModeResult[]): string {
 export function renderStallPlaces(results: readonly ModeResult[]): string {
   return results
     .map((r) => {
-      const items = r.stallPlaces.map((s) => `  - ${ms(s.stall.ms)} at +${(s.at / 1000).toFixed(2)} s: ${s.place}`);
+      const items = r.stallPlaces.map(
+        (s) => `  - ${ms(s.stall.ms)} at +${(s.at / 1000).toFixed(2)} s: ${s.place}${s.writerLagMs >= 20 ? ` (the writer thread itself was up to ${ms(s.writerLagMs)} late in it)` : ''}`,
+      );
       return [`- run ${r.run}, ${r.mode}:`, ...items].join('\n');
     })
     .join('\n');

@@ -90,3 +90,16 @@ export function computeWriteStats(records: readonly WriteRecord[], w: TimeWindow
     retryErrors,
   };
 }
+
+/**
+ * The longest time the writer's own thread was late issuing a write scheduled inside `w` (its event loop was
+ * blocked or the thread did not get a CPU). Acknowledgements that arrive meanwhile are stamped late too, so a
+ * stall no longer than this may be the writer's rather than the cluster's.
+ */
+export function computeWriterLagMs(records: readonly WriteRecord[], w: TimeWindow): number {
+  let lag = 0;
+  for (const r of records) {
+    if (r.scheduledAt >= w.from && r.scheduledAt <= w.to && !Number.isNaN(r.startedAt)) lag = Math.max(lag, r.startedAt - r.scheduledAt);
+  }
+  return lag;
+}

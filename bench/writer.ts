@@ -33,7 +33,7 @@ export interface WriterOptions {
   readonly tag: string;
   /** One write is scheduled every this many ms; default 5 (200 writes/s). */
   readonly intervalMs?: number;
-  /** Writes in flight at most; default 256. */
+  /** Writes in flight at most; default 2048 (10 s of writes: a stall never holds a write back). */
   readonly maxInFlight?: number;
   /** A write that is not acknowledged this many ms after it started counts as failed; default 10 000. */
   readonly writeBudgetMs?: number;
@@ -122,7 +122,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function startWriter(o: WriterOptions): Writer {
   const intervalMs = o.intervalMs ?? 5;
-  const maxInFlight = o.maxInFlight ?? 256;
+  const maxInFlight = o.maxInFlight ?? 2048;
   const budgetMs = o.writeBudgetMs ?? 10_000;
   const attemptMs = o.attemptTimeoutMs ?? 1000;
   const cooldownMs = o.cooldownMs ?? 500;

@@ -53,7 +53,10 @@ export function makeTerminalView(io: Io, plan: Plan): (e: JournalEvent) => void 
         break;
       case 'progress': {
         const d = e.data;
-        const text = `    … catch-up ${String(d['member'])}: ${String(d['percent'])}% (applied ${String(d['applied'])} of leader index ${String(d['leaderIndex'])})`;
+        const text =
+          e.kind === 'rollout'
+            ? `    … nodes: ${String(d['done'])}/${String(d['total'])} done, ${String(d['failed'])} failed, ${String(d['running'])} running (${d['phase'] === 'canary' ? 'canary' : `batch ${String(d['batch'])}`})`
+            : `    … catch-up ${String(d['member'])}: ${String(d['percent'])}% (applied ${String(d['applied'])} of leader index ${String(d['leaderIndex'])})`;
         if (io.isTty) {
           io.out(`\r\x1b[K${dim(io, text)}`);
           progressShown = true;
@@ -65,6 +68,7 @@ export function makeTerminalView(io: Io, plan: Plan): (e: JournalEvent) => void 
       }
       case 'note':
         if (e.message.startsWith('quorum guard') || e.message.startsWith('precheck')) line(dim(io, `    ${e.message}`));
+        else if (e.message.startsWith('rollout results')) line(e.message.split('\n').map((l) => `    ${l}`).join('\n'));
         break;
       case 'run-state':
         if (e.state !== 'running') clearProgress();

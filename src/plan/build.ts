@@ -21,6 +21,15 @@ import { computeObservedFingerprint } from './fingerprint.ts';
 import { PHASES, type PhaseId } from './phases.ts';
 import { PLAN_FORMAT_VERSION, type EtcdTimeouts, type Observed, type ObservedMember, type Plan, type PlanPhase, type Step } from './types.ts';
 import { describeAdd, describeRemove, describeReplace, describeSnapshot } from './describe.ts';
+import { describeRepointNodes, describeStartHeldBack, describeStartNewMaster, describeStopOldMaster } from './describe-master.ts';
+import type { MasterTimeouts } from './types.ts';
+
+export const DEFAULT_MASTER_TIMEOUTS: MasterTimeouts = { stopTimeoutMs: 30_000, startTimeoutMs: 60_000 };
+/** Where DomeOS installs the Kubernetes binaries (domeos.md §2.1). */
+export const K8S_BIN_DIR = '/usr/sbin/domeos/k8s/current';
+
+/** Which parts of the runbook a plan covers. */
+export type Scope = 'all' | 'etcd' | 'master';
 
 export const DEFAULT_ETCD_TIMEOUTS: EtcdTimeouts = {
   addMemberTimeoutMs: 30_000,
@@ -39,6 +48,8 @@ export interface BuildPlanInput {
   readonly inventorySha256: string;
   readonly observed: Observed;
   readonly timeouts?: Partial<EtcdTimeouts>;
+  /** Default 'all': whatever the inventory describes. */
+  readonly scope?: Scope;
 }
 
 function samePeer(m: ObservedMember, member: EtcdMember): boolean {
@@ -56,6 +67,7 @@ export function sameURL(a: string, b: string): boolean {
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { inventory, observed } = input;
+  const scope = input.scope ?? 'all';
   const timeouts: EtcdTimeouts = { ...DEFAULT_ETCD_TIMEOUTS, ...input.timeouts };
   const members = observed.etcd.members;
   const notes: string[] = [];
@@ -104,6 +116,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const extraOld = oldVoters.slice(pairs);
 
   const steps: Step[] = [];
+  const etcdInScope = scope !== 'master';
+  if (!etcdInScope) {
+    replacements.length = 0;
+    extraNew.length = 0;
+    extraOld.length = 0;
+    oldLearners.length = 0;
+  }
   const anyChange = replacements.length + extraNew.length + extraOld.length + oldLearners.length > 0;
   if (anyChange) steps.push({ id: 'etcd.snapshot', kind: 'etcd.snapshot', phase: 2, ...describeSnapshot(), params: { dir: 'run' } });
   for (const o of oldLearners) {
@@ -138,9 +157,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
       params: { old: o.spec, oldId: o.live.id, oldWasLeader: isLeader, timeouts },
     });
   }
-  // A removal-only leader step must still come last, after replacements placed in phase 7.
+  if (scope !== 'etcd' && inventory.master !== undefined) steps.push(...buildMasterSteps(input, etcdInScope, notes));
+  // A removal-only leader step must still come last, after replacements placed in phase 7 (the sort is stable).
   steps.sort((a, b) => a.phase - b.phase);
-  if (!anyChange) notes.push('etcd already runs on exactly the new members: nothing to do');
+  if (!anyChange && etcdInScope) notes.push('etcd already runs on exactly the new members: nothing to do');
   const targetVoters = inventory.etcd.new.length;
   if (targetVoters % 2 === 0) notes.push(`the target cluster has ${targetVoters} members: an even size tolerates no more failures than ${targetVoters - 1}`);
 
@@ -154,6 +174,40 @@ export function buildPlan(input: BuildPlanInput): Plan {
     notes,
     phases: groupIntoPhases(steps),
   };
+}
+
+/** Phases 3–6: stop the old master, start the new one, repoint the nodes, then start scheduler and controller. */
+function buildMasterSteps(input: BuildPlanInput, etcdInScope: boolean, notes: string[]): Step[] {
+  const { inventory, observed } = input;
+  const master = inventory.master;
+  const kube = observed.kube;
+  if (master === undefined) return [];
+  if (kube === undefined) throw inputError('PLAN_NO_KUBE_OBSERVATION', 'the inventory has a master but the apiserver side was not observed', { hint: 'this is a bug in the caller of buildPlan' });
+  if (kube.oldVersion !== kube.newVersion) {
+    throw inputError('MASTER_VERSION_MISMATCH', `the new master ${master.new.host} has Kubernetes ${kube.newVersion}, the old master ${master.old.host} ${kube.oldVersion}`, {
+      subjects: { host: master.new.host },
+      hint: `install ${kube.oldVersion} on ${master.new.host} (the runbook insists on the same version), then plan again`,
+    });
+  }
+  if (!kube.oldApiserverUp) notes.push(`the old apiserver ${master.old.apiserver} does not answer now: stopping it will find it stopped`);
+  const etcd = etcdInScope ? inventory.etcd.new.map((m) => m.clientURL) : undefined;
+  const timeouts = DEFAULT_MASTER_TIMEOUTS;
+  const rollout = inventory.rollout ?? { canary: 1, batchSize: 10, concurrency: 10, maxFailures: 0, readyTimeoutMs: 120_000 };
+  const steps: Step[] = [
+    { id: 'master.stop-old', kind: 'master.stop-old', phase: 3, ...describeStopOldMaster(master.old, master.new, kube.oldVersion), params: { old: master.old, new: master.new, binDir: K8S_BIN_DIR, timeouts } },
+    { id: 'master.start-new', kind: 'master.start-new', phase: 4, ...describeStartNewMaster(master.old, master.new, etcd), params: { old: master.old, new: master.new, ...(etcd ? { etcd } : {}), timeouts } },
+  ];
+  if (kube.nodes.length > 0) {
+    steps.push({
+      id: 'nodes.repoint',
+      kind: 'nodes.repoint',
+      phase: 5,
+      ...describeRepointNodes(kube.nodes, master.new.apiserver, etcd, rollout, kube.nodesSource === 'inventory' ? 'listed in the inventory' : 'found on the old apiserver'),
+      params: { nodes: kube.nodes, master: master.new.apiserver, ...(etcd ? { etcd } : {}), rollout },
+    });
+  } else notes.push('no nodes to repoint');
+  steps.push({ id: 'master.start-held-back', kind: 'master.start-held-back', phase: 6, ...describeStartHeldBack(master.new), params: { new: master.new, nodes: kube.nodes, timeouts } });
+  return steps;
 }
 
 function groupIntoPhases(steps: readonly Step[]): PlanPhase[] {

@@ -2,7 +2,7 @@
  * A plan: pure, versioned, serialisable data (STYLE.md §1). `ferry plan -o json` writes it; `ferry apply plan.json`
  * runs it, refusing a plan whose format version differs or whose observed inputs no longer match the cluster.
  */
-import type { EtcdMember } from '../inventory/types.ts';
+import type { EtcdMember, MasterHost, NodeHost, RolloutSection } from '../inventory/types.ts';
 import type { PhaseId, PhaseKey } from './phases.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -22,8 +22,29 @@ export interface ObservedEtcd {
   /** etcd server version reported by status, e.g. 3.4.23. */
   readonly version: string;
 }
+/** What the planner saw of the Kubernetes side (only when the inventory has a master). */
+export interface ObservedKube {
+  /** `kube-apiserver --version` on the old and the new master host, e.g. v1.4.7. */
+  readonly oldVersion: string;
+  readonly newVersion: string;
+  /** Whether the old apiserver answered /healthz. */
+  readonly oldApiserverUp: boolean;
+  /** The nodes to repoint, from the inventory or, when it lists none, from the old apiserver. */
+  readonly nodes: readonly NodeHost[];
+  readonly nodesSource: 'inventory' | 'apiserver';
+}
+
 export interface Observed {
   readonly etcd: ObservedEtcd;
+  readonly kube?: ObservedKube;
+}
+
+/** Bounds on the master steps' waits. */
+export interface MasterTimeouts {
+  /** How long the old apiserver may take to stop answering after its service stops. */
+  readonly stopTimeoutMs: number;
+  /** How long the new apiserver may take to answer /healthz and show every object. */
+  readonly startTimeoutMs: number;
 }
 
 /** Bounds on a step's waits, declared on the step (STYLE.md §2), not hand-coded in the runner. */
@@ -76,6 +97,35 @@ export type Step =
   | (StepBase & {
       readonly kind: 'etcd.remove';
       readonly params: { readonly old: EtcdMember; readonly oldId: string; readonly oldWasLeader: boolean; readonly timeouts: EtcdTimeouts };
+    })
+  | (StepBase & {
+      readonly kind: 'master.stop-old';
+      readonly params: { readonly old: MasterHost; readonly new: MasterHost; readonly binDir: string; readonly timeouts: MasterTimeouts };
+    })
+  | (StepBase & {
+      readonly kind: 'master.start-new';
+      readonly params: {
+        readonly old: MasterHost;
+        readonly new: MasterHost;
+        /** The all-new etcd client URLs; absent in a master-only migration (the etcd list is kept). */
+        readonly etcd?: readonly string[];
+        readonly timeouts: MasterTimeouts;
+      };
+    })
+  | (StepBase & {
+      readonly kind: 'nodes.repoint';
+      readonly params: {
+        readonly nodes: readonly NodeHost[];
+        /** The new apiserver URL; absent in an etcd-only migration. */
+        readonly master?: string;
+        /** The all-new etcd client URLs; absent in a master-only migration. */
+        readonly etcd?: readonly string[];
+        readonly rollout: RolloutSection;
+      };
+    })
+  | (StepBase & {
+      readonly kind: 'master.start-held-back';
+      readonly params: { readonly new: MasterHost; readonly nodes: readonly NodeHost[]; readonly timeouts: MasterTimeouts };
     });
 
 export type StepKind = Step['kind'];

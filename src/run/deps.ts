@@ -10,6 +10,7 @@ import { SshHost } from '../hosts/ssh.ts';
 import type { Access, Inventory } from '../inventory/types.ts';
 import { resolveLabDir, type Env } from '../home.ts';
 import { realSleep } from '../util/retry.ts';
+import { openKube, type KubeApi } from '../kube/client.ts';
 import type { Deps } from './step-context.ts';
 
 export interface OwnedDeps extends Deps {
@@ -31,8 +32,17 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
   const endpoints = [...inventory.etcd.old, ...inventory.etcd.new].map((m) => m.clientURL);
   const etcd = new Etcd3Admin({ endpoints, ...(inventory.etcd.tls ? { tls: inventory.etcd.tls } : {}) });
   const hosts = new Map<string, Promise<Host>>();
+  const kubes = new Map<string, KubeApi>();
   return {
     etcd,
+    kube(url) {
+      let k = kubes.get(url);
+      if (k === undefined) {
+        k = openKube(url);
+        kubes.set(url, k);
+      }
+      return k;
+    },
     now: () => Date.now(),
     sleep: realSleep,
     host(address) {
@@ -54,6 +64,12 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
         h.catch(() => hosts.delete(address));
       }
       return h;
+    },
+    async releaseHost(address) {
+      const h = hosts.get(address);
+      if (h === undefined) return;
+      hosts.delete(address);
+      await h.then((x) => x.close()).catch(() => undefined);
     },
     async close() {
       await etcd.close();

@@ -164,5 +164,10 @@ function makeContext(o: RunnerOptions, step: Step, prior: () => StepView | undef
       const all = (prior()?.actions ?? []).filter((a) => a.action === name && a.status === 'finished');
       return all[all.length - 1]?.result;
     },
+    resultOf(otherStepId, name) {
+      const view = foldJournal(journal.events());
+      const all = (view.steps.get(otherStepId)?.actions ?? []).filter((a) => a.action === name && a.status === 'finished');
+      return all[all.length - 1]?.result;
+    },
   };
 }

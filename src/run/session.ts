@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { FerryError, inputError } from '../errors.ts';
 import { readEtcdState } from '../etcd/observe.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { buildPlan } from '../plan/build.ts';
+import { buildPlan, type Scope } from '../plan/build.ts';
+import { readObservedKube } from '../master/observe.ts';
 import { computeObservedFingerprint, describeObservedDifference } from '../plan/fingerprint.ts';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.ts';
 import { resolveRunsDir, type Env } from '../home.ts';
@@ -25,9 +26,10 @@ import { FERRY_VERSION } from '../version.ts';
 
 export const INVENTORY_FILE = 'inventory.json';
 
-export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps): Promise<Plan> {
+export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps, scope: Scope = 'all'): Promise<Plan> {
   const state = await readEtcdState(deps.etcd);
-  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed } });
+  const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
+  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed, ...(kube ? { kube } : {}) }, scope });
 }
 
 /** Refuse a plan file of another format, or one whose observed cluster no longer matches the live one. */

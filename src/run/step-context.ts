@@ -8,12 +8,17 @@ import type { Inventory } from '../inventory/types.ts';
 import type { Plan, Step } from '../plan/types.ts';
 import type { Sleep } from '../util/retry.ts';
 import type { GateCheck } from '../etcd/health.ts';
+import type { KubeApi } from '../kube/client.ts';
 
 /** The side-effecting world, reached through one object with real defaults (STYLE.md §5). */
 export interface Deps {
   readonly etcd: EtcdAdmin;
   /** The Host for an address (SSH or lab, per the inventory). Cached by the implementation. */
   host(address: string): Promise<Host>;
+  /** Close the connection to a host once no step needs it (a fleet of nodes must not keep 1000 SSH sessions). */
+  releaseHost?(address: string): Promise<void>;
+  /** The apiserver at a URL (e.g. http://10.17.33.20:8080). */
+  kube(url: string): KubeApi;
   readonly now: () => number;
   readonly sleep: Sleep;
 }
@@ -38,6 +43,8 @@ export interface StepContext {
   finishedActions(): ReadonlySet<string>;
   /** Result of an earlier finished action, per the journal. */
   actionResult(name: string): Record<string, unknown> | undefined;
+  /** Result of a finished action of another step of this run (e.g. the census taken before the old master stopped). */
+  resultOf(stepId: string, action: string): Record<string, unknown> | undefined;
 }
 
 export interface StepHandler<S extends Step = Step> {

@@ -4,6 +4,10 @@ import type { StepHandler } from '../run/step-context.ts';
 import { snapshotHandler } from './etcd/snapshot.ts';
 import { addHandler, replaceHandler } from './etcd/replace.ts';
 import { removeHandler } from './etcd/remove.ts';
+import { stopOldMasterHandler } from './master/stop-old.ts';
+import { startNewMasterHandler } from './master/start-new.ts';
+import { startHeldBackHandler } from './master/start-held-back.ts';
+import { repointNodesHandler } from './nodes/repoint.ts';
 
 export function handlerFor(step: Step): StepHandler {
   switch (step.kind) {
@@ -15,5 +19,13 @@ export function handlerFor(step: Step): StepHandler {
       return addHandler as StepHandler;
     case 'etcd.remove':
       return removeHandler as StepHandler;
+    case 'master.stop-old':
+      return stopOldMasterHandler as StepHandler;
+    case 'master.start-new':
+      return startNewMasterHandler as StepHandler;
+    case 'nodes.repoint':
+      return repointNodesHandler as StepHandler;
+    case 'master.start-held-back':
+      return startHeldBackHandler as StepHandler;
   }
 }

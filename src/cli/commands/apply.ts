@@ -15,7 +15,7 @@ import { withInterrupt } from '../interrupt.ts';
 
 export async function cmdApply(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse('apply', argv, { file: { type: 'string', short: 'f' }, yes: { type: 'boolean' }, scope: { type: 'string' } }, true);
-  checkScope(values.scope);
+  const scope = checkScope(values.scope);
   const planFile = positionals[0];
   if ((values.file === undefined) === (planFile === undefined)) {
     throw inputError('CLI_USAGE', 'ferry apply: give either -f INVENTORY or a PLAN.json', { hint: 'ferry apply -f examples/lab-seed.yaml' });
@@ -45,7 +45,7 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
     if (filePlan !== undefined) {
       await checkPlanStillValid(filePlan, deps);
       plan = filePlan;
-    } else plan = await observeAndPlan(inventory, inventoryPath, sha256, deps);
+    } else plan = await observeAndPlan(inventory, inventoryPath, sha256, deps, scope);
     if (planSteps(plan).length === 0) {
       io.out(renderPlanText(plan, { color: io.color }));
       return 0;

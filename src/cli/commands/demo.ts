@@ -18,7 +18,7 @@ import { labDirOf } from './lab.ts';
 
 export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parse('demo', argv, { file: { type: 'string', short: 'f' }, keep: { type: 'boolean' }, scope: { type: 'string' } });
-  checkScope(values.scope);
+  const scope = checkScope(values.scope);
   const fmt = outputFormat('demo', values.output);
   const file = values.file ?? DEFAULT_LAB_INVENTORY;
   const { inventory, sha256 } = await readInventory(file);
@@ -32,7 +32,7 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
   let keepLab = values.keep === true;
   try {
     const before = (await readEtcdState(deps.etcd)).observed;
-    const plan = await observeAndPlan(inventory, file, sha256, deps);
+    const plan = await observeAndPlan(inventory, file, sha256, deps, scope);
     const r = await withInterrupt(io, (signal) =>
       startRun(plan, inventory, { deps, signal, env: io.env, command: 'ferry demo', onStart: (run) => (quiet ? undefined : attachView(io, plan, run)) }),
     ).catch((err: unknown) => {

@@ -7,17 +7,17 @@ import { buildDeps } from '../../run/deps.ts';
 import { observeAndPlan } from '../../run/session.ts';
 import { outputFormat, parse } from '../args.ts';
 import { yellow, type Io } from '../io.ts';
+import type { Scope } from '../../plan/build.ts';
 
 export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parse('plan', argv, { file: { type: 'string', short: 'f' }, out: { type: 'string' }, scope: { type: 'string' } });
   if (values.file === undefined) throw inputError('CLI_USAGE', 'ferry plan: -f INVENTORY is required', { hint: 'ferry plan -f examples/lab-seed.yaml' });
-  checkScope(values.scope);
   const fmt = outputFormat('plan', values.output);
   const { inventory, warnings, sha256 } = await readInventory(values.file);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
   const deps = buildDeps(inventory, io.env);
   try {
-    const plan = await observeAndPlan(inventory, values.file, sha256, deps);
+    const plan = await observeAndPlan(inventory, values.file, sha256, deps, checkScope(values.scope));
     const text = fmt === 'json' ? JSON.stringify(plan, null, 2) + '\n' : fmt === 'yaml' ? stringify(plan) : renderPlanText(plan, { color: io.color && values.out === undefined });
     if (values.out !== undefined) {
       writeFileSync(values.out, fmt === 'text' ? renderPlanText(plan) : text);
@@ -29,8 +29,10 @@ export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> 
   }
 }
 
-export function checkScope(scope: string | undefined): void {
-  if (scope !== undefined && scope !== 'etcd' && scope !== 'all') {
-    throw inputError('CLI_USAGE', `--scope ${scope}: this ferry can migrate etcd only (scopes: etcd, all)`, { hint: 'use --scope etcd' });
+export function checkScope(scope: string | undefined): Scope {
+  if (scope === undefined) return 'all';
+  if (scope !== 'etcd' && scope !== 'master' && scope !== 'all') {
+    throw inputError('CLI_USAGE', `--scope ${scope}: the scopes are all, etcd (etcd members only) and master (master and nodes, etcd unchanged)`, { hint: 'use --scope etcd' });
   }
+  return scope;
 }

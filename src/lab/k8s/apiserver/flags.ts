@@ -1,0 +1,112 @@
+/**
+ * kube-apiserver's command line, Go-style (pflag as the real binary uses it): `--flag=value`, `--flag value`,
+ * `-flag=value`, `-flag value`; `--version` alone is true. Flags the stand-in has no use for (admission control,
+ * log levels, ...) are accepted with a warning, as DomeOS puts several of them in KUBE_APISERVER_OPTS.
+ */
+import { isIPv4 } from 'node:net';
+import { parseCidr } from './ip-range.ts';
+
+export interface ApiserverOptions {
+  /** Client URLs of the etcd cluster (`--etcd-servers`, comma list, required). */
+  readonly etcdServers: readonly string[];
+  /** Key prefix of every object (`--etcd-prefix`, default /registry), without a trailing slash. */
+  readonly etcdPrefix: string;
+  /** `--insecure-bind-address`, default 0.0.0.0. */
+  readonly insecureBindAddress: string;
+  /** `--insecure-port`, default 8080. */
+  readonly insecurePort: number;
+  /** `--service-cluster-ip-range`, default 10.0.0.0/24. */
+  readonly serviceClusterIpRange: string;
+}
+
+export interface ParsedFlags {
+  /** Undefined when `errors` is not empty. */
+  readonly options: ApiserverOptions | undefined;
+  readonly showVersion: boolean;
+  /** One line each, for stderr: ignored flags and arguments. */
+  readonly warnings: readonly string[];
+  readonly errors: readonly string[];
+}
+
+const VALUE_FLAGS = ['etcd-servers', 'etcd-prefix', 'insecure-bind-address', 'insecure-port', 'service-cluster-ip-range'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+export const DEFAULT_K8S_VERSION = '1.4.7';
+
+export function parseApiserverFlags(argv: readonly string[]): ParsedFlags {
+  const values = new Map<ValueFlag, string>();
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  let showVersion = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '') continue; // an empty variable expanded by the unit
+    const match = /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
+    if (match === null) {
+      warnings.push(`ignoring argument "${arg}"`);
+      continue;
+    }
+    const name = match[1] ?? '';
+    let value = match[2];
+    if (name === 'version') {
+      showVersion = value === undefined || !['false', '0'].includes(value.toLowerCase());
+      continue;
+    }
+    const next = argv[i + 1];
+    const takesNext = value === undefined && next !== undefined && !next.startsWith('-');
+    if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
+      if (takesNext) i++;
+      warnings.push(`ignoring flag --${name} (the lab stand-in does not use it)`);
+      continue;
+    }
+    if (value === undefined) {
+      if (next === undefined) {
+        errors.push(`flag needs an argument: --${name}`);
+        continue;
+      }
+      value = next;
+      i++;
+    }
+    values.set(name as ValueFlag, value);
+  }
+  const options = buildOptions(values, errors);
+  return { options: errors.length === 0 ? options : undefined, showVersion, warnings, errors };
+}
+
+function buildOptions(values: ReadonlyMap<ValueFlag, string>, errors: string[]): ApiserverOptions {
+  const etcdServers = (values.get('etcd-servers') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (etcdServers.length === 0) errors.push('--etcd-servers must be specified');
+  for (const server of etcdServers) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(server)) errors.push(`--etcd-servers: "${server}" is not a URL like http://HOST:PORT`);
+  }
+  const etcdPrefix = (values.get('etcd-prefix') ?? '/registry').replace(/\/+$/, '');
+  if (etcdPrefix !== '' && !etcdPrefix.startsWith('/')) errors.push(`--etcd-prefix: "${etcdPrefix}" must start with /`);
+  const insecureBindAddress = values.get('insecure-bind-address') ?? '0.0.0.0';
+  if (!isIPv4(insecureBindAddress)) errors.push(`--insecure-bind-address: "${insecureBindAddress}" is not an IPv4 address`);
+  const portText = values.get('insecure-port') ?? '8080';
+  const insecurePort = Number(portText);
+  if (!/^\d+$/.test(portText) || insecurePort < 1 || insecurePort > 65535) {
+    errors.push(`--insecure-port: "${portText}" is not a port number between 1 and 65535`);
+  }
+  const serviceClusterIpRange = values.get('service-cluster-ip-range') ?? '10.0.0.0/24';
+  const range = parseCidr(serviceClusterIpRange);
+  if (range === undefined || range.size < 4) {
+    errors.push(`--service-cluster-ip-range: "${serviceClusterIpRange}" is not an IPv4 CIDR with room for services`);
+  }
+  return {
+    etcdServers: etcdServers.map((s) => s.replace(/\/$/, '')),
+    etcdPrefix,
+    insecureBindAddress,
+    insecurePort,
+    serviceClusterIpRange,
+  };
+}
+
+/**
+ * The Kubernetes version a stand-in reports, from the name of the directory it was started from (resolved through
+ * symlinks: `/usr/sbin/domeos/k8s/current` -> `.../k8s/1.4.7`); DEFAULT_K8S_VERSION when that is not a version.
+ */
+export function computeK8sVersion(realDirBasename: string): string {
+  const version = realDirBasename.replace(/^v/, '');
+  return /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version) ? version : DEFAULT_K8S_VERSION;
+}

@@ -1,0 +1,97 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEFAULT_KUBE_VERSION,
+  flagIsSet,
+  formatGoDuration,
+  parseDurationFlag,
+  parseFlags,
+  parseGoDuration,
+  parseMasterFlag,
+  readVersionFromPath,
+} from '../../../src/lab/k8s/controller-manager/flags.ts';
+import { isFerryError } from '../../../src/errors.ts';
+
+const SPEC = { bools: ['version'], values: ['master', 'pod-eviction-timeout', 'cloud-provider'] };
+
+describe('parseGoDuration', () => {
+  test('reads the forms Go prints and accepts', () => {
+    assert.equal(parseGoDuration('40s'), 40_000);
+    assert.equal(parseGoDuration('5m0s'), 300_000);
+    assert.equal(parseGoDuration('1m30s'), 90_000);
+    assert.equal(parseGoDuration('500ms'), 500);
+    assert.equal(parseGoDuration('1.5h'), 5_400_000);
+    assert.equal(parseGoDuration('1h2m3s4ms'), 3_723_004);
+    assert.equal(parseGoDuration('0'), 0);
+    assert.equal(parseGoDuration('2500us'), 2.5);
+    assert.equal(parseGoDuration('-3s'), -3000);
+  });
+  test('refuses what Go refuses', () => {
+    for (const bad of ['', '40', 's', '5 m', '1d', 'abc', '1m-2s']) {
+      assert.throws(() => parseGoDuration(bad), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_BAD_DURATION', bad);
+    }
+  });
+  test('formatGoDuration prints like Duration.String()', () => {
+    assert.equal(formatGoDuration(40_000), '40s');
+    assert.equal(formatGoDuration(300_000), '5m0s');
+    assert.equal(formatGoDuration(90_000), '1m30s');
+    assert.equal(formatGoDuration(500), '500ms');
+    assert.equal(formatGoDuration(1500), '1.5s');
+    assert.equal(formatGoDuration(3_723_000), '1h2m3s');
+    assert.equal(formatGoDuration(0), '0s');
+  });
+});
+
+describe('parseFlags', () => {
+  test('--flag=value, --flag value, -flag=value and bools', () => {
+    const f = parseFlags(['--master=http://127.0.0.1:8080', '--pod-eviction-timeout', '3s', '-cloud-provider=', '--version'], SPEC);
+    assert.equal(f.values.get('master'), 'http://127.0.0.1:8080');
+    assert.equal(f.values.get('pod-eviction-timeout'), '3s');
+    assert.equal(f.values.get('cloud-provider'), '');
+    assert.equal(flagIsSet(f, 'version'), true);
+    assert.deepEqual(f.warnings, []);
+  });
+  test('unknown flags and stray words are ignored with a warning', () => {
+    const f = parseFlags(['--leader-elect=true', '--master=http://h:1', 'stray', '', '--address=0.0.0.0'], SPEC);
+    assert.equal(f.values.get('master'), 'http://h:1');
+    assert.deepEqual(f.warnings, ['ignoring unknown flag --leader-elect', 'ignoring argument "stray"', 'ignoring unknown flag --address']);
+  });
+  test('--version=false is off', () => {
+    assert.equal(flagIsSet(parseFlags(['--version=false'], SPEC), 'version'), false);
+    assert.equal(flagIsSet(parseFlags([], SPEC), 'version'), false);
+  });
+  test('--master is required and must be http(s); host:port gets http://', () => {
+    assert.throws(() => parseMasterFlag(parseFlags([], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_NO_MASTER' && e.exitCode === 2);
+    assert.throws(() => parseMasterFlag(parseFlags(['--master=ftp://x'], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_BAD_MASTER');
+    assert.equal(parseMasterFlag(parseFlags(['--master=127.24.0.2:8080'], SPEC)), 'http://127.24.0.2:8080');
+    assert.equal(parseMasterFlag(parseFlags(['--master=http://127.24.0.2:8080/'], SPEC)), 'http://127.24.0.2:8080');
+  });
+  test('duration flags have defaults and refuse garbage', () => {
+    assert.equal(parseDurationFlag(parseFlags([], SPEC), 'pod-eviction-timeout', 300_000), 300_000);
+    assert.equal(parseDurationFlag(parseFlags(['--pod-eviction-timeout=3s'], SPEC), 'pod-eviction-timeout', 1), 3000);
+    assert.throws(() => parseDurationFlag(parseFlags(['--pod-eviction-timeout=3'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
+    assert.throws(() => parseDurationFlag(parseFlags(['--pod-eviction-timeout=-3s'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
+  });
+});
+
+describe('readVersionFromPath', () => {
+  test('the version directory the program is reached through, via current', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-cm-version-'));
+    try {
+      mkdirSync(join(dir, 'repo'));
+      writeFileSync(join(dir, 'repo', 'kube-scheduler'), '');
+      mkdirSync(join(dir, 'k8s', '1.5.5'), { recursive: true });
+      symlinkSync(join(dir, 'repo', 'kube-scheduler'), join(dir, 'k8s', '1.5.5', 'kube-scheduler'));
+      symlinkSync('1.5.5', join(dir, 'k8s', 'current'));
+      assert.equal(readVersionFromPath(join(dir, 'k8s', 'current', 'kube-scheduler')), '1.5.5');
+      assert.equal(readVersionFromPath(join(dir, 'k8s', '1.5.5', 'kube-scheduler')), '1.5.5');
+      assert.equal(readVersionFromPath(join(dir, 'repo', 'kube-scheduler')), DEFAULT_KUBE_VERSION);
+      assert.equal(readVersionFromPath(undefined), DEFAULT_KUBE_VERSION);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
