@@ -2,15 +2,23 @@
  * Benchmark: migrate a 3-member etcd lab cluster to 3 new members under continuous writes, once with ferry and
  * once by the literal runbook, and compare the longest write stall, latency, failed and lost writes, and time.
  *
- *   node --import tsx bench/etcd-migration.ts [--repeat N] [--modes ferry,literal] [--writer own-failover|etcd3-pool]
- *                                             [--steady-ms 3000] [--after-ms 3000] [--no-write] [--out BENCHMARKS.md]
- *                                             [--timeline] [--dump DIR] [--wait-load LOADAVG] [--priority -10]
+ *   node --import tsx bench/etcd-migration.ts [options]     (npm run bench:etcd)
+ *     --repeat N            runs of each mode (default 1)
+ *     --modes LIST          ferry,literal (default); add `idle` for a control: the same lab and writer for
+ *                           --idle-ms (default 12000) with no migration — the stalls this machine makes by itself
+ *     --writer CLIENT       own-failover (default) or etcd3-pool (see writer.ts)
+ *     --steady-ms / --after-ms   writing before / after the migration (default 3000 each)
+ *     --priority N          nice value of the lab's processes (default -10; this process and its writer thread get
+ *                           N-5, so that the observer runs before the observed); 0 leaves priorities alone.
+ *                           The machine is shared, and CPU starvation otherwise shows up as write stalls.
+ *     --wait-load L         before each mode, wait (up to 120 s) for the 1-minute load average to drop below L
+ *     --out FILE / --no-write    where the results section goes (default BENCHMARKS.md at the repo root) / nowhere
+ *     --timeline            print each action with the longest stall in its period
+ *     --dump DIR            keep the raw records, timelines, ferry's journal and the members' logs
  *
- * --priority: the nice value given to this process, its writer thread and the lab's processes (default -10; 0
- * leaves priorities alone): the machine is shared, and CPU starvation otherwise shows up as write stalls.
- *
- * Each mode gets a fresh lab on its own loopback prefix (127.22.1 for ferry, 127.22.2 for the literal runbook),
- * torn down afterwards even on failure. Results go to stdout and to a generated section of BENCHMARKS.md.
+ * Each mode gets a fresh lab on its own loopback prefix (127.22.1 for ferry and the control, 127.22.2 for the
+ * literal runbook), torn down afterwards even on failure. Results go to stdout and to a generated section of
+ * BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -32,6 +40,7 @@ import {
   renderVerdicts,
   writeBenchmarksSection,
   type BenchMeta,
+  MODES,
   type Mode,
   type ModeResult,
 } from './report.ts';
@@ -42,7 +51,8 @@ import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } fro
 import { startWriterThread } from './writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
 
-const PREFIX: Record<Mode, string> = { ferry: '127.22.1', literal: '127.22.2' };
+// The loopback prefixes given to this benchmark; the control reuses ferry's (modes run one after another).
+const PREFIX: Record<Mode, string> = { ferry: '127.22.1', literal: '127.22.2', idle: '127.22.1' };
 const INTERVAL_MS = 5;
 const now = monotonicNow;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -86,7 +96,16 @@ async function migrateLiterally(fx: LabFixture): Promise<Migration> {
   }
 }
 
+async function migrate(o: ModeOptions, fx: LabFixture): Promise<Migration> {
+  if (o.mode === 'ferry') return migrateWithFerry(fx);
+  if (o.mode === 'literal') return migrateLiterally(fx);
+  await sleep(o.idleMs);
+  return { outcome: 'done', timeline: { actions: [], marks: [] } };
+}
+
 interface ModeOptions {
+  /** How long the `idle` control runs its writer with no migration. */
+  readonly idleMs: number;
   readonly run: number;
   readonly mode: Mode;
   readonly writer: WriterClient;
@@ -145,7 +164,7 @@ async function runMode(o: ModeOptions): Promise<ModeResult> {
     loop.enable();
     const migStart = now();
     log(`run ${o.run} ${o.mode}: migrating`);
-    const { outcome, timeline, runDir } = o.mode === 'ferry' ? await migrateWithFerry(fx) : await migrateLiterally(fx);
+    const { outcome, timeline, runDir } = await migrate(o, fx);
     const migEnd = now();
     loop.disable();
     log(`run ${o.run} ${o.mode}: migration ${outcome} in ${((migEnd - migStart) / 1000).toFixed(1)} s`);
@@ -199,6 +218,7 @@ function readEtcdVersion(): string {
 }
 
 interface BenchOptions {
+  readonly idleMs: number;
   readonly repeat: number;
   readonly modes: readonly Mode[];
   readonly writer: WriterClient;
@@ -239,6 +259,7 @@ function parseOptions(): { options: BenchOptions; out: string; write: boolean } 
       dump: { type: 'string' },
       'wait-load': { type: 'string' },
       priority: { type: 'string', default: '-10' },
+      'idle-ms': { type: 'string', default: '12000' },
     },
   });
   const writer = values.writer as WriterClient;
@@ -247,7 +268,8 @@ function parseOptions(): { options: BenchOptions; out: string; write: boolean } 
   return {
     options: {
       repeat: Math.max(1, Number(values.repeat)),
-      modes: values.modes.split(',').filter((m): m is Mode => m === 'ferry' || m === 'literal'),
+      modes: values.modes.split(',').filter((m): m is Mode => (MODES as readonly string[]).includes(m)),
+      idleMs: Number(values['idle-ms']),
       writer,
       steadyMs: Number(values['steady-ms']),
       afterMs: Number(values['after-ms']),

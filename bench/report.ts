@@ -7,7 +7,9 @@ import type { LossReport } from './verify-keys.ts';
 import type { Stall, WriteStats } from './write-stats.ts';
 import type { WriterClient } from './writer.ts';
 
-export type Mode = 'ferry' | 'literal';
+/** `idle` is the control: the same lab and writer, and no migration (the machine's own noise over as long). */
+export const MODES = ['ferry', 'literal', 'idle'] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface ModeResult {
   readonly run: number;
@@ -106,11 +108,13 @@ export function renderVerdicts(results: readonly ModeResult[]): string {
   const verdicts = computeVerdicts(results);
   const lines = verdicts.map((v) => {
     const f = results.find((r) => r.run === v.run && r.mode === 'ferry') as ModeResult;
+    const idle = results.find((r) => r.run === v.run && r.mode === 'idle');
     const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
     return (
       `- run ${v.run}: literal/ferry stall ratio **${Number.isNaN(v.ratio) ? '–' : v.ratio.toFixed(1)}×**; ` +
       `ferry stall ${ms(f.stats.longestStall.ms)} ≤ ${TARGET_STALL_MS} ms: ${mark(v.stallOk)}; ≥ ${TARGET_RATIO}× shorter: ${mark(v.ratioOk)}; ` +
       `0 failed: ${mark(v.failedOk)}; 0 lost: ${mark(v.lostOk)}` +
+      (idle === undefined ? '' : `; the control run (no migration) stalled ${ms(idle.stats.longestStall.ms)}`) +
       (f.outcome === 'done' ? '' : `; **ferry did not finish**: ${f.outcome}`) +
       (f.verifyError === undefined ? '' : `; keys not read back: ${f.verifyError}`)
     );
@@ -136,8 +140,9 @@ export function renderStallByAction(results: readonly ModeResult[]): string {
   return results
     .map((r) => {
       const items = r.stallByAction.filter((a) => membership.test(a.label)).map((a) => `${a.label.replace(/^replace\./, '')} ${ms(a.stallMs)}`);
-      return `- run ${r.run}, ${r.mode}: ${items.join(' · ')}`;
+      return items.length === 0 ? '' : `- run ${r.run}, ${r.mode}: ${items.join(' · ')}`;
     })
+    .filter((line) => line !== '')
     .join('\n');
 }
 

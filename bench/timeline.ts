@@ -63,7 +63,7 @@ export function describeStallPlace(stall: Stall, t: Timeline): string {
   const moments = [...t.actions.flatMap((a) => [{ at: a.start, label: `${a.label} started` }, { at: a.end, label: `${a.label} finished` }]), ...t.marks];
   const before = moments.filter((m) => m.at <= stall.from).sort((a, b) => b.at - a.at)[0];
   const after = moments.filter((m) => m.at >= stall.to).sort((a, b) => a.at - b.at)[0];
-  if (before === undefined && after === undefined) return 'outside the migration';
+  if (before === undefined && after === undefined) return 'no action recorded (the control run, or a migration that stopped early)';
   return `between actions: after "${before?.label ?? 'the start'}", before "${after?.label ?? 'the end'}"`;
 }
 

@@ -12,6 +12,7 @@ Commands:
   rollback   walk a run back: move etcd back to the old members, the same careful way
   status     show where a run stands
   lab        the runbook's example environment on this machine (up, down, status)
+  node       repoint this node at the new master / etcd (update-config), rolling back on failure
   demo       lab up + apply + a before/after report
 
 Global options:
@@ -102,6 +103,34 @@ becomes 127.17.33.x), each host with its own root folder and services run by a l
 
 Example:
   ferry lab up && ferry lab status && ferry lab down
+`,
+  node: `ferry node update-config [--master URL] [--etcd LIST] [--lab-host ADDRESS] [--lab-dir DIR]
+                         [--backup-dir DIR] [--timeout SECONDS] [-o text|json|yaml]
+
+Repoint THIS node at a new master and/or etcd cluster (runbook step 5, what update_node_configs.sh did).
+Rewrites only these values, keeping every other byte: API_SERVERS (/etc/sysconfig/kubelet), KUBE_MASTER
+(/etc/sysconfig/kube-proxy), \`server:\` in /etc/sysconfig/kubelet.config (https master) and FLANNEL_ETCD
+(/etc/sysconfig/flanneld). It prints each change (file, key, old → new) and backs up every file it
+changes first. Then it restarts flanneld, kubelet and kube-proxy (those whose configuration changed),
+checks each is active, and waits until the node is Ready, with a fresh heartbeat, on the master.
+On any failure it restores the files byte for byte, restarts the services and prints \`Rollback finished\`.
+Running it again is harmless: nothing changes, nothing restarts, Ready is still checked.
+
+Options:
+  --master URL        the new kube-apiserver: http://ip:port or https://ip:port
+  --etcd LIST         the WHOLE new etcd cluster, comma-separated; entries without a scheme get http://
+                      (give --master, --etcd or both)
+  --lab-host ADDRESS  change this lab host instead of this machine
+  --lab-dir DIR       the lab folder (default $FERRY_HOME/lab; only with --lab-host)
+  --backup-dir DIR    backups on the node (default /var/lib/ferry/node-backup; an existing backup is kept)
+  --timeout SECONDS   how long to wait for Ready (default 60)
+
+Exit codes: 0 done or already up to date · 1 failed and rolled back · 2 bad input, nothing changed
+            3 rollback failed: restore the backups by hand (the error says how) · 130 interrupted before any change
+
+Example:
+  sudo ferry node update-config --master http://10.17.33.20:8080 \\
+      --etcd 10.17.33.21:4012,10.17.33.22:4012,10.17.33.23:4012
 `,
   demo: `ferry demo [--scope etcd] [-f INVENTORY] [--keep] [-o text|json]
 

@@ -14,6 +14,7 @@ import { cmdStatus } from './commands/status.ts';
 import { cmdLab } from './commands/lab.ts';
 import { cmdDemo } from './commands/demo.ts';
 import { cmdRollback } from './commands/rollback.ts';
+import { cmdNode } from './commands/node.ts';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   rollback: cmdRollback,
   status: cmdStatus,
   lab: cmdLab,
+  node: cmdNode,
   demo: cmdDemo,
 };
 

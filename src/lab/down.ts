@@ -65,7 +65,12 @@ export async function stopLab(labDirIn: string, options: StopLabOptions = {}): P
     ...(supervisorPid !== undefined ? [supervisorPid] : []),
     ...Object.values(pidsBefore?.units ?? {}),
     ...Object.values(pidsAfter?.units ?? {}),
-    ...findProcessesWithCmdline(`${paths.hostsDir}/`).filter((pid) => (readProcessCmdline(pid) ?? '').startsWith(`${paths.hostsDir}/`)),
+    ...(pidsBefore?.runtimes ?? []),
+    ...(pidsAfter?.runtimes ?? []),
+    // A host's program, run directly or through its interpreter (`node <root>/usr/sbin/.../kubelet`).
+    ...findProcessesWithCmdline(`${paths.hostsDir}/`).filter((pid) => (readProcessCmdline(pid) ?? '').split(' ').slice(0, 2).some((w) => w.startsWith(`${paths.hostsDir}/`))),
+    // The node runtimes (their command line ends with the lab folder).
+    ...findProcessesWithCmdline(labDir).filter((pid) => /node-runtime\/main\.[jt]s /.test(`${readProcessCmdline(pid) ?? ''} `)),
   ]);
   const killed: number[] = [];
   for (const pid of candidates) {

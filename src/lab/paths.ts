@@ -61,17 +61,24 @@ export function mapPathIntoRoot(root: string, p: string): string {
   return normalized === '/' ? root : join(root, normalized);
 }
 
-const FLAG_WITH_PATH = /^(--?[A-Za-z0-9][A-Za-z0-9._-]*=)(\/.*)$/s;
+const FLAG_WITH_PATH = /^(--?([A-Za-z0-9][A-Za-z0-9._-]*)=)(\/.*)$/s;
+
+/**
+ * Flags whose `/…` value is not a file: an etcd key prefix (kube-apiserver's `--etcd-prefix=/registry`,
+ * flanneld's `-etcd-prefix=/flannel/network`). Mapping those into the root would change the keys.
+ */
+const NOT_PATH_FLAGS: ReadonlySet<string> = new Set(['etcd-prefix']);
 
 /**
  * Map every absolute path in a command line into the root: words that are absolute paths (the executable too),
- * and the value of `--flag=/abs` or `-flag=/abs`. URLs and every other word are left alone.
+ * and the value of `--flag=/abs` or `-flag=/abs` (except etcd key prefixes). URLs and every other word are left
+ * alone.
  */
 export function mapArgvIntoRoot(root: string, argv: readonly string[]): string[] {
   return argv.map((word) => {
     if (word.startsWith('/')) return mapPathIntoRoot(root, word);
     const flag = FLAG_WITH_PATH.exec(word);
-    if (flag !== null) return `${flag[1] as string}${mapPathIntoRoot(root, flag[2] as string)}`;
+    if (flag !== null && !NOT_PATH_FLAGS.has(flag[2] as string)) return `${flag[1] as string}${mapPathIntoRoot(root, flag[3] as string)}`;
     return word;
   });
 }

@@ -39,8 +39,10 @@ export interface LabState {
 /** `supervisor-state.json`. */
 export interface SupervisorPids {
   readonly supervisorPid: number;
-  /** `host/unit` → pid of the running process. */
+  /** `host/unit` → pid of the running process (the node runtime's pid for node agents). */
   readonly units: Readonly<Record<string, number>>;
+  /** Pids of the node runtime processes. */
+  readonly runtimes?: readonly number[];
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -88,5 +90,6 @@ export async function readSupervisorPids(labDir: string): Promise<SupervisorPids
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Partial<SupervisorPids>;
   if (typeof v.supervisorPid !== 'number' || typeof v.units !== 'object' || v.units === null) return undefined;
-  return { supervisorPid: v.supervisorPid, units: v.units };
+  const runtimes = Array.isArray(v.runtimes) ? v.runtimes.filter((p): p is number => typeof p === 'number') : [];
+  return { supervisorPid: v.supervisorPid, units: v.units, runtimes };
 }

@@ -48,6 +48,11 @@ export class SupervisorClient {
     return this.action(host, unit, 'restart');
   }
 
+  /** `systemctl kill --signal=<signal> <unit>`: returns at once; the unit's Restart= policy applies to the exit. */
+  kill(host: string, unit: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<UnitStatus> {
+    return this.call('POST', `${this.unitPath(host, unit)}/kill?signal=${encodeURIComponent(signal)}`) as Promise<UnitStatus>;
+  }
+
   action(host: string, unit: string, action: ServiceAction): Promise<UnitStatus> {
     return this.call('POST', `${this.unitPath(host, unit)}/${action}`) as Promise<UnitStatus>;
   }

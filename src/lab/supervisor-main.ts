@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     process.stderr.write('usage: supervisor-main.ts <labDir>\n');
     process.exit(2);
   }
-  const supervisor = await runSupervisor(labDir);
+  // Tuning knob for measurements: node agents per node runtime process (default 500).
+  const perRuntime = Number(process.env['FERRY_LAB_AGENTS_PER_RUNTIME'] ?? '');
+  const supervisor = await runSupervisor(labDir, Number.isInteger(perRuntime) && perRuntime > 0 ? { agentsPerRuntime: perRuntime } : {});
   const onSignal = (signal: NodeJS.Signals): void => {
     process.stdout.write(`${new Date().toISOString()} received ${signal}\n`);
     void supervisor.shutdown();

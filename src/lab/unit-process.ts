@@ -1,12 +1,13 @@
 /**
  * One service unit on one lab host, run the way systemd runs a Type=simple service: the unit file and its
  * EnvironmentFile(s) are read from the host's root at every start, ExecStart= is expanded and mapped into the
- * root, and the process is spawned as a child of the supervisor (so its exit is seen at once). Restart= and
- * RestartSec= are honoured with systemd's default start limit (5 starts within 10 s, then `failed`); stop sends
- * SIGTERM, then SIGKILL after TimeoutStopSec=. Operations on a unit run one at a time.
+ * root, and the process is spawned as a child of the supervisor (so its exit is seen at once) — or, for the node
+ * programs, run as an agent in a shared node runtime (unit-launch.ts), which looks the same from here. Restart=
+ * and RestartSec= are honoured with systemd's default start limit (5 starts within 10 s, then `failed`); stop
+ * sends SIGTERM, then SIGKILL after TimeoutStopSec=; kill delivers a signal like `systemctl kill`. Operations on
+ * a unit run one at a time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError, messageOf } from '../errors.ts';
@@ -14,6 +15,7 @@ import type { ServiceState } from '../hosts/host.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { mapArgvIntoRoot, mapPathIntoRoot } from './paths.ts';
 import { buildServiceArgv, parseUnitFile, type ServiceSettings } from './unit-file.ts';
+import { spawnUnitProcess, type UnitLauncher, type UnitProcess } from './unit-launch.ts';
 
 export type UnitState = Exclude<ServiceState, 'unknown'>;
 
@@ -47,12 +49,14 @@ export interface LabUnitOptions {
   readonly root: string;
   /** Called after every state change (the supervisor rewrites its pid file). */
   readonly onChange: () => void;
+  /** How the main process is started; default a real child process. */
+  readonly launch?: UnitLauncher;
 }
 
 export class LabUnit {
   private state: UnitState = 'inactive';
   private since = new Date().toISOString();
-  private child: ChildProcess | undefined;
+  private child: UnitProcess | undefined;
   private settings: ServiceSettings | undefined;
   private lastExit: UnitStatus['lastExit'] = null;
   private result = 'success';
@@ -99,6 +103,15 @@ export class LabUnit {
       await this.stopNow(killAfterMs);
       return this.status();
     });
+  }
+
+  /**
+   * `systemctl kill --signal=…`: deliver a signal to the main process, if one runs. The unit then goes wherever
+   * the exit takes it (Restart= applies: a killed process is not a stop). Returns at once.
+   */
+  kill(signal: NodeJS.Signals): UnitStatus {
+    if (this.state === 'active' || this.state === 'deactivating') this.child?.kill(signal);
+    return this.status();
   }
 
   restart(): Promise<UnitStatus> {
@@ -188,25 +201,18 @@ export class LabUnit {
     this.settings = settings;
     const logPath = mapPathIntoRoot(this.o.root, `/var/log/${this.o.unit}.log`);
     mkdirSync(dirname(logPath), { recursive: true });
-    const fd = openSync(logPath, 'a');
     // systemd passes the EnvironmentFile= variables to the process; that is part of what the lab emulates.
     const childEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: this.o.root };
     for (const [k, v] of env) childEnv[k] = v;
-    let child: ChildProcess;
+    let child: UnitProcess;
     try {
-      child = spawn(exe, args, { cwd: this.o.root, env: childEnv, stdio: ['ignore', fd, fd] });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
+      child = await (this.o.launch ?? spawnUnitProcess)({ exe, args, env: childEnv, cwd: this.o.root, logPath });
     } catch (err) {
       this.lastExit = { code: EXIT_EXEC, signal: null };
       throw this.fail('exit-code', `Failed at step EXEC spawning ${exe}: ${messageOf(err)}`);
-    } finally {
-      closeSync(fd);
     }
     this.child = child;
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.onExit((code, signal) => this.onExit(child, code, signal));
     this.result = 'success';
     this.log(`Started (pid ${child.pid ?? '?'}): ${argv.join(' ')}`);
     this.setState('active');
@@ -239,7 +245,7 @@ export class LabUnit {
     if (killTimer !== undefined) clearTimeout(killTimer);
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: UnitProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
     this.lastExit = { code, signal };

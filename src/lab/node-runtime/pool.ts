@@ -47,7 +47,9 @@ class AgentHandle implements UnitProcess {
   }
 
   onExit(listener: ExitListener): void {
-    if (this.exit !== undefined) listener(this.exit.code, this.exit.signal);
+    const exit = this.exit;
+    // Asynchronously, as a child process's 'exit' event: the unit finishes its start first.
+    if (exit !== undefined) setImmediate(() => listener(exit.code, exit.signal));
     else this.listeners.push(listener);
   }
 

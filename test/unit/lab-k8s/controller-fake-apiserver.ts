@@ -15,10 +15,10 @@ const CLUSTER_SCOPED = new Set(['nodes']);
 
 export interface FakeApiserver {
   readonly url: string;
-  /** Every object of a resource, by `ns/name` (or `name`). */
-  objects(resource: string): Map<string, Obj>;
+  /** Every object of a resource, by `ns/name` (or `name`), typed as the caller says. */
+  objects<T = Obj>(resource: string): Map<string, T>;
   /** Direct write (as another client would), bumping the resourceVersion. */
-  put(resource: string, obj: Obj): Obj;
+  put(resource: string, obj: object): Obj;
   /** Requests seen, as `METHOD path` (without the query). */
   readonly requests: string[];
   close(): Promise<void>;
@@ -126,8 +126,11 @@ export async function startFakeApiserver(host = '127.0.0.1'): Promise<FakeApiser
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
-    objects: (r) => bucket(r),
-    put: (r, obj) => write(r, bucket(r).has(keyOf(r, obj.metadata.namespace, obj.metadata.name ?? '')) ? 'MODIFIED' : 'ADDED', obj),
+    objects: <T,>(r: string) => bucket(r) as unknown as Map<string, T>,
+    put: (r, o) => {
+      const obj = o as Obj;
+      return write(r, bucket(r).has(keyOf(r, obj.metadata.namespace, obj.metadata.name ?? '')) ? 'MODIFIED' : 'ADDED', obj);
+    },
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -32,10 +32,10 @@ function startKubelets(api: FakeApiserver, nodes: string[]): Kubelets {
       const status = { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: '2024-01-01T00:00:00Z' }] };
       api.put('nodes', { ...node, status });
     }
-    for (const pod of api.objects('pods').values() as Iterable<Pod>) {
+    for (const pod of api.objects<Pod>('pods').values()) {
       const node = pod.spec.nodeName ?? '';
       if (node === '' || silenced.has(node) || pod.status?.phase === 'Running') continue;
-      api.put('pods', { ...pod, status: { phase: 'Running', podIP: `127.24.1.${ip++}`, conditions: [{ type: 'Ready', status: 'True' }] } } as never);
+      api.put('pods', { ...pod, status: { phase: 'Running', podIP: `127.24.1.${ip++}`, conditions: [{ type: 'Ready', status: 'True' }] } });
     }
   };
   tick();
@@ -76,8 +76,8 @@ describe('lab controller-manager + scheduler against a v1 server', () => {
     const cm = { client, log, signal: stop.signal, monitorPeriodMs: 200, gracePeriodMs: 1000, startupGracePeriodMs: 1000, podEvictionTimeoutMs: 1500, resyncMs: 1000 };
     running = [runScheduler({ client, log, signal: stop.signal, retryMs: 300 }), ...(withControllerManager ? [runControllerManager(cm)] : [])];
   }
-  const pods = (ns = 'default'): Pod[] => [...(api.objects('pods').values() as Iterable<Pod>)].filter((p) => p.metadata.namespace === ns && isPodActive(p));
-  const nodeReady = (name: string): string | undefined => findCondition((api.objects('nodes').get(name) as Node | undefined)?.status?.conditions, 'Ready')?.status;
+  const pods = (ns = 'default'): Pod[] => [...api.objects<Pod>('pods').values()].filter((p) => p.metadata.namespace === ns && isPodActive(p));
+  const nodeReady = (name: string): string | undefined => findCondition(api.objects<Node>('nodes').get(name)?.status?.conditions, 'Ready')?.status;
 
   test('RC pods are created, spread over Ready nodes, scaled down; a silent node is marked Unknown and its pods evicted and replaced', async () => {
     await setup(true);
@@ -93,16 +93,16 @@ describe('lab controller-manager + scheduler against a v1 server', () => {
     });
     assert.ok(pods().every((p) => p.metadata.name?.startsWith('web-') && p.metadata.ownerReferences?.[0]?.kind === 'ReplicationController'));
     await waitUntil('endpoints list the 3 running pods on port 8080', TIMEOUT_MS, async () => {
-      const ep = api.objects('endpoints').get('default/web') as Endpoints | undefined;
+      const ep = api.objects<Endpoints>('endpoints').get('default/web');
       return ep?.subsets?.[0]?.addresses?.length === 3 && ep.subsets[0].ports?.[0]?.port === 8080;
     });
-    await waitUntil('rc status says 3 ready', TIMEOUT_MS, async () => (api.objects('replicationcontrollers').get('default/web') as ReplicationController).status?.readyReplicas === 3);
+    await waitUntil('rc status says 3 ready', TIMEOUT_MS, async () => api.objects<ReplicationController>('replicationcontrollers').get('default/web')?.status?.readyReplicas === 3);
 
     const rc = await client.get<ReplicationController>('/api/v1/namespaces/default/replicationcontrollers/web');
     await client.replace('/api/v1/namespaces/default/replicationcontrollers/web', { ...rc, spec: { ...rc.spec, replicas: 1 } });
     await waitUntil('scaled down to 1 pod', TIMEOUT_MS, async () => pods().length === 1);
     await waitUntil('rc status says 1 replica, generation observed', TIMEOUT_MS, async () => {
-      const s = (api.objects('replicationcontrollers').get('default/web') as ReplicationController).status;
+      const s = api.objects<ReplicationController>('replicationcontrollers').get('default/web')?.status;
       return s?.replicas === 1 && s.observedGeneration === 2;
     });
 
@@ -115,13 +115,13 @@ describe('lab controller-manager + scheduler against a v1 server', () => {
 
     kubelets?.silence('n1');
     await waitUntil('n1 turns Unknown', TIMEOUT_MS, async () => nodeReady('n1') === 'Unknown');
-    assert.equal(findCondition((api.objects('nodes').get('n1') as Node).status?.conditions, 'Ready')?.reason, 'NodeStatusUnknown');
+    assert.equal(findCondition(api.objects<Node>('nodes').get('n1')?.status?.conditions, 'Ready')?.reason, 'NodeStatusUnknown');
     await waitUntil('n1 pods evicted and replaced on n2', TIMEOUT_MS, async () => {
       const p = pods();
       return p.length === 4 && p.every((x) => x.spec.nodeName === 'n2');
     });
     assert.equal(nodeReady('n2'), 'True');
-    const events = [...api.objects('events').values()] as Array<{ reason?: string }>;
+    const events = [...api.objects<{ reason?: string }>('events').values()];
     assert.equal(events.filter((e) => e.reason === 'NodeControllerEviction').length, 2);
     assert.ok(events.some((e) => e.reason === 'NodeNotReady'));
     assert.ok(events.some((e) => e.reason === 'Scheduled'));
@@ -133,7 +133,7 @@ describe('lab controller-manager + scheduler against a v1 server', () => {
 
   test('without the controller-manager, a silent node stays Ready and keeps its pods', async () => {
     // n1 has been silent since the previous test; a fresh heartbeat first, then silence again.
-    api.put('nodes', { ...(api.objects('nodes').get('n1') as Node & { metadata: { name: string } }), status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }] } });
+    api.put('nodes', { ...api.objects<Node>('nodes').get('n1'), status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }] } });
     await setup(false);
     await client.create('/api/v1/namespaces/default/pods', { metadata: { name: 'lonely' }, spec: { nodeName: 'n1', containers: [] } });
     kubelets?.silence('n1');

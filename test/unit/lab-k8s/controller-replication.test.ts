@@ -113,8 +113,8 @@ describe('buildPodFromTemplate', () => {
     const createdBy = JSON.parse(p.metadata.annotations?.['kubernetes.io/created-by'] ?? '{}') as { reference: { kind: string; name: string } };
     assert.equal(createdBy.reference.kind, 'ReplicationController');
     assert.equal(createdBy.reference.name, 'web');
-    assert.deepEqual(p.spec, { containers: [{ name: 'c', image: 'nginx' }] });
     assert.equal(p.spec.nodeName, undefined);
+    assert.deepEqual(p.spec, { containers: [{ name: 'c', image: 'nginx' }] });
   });
   test('the pod spec is a copy', () => {
     const r = rc(1);

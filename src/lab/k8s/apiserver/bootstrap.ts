@@ -10,7 +10,7 @@ import { computeFirstServiceIp } from './ip-range.ts';
 import { asObject, deepEqual } from './json.ts';
 import type { KubeObject } from './json.ts';
 import { createObject, readObject, updateObject } from './registry.ts';
-import { buildMasterLeaseKey, findResource } from './resources.ts';
+import { buildMasterLeaseKey, buildObjectKey, findResource } from './resources.ts';
 import type { ResourceSpec } from './resources.ts';
 import { isApiError } from './status.ts';
 
@@ -30,6 +30,8 @@ function spec(name: string): ResourceSpec {
 }
 
 async function ensureCreated(ctx: ApiserverContext, resource: string, namespace: string | undefined, obj: KubeObject): Promise<void> {
+  const key = buildObjectKey(ctx.prefix, spec(resource), namespace, obj.metadata.name ?? '');
+  if ((await ctx.store.get(key)) !== undefined) return;
   try {
     await createObject(ctx, spec(resource), namespace, obj);
   } catch (err) {

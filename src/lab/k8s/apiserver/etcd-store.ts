@@ -15,6 +15,12 @@ interface CallOptions {
   deadline: number;
 }
 
+/**
+ * etcd cancels a watch when its start revision has been compacted away; etcd3 reports that as `Watcher canceled: `
+ * with an empty reason (the compact revision is not passed on). Either way the client must list again: 410.
+ */
+const WATCH_EXPIRED = /compact|Watcher canceled/i;
+
 export interface StoreWatchEvent {
   readonly type: 'put' | 'delete';
   readonly key: string;
@@ -167,7 +173,7 @@ export class EtcdStore {
     const end = (message: string): void => {
       if (ended) return;
       ended = true;
-      handlers.onError(message, /compact/i.test(message));
+      handlers.onError(message, WATCH_EXPIRED.test(message));
     };
     const cancel = async (): Promise<void> => {
       ended = true;
@@ -183,8 +189,8 @@ export class EtcdStore {
       );
     } catch (err) {
       await cancel();
-      if (err instanceof ApiError && /compact/i.test(err.message)) {
-        throw new ApiError(410, StatusReason.expired, `too old resource version: ${startRevision}`);
+      if (err instanceof ApiError && WATCH_EXPIRED.test(err.message)) {
+        throw new ApiError(410, StatusReason.expired, `too old resource version: ${BigInt(startRevision) - 1n}`);
       }
       throw err;
     }

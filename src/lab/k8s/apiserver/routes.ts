@@ -20,6 +20,7 @@ export type Route =
       /** The legacy `/api/v1/watch/` prefix was used. */
       readonly watchPath: boolean;
     }
+  | { readonly kind: 'endpointSlices'; readonly namespace: string | undefined; readonly name: string | undefined }
   | { readonly kind: 'notFound' };
 
 export function parseRoute(pathname: string): Route {
@@ -34,6 +35,7 @@ export function parseRoute(pathname: string): Route {
   if ((first === 'healthz' || first === 'livez' || first === 'readyz') && rest.length === 0) return { kind: 'health', check: second };
   if (first === 'api' && second === undefined) return { kind: 'api' };
   if (first === 'apis' && second === undefined) return { kind: 'apis' };
+  if (first === 'apis' && second === 'discovery.k8s.io' && rest[0] === 'v1') return parseEndpointSliceRoute(rest.slice(1));
   if (first !== 'api' || second !== 'v1') return { kind: 'notFound' };
   if (rest.length === 0) return { kind: 'apiV1' };
   const watchPath = rest[0] === 'watch';
@@ -47,4 +49,12 @@ export function parseRoute(pathname: string): Route {
   }
   if (d !== undefined) return { kind: 'notFound' };
   return { kind: 'resource', resource: a, namespace: undefined, name: b, subresource: c, watchPath };
+}
+
+/** `endpointslices[/<name>]` or `namespaces/<ns>/endpointslices[/<name>]` below /apis/discovery.k8s.io/v1. */
+function parseEndpointSliceRoute(parts: readonly string[]): Route {
+  const [a, b, c, d, ...more] = parts;
+  if (a === 'endpointslices' && c === undefined) return { kind: 'endpointSlices', namespace: undefined, name: b };
+  if (a === 'namespaces' && b !== undefined && c === 'endpointslices' && more.length === 0) return { kind: 'endpointSlices', namespace: b, name: d };
+  return { kind: 'notFound' };
 }

@@ -13,9 +13,13 @@ import { parseTableAccept, renderReply, renderWatchObject } from './render.ts';
 import type { RenderOptions } from './render.ts';
 import { handleResourceRequest } from './resource-handlers.ts';
 import { findResource } from './resources.ts';
+import type { ResourceSpec } from './resources.ts';
+import { readList } from './registry.ts';
+import { matchesFilter, parseObjectFilter } from './selectors.ts';
+import { buildEndpointSlices } from './endpoint-slices.ts';
 import { parseRoute } from './routes.ts';
 import type { Route } from './routes.ts';
-import { ApiError, StatusReason, badRequest, buildStatusBody, internalError, methodNotAllowed, pathNotFound } from './status.ts';
+import { ApiError, StatusReason, badRequest, buildStatusBody, internalError, methodNotAllowed, notFound, pathNotFound } from './status.ts';
 import { parseIncludeObject } from './tables.ts';
 import { serveWatch } from './watch.ts';
 import type { WatchSink } from './watch.ts';
@@ -108,6 +112,19 @@ async function handleResourceRoute(ctx: ApiserverContext, route: Extract<Route, 
   sendJson(res, reply.code, renderReply(reply, render));
 }
 
+/** GET on the EndpointSlice view (endpoint-slices.ts). */
+async function handleEndpointSlices(ctx: ApiserverContext, target: Extract<Route, { kind: 'endpointSlices' }>, url: URL): Promise<JsonObject> {
+  const filter = parseObjectFilter(url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
+  const { items, revision } = await readList(ctx, findResource('endpoints') as ResourceSpec, target.namespace);
+  const slices = items.flatMap(buildEndpointSlices).filter((s) => matchesFilter(filter, s));
+  if (target.name === undefined) {
+    return { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: revision }, items: slices };
+  }
+  const found = slices.find((s) => s.metadata.name === target.name);
+  if (found === undefined || target.namespace === undefined) throw notFound('endpointslices.discovery.k8s.io', target.name);
+  return found;
+}
+
 async function route(ctx: ApiserverContext, opts: ApiserverHttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://apiserver');
   const target = parseRoute(url.pathname);
@@ -127,6 +144,8 @@ async function route(ctx: ApiserverContext, opts: ApiserverHttpOptions, req: Inc
       return sendJson(res, 200, buildApiGroupList());
     case 'apiV1':
       return sendJson(res, 200, buildApiResourceList());
+    case 'endpointSlices':
+      return sendJson(res, 200, await handleEndpointSlices(ctx, target, url));
     case 'notFound':
       throw pathNotFound();
   }

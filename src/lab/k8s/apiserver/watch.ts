@@ -102,7 +102,7 @@ export async function serveWatch(ctx: ApiserverContext, req: ResourceRequest, si
     },
     onError(message: string, compacted: boolean): void {
       const err = compacted
-        ? new ApiError(410, StatusReason.expired, `too old resource version: ${rv} (${message})`)
+        ? new ApiError(410, StatusReason.expired, `too old resource version: ${rv}`)
         : new ApiError(500, StatusReason.internalError, `Internal error occurred: watch ended: ${message}`);
       if (!started) failure = buildStatusBody(err);
       else if (!closed) {
