@@ -95,7 +95,7 @@ export function renderResultsTable(results: readonly ModeResult[]): string {
       r.totalWrites,
       r.totalFailed,
       Number.isNaN(lostOf(r)) ? '?' : lostOf(r),
-      `${(r.migrationMs / 1000).toFixed(1)} s`,
+      r.mode === 'idle' ? `(none: ${(r.migrationMs / 1000).toFixed(1)} s idle)` : `${(r.migrationMs / 1000).toFixed(1)} s`,
       ms(r.steady.longestStall.ms),
       ms(r.writerLoopMaxDelayMs),
       r.load.toFixed(1),
@@ -136,10 +136,9 @@ export function renderStallPlaces(results: readonly ModeResult[]): string {
 
 /** The membership changes (and leader moves) of each run, with the longest stall in each one's period. */
 export function renderStallByAction(results: readonly ModeResult[]): string {
-  const membership = /add|promote|move-leader|remove|start/;
   return results
     .map((r) => {
-      const items = r.stallByAction.filter((a) => membership.test(a.label)).map((a) => `${a.label.replace(/^replace\./, '')} ${ms(a.stallMs)}`);
+      const items = r.stallByAction.map((a) => `${a.label.replace(/^replace\./, '')} ${ms(a.stallMs)}`);
       return items.length === 0 ? '' : `- run ${r.run}, ${r.mode}: ${items.join(' · ')}`;
     })
     .filter((line) => line !== '')
@@ -161,12 +160,13 @@ export function renderRetryErrors(results: readonly ModeResult[]): string {
 
 export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeResult[]): string {
   const runs = new Set(results.map((r) => r.run)).size;
+  const control = results.some((r) => r.mode === 'idle') ? ', plus a control run with the same lab and writer and no migration (`idle`)' : '';
   return [
     `## etcd migration under write load (3 → 3): ferry vs the literal runbook${meta.writer === 'own-failover' ? '' : ` — writer: ${meta.writer}`}`,
     '',
-    `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook.`,
+    `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook${control}.`,
     '',
-    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. The writer runs in its own thread, so that ferry's blocking work in the main thread (e.g. the journal's fsync) cannot delay it.${meta.priority !== 0 ? ` The benchmark process, its writer and the lab's supervisor and etcd members run at nice ${meta.priority}, so that other work on this shared machine starves them less.` : ' Process priorities were left alone.'} Longest stall = the longest interval with no acknowledged write from the migration's start until the writer stops (${meta.afterMs / 1000} s after the last action, so that a change's aftermath, such as an election, counts); p50/p99/max over the writes scheduled in that window; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor); writer pause = the longest event-loop delay of the writer's thread (acknowledgements that arrive during such a pause are stamped at its end, so a stall shorter than this may be the writer's, not the cluster's).`,
+    `Load: an open-loop writer puts a unique key every ${meta.intervalMs} ms (${Math.round(1000 / meta.intervalMs)} writes/s) through the \`${meta.writer}\` client over all six client URLs (old and new), retrying a failed attempt on the next endpoint until a 10 s budget runs out (only then is a write "failed"). ${meta.steadyMs / 1000} s of steady state, the migration, ${meta.afterMs / 1000} s after. Latency counts from the write's scheduled time. The writer runs in its own thread, so that ferry's blocking work in the main thread (e.g. the journal's fsync) cannot delay it.${meta.priority !== 0 ? ` The lab's supervisor and etcd members run at nice ${meta.priority} and the benchmark process with its writer at ${Math.max(-20, meta.priority - 5)} (threads and their sessions' autogroups), so that the other work on this shared machine starves them less and the observer runs before the observed.` : ' Process priorities were left alone.'} Longest stall = the longest interval with no acknowledged write from the migration's start until the writer stops (${meta.afterMs / 1000} s after the last action, so that a change's aftermath, such as an election, counts); p50/p99/max over the writes scheduled in that window; writes/failed over the whole run; lost = acknowledged writes missing or wrong when every key is read back (linearizable, paged) from each of the 3 final members; steady-state stall = the same measure over the steady state before the migration (this machine's noise floor); writer pause = the longest event-loop delay of the writer's thread (acknowledgements that arrive during such a pause are stamped at its end, so a stall shorter than this may be the writer's, not the cluster's).`,
     '',
     renderResultsTable(results),
     '',
@@ -176,7 +176,7 @@ export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeR
     '',
     renderStallPlaces(results),
     '',
-    'Longest stall in the period of each membership change (from the action\'s start to the next action\'s start):',
+    'Longest stall in the period of each membership change (from its start to the next one\'s start; the last one\'s runs until the writer stops):',
     '',
     renderStallByAction(results),
     '',

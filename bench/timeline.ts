@@ -72,14 +72,19 @@ export function renderTimeline(t: Timeline, origin: number): string[] {
   return t.actions.map((a) => `+${((a.start - origin) / 1000).toFixed(2)} s  ${a.label}  (${Number.isNaN(a.end) ? '?' : (a.end - a.start).toFixed(0)} ms)`);
 }
 
+/** The actions that change membership or leadership, or start a member: the ones a stall can come from. */
+export const MEMBERSHIP_ACTION = /add|promote|move-leader|remove|start/;
+
 /**
- * For each action: the longest stall overlapping its period, from its start to the next action's start (or
- * `tailMs` after its end, for the last one) — a change's effect can outlast the call that made it.
+ * For each membership action: the longest stall overlapping its period, from its start to the next membership
+ * action's start (or `tailMs` after its end, for the last one). A change's effect can outlast the call that made
+ * it: the election after the literal runbook removes the leader comes after `member remove` has returned.
  */
 export function computeStallByAction(stalls: readonly Stall[], t: Timeline, tailMs: number): { label: string; start: number; stallMs: number }[] {
-  const actions = [...t.actions].sort((a, b) => a.start - b.start);
+  const actions = t.actions.filter((a) => MEMBERSHIP_ACTION.test(a.label)).sort((a, b) => a.start - b.start);
+  const lastEnd = Math.max(...t.actions.map((a) => (Number.isNaN(a.end) ? a.start : a.end)));
   return actions.map((a, i) => {
-    const periodEnd = actions[i + 1]?.start ?? (Number.isNaN(a.end) ? a.start : a.end) + tailMs;
+    const periodEnd = actions[i + 1]?.start ?? lastEnd + tailMs;
     const overlapping = stalls.filter((s) => s.from < periodEnd && s.to > a.start);
     return { label: a.label, start: a.start, stallMs: Math.max(0, ...overlapping.map((s) => s.ms)) };
   });

@@ -26,7 +26,7 @@ const KIND = 'ferry-bench-writer';
 /** Starts the writer in a worker thread; resolves once its first write has been scheduled. */
 export async function startWriterThread(options: ThreadWriterOptions): Promise<ThreadWriter> {
   // A worker does not inherit tsx's loader hooks on Node 20: register them first, then load this file.
-  const api = new URL('../node_modules/tsx/dist/esm/api/index.mjs', import.meta.url).href;
+  const api = import.meta.resolve('tsx/esm/api');
   const self = import.meta.url;
   const worker = new Worker(`import(${JSON.stringify(api)}).then((m) => m.register()).then(() => import(${JSON.stringify(self)}))`, {
     eval: true,

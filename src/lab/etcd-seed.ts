@@ -19,7 +19,11 @@ export interface LabSeedData {
 }
 
 export const FLANNEL_CONFIG_KEY = '/flannel/network/config';
-export const FLANNEL_CONFIG = '{"Network": "172.24.0.0/13", "SubnetLen": 22, "Backend": {"Type": "vxlan", "VNI": 1}}';
+/**
+ * The lab's flannel network (the runbook's 172.24.0.0/13 mapped to loopback), as `ferry lab up` also writes it when
+ * it starts the old master (flannel-network.ts; a lab of more than 511 hosts gets a longer SubnetLen there).
+ */
+export const FLANNEL_CONFIG = '{"Network": "127.24.0.0/13", "SubnetLen": 22, "Backend": {"Type": "vxlan", "VNI": 1}}';
 
 const REQUEST_TIMEOUT_MS = 5_000;
 

@@ -22,6 +22,36 @@ export interface LabHostState {
   readonly members: readonly LabMemberState[];
 }
 
+export interface LabMasterState {
+  /** `old`: configured and running from the start; `new`: binaries only, for ferry's master switch. */
+  readonly role: 'old' | 'new';
+  readonly address: string;
+  readonly root: string;
+  /** The inventory's apiserver URL for this master. */
+  readonly apiserver: string;
+  readonly k8sVersion: string;
+  /** Units the lab started on it (none on the new master). */
+  readonly units: readonly string[];
+}
+
+export interface LabNodeState {
+  readonly name: string;
+  readonly address: string;
+  /** Made up for `--nodes N` (not in the inventory). */
+  readonly generated: boolean;
+  readonly k8sVersion: string;
+}
+
+/** The Kubernetes side of a lab whose inventory has a master (and nodes). */
+export interface LabK8sState {
+  readonly masters: readonly LabMasterState[];
+  readonly nodes: readonly LabNodeState[];
+  /** Units every node runs. */
+  readonly nodeUnits: readonly string[];
+  /** The value of /flannel/network/config (v2) the lab wrote. */
+  readonly flannelConfig: string;
+}
+
 export interface LabState {
   readonly version: 1;
   /** The inventory the lab was made from (as given to `ferry lab up`). */
@@ -32,8 +62,11 @@ export interface LabState {
   readonly token: string;
   /** ISO time. */
   readonly createdAt: string;
+  /** The etcd hosts. */
   readonly hosts: readonly LabHostState[];
   readonly supervisorPid: number;
+  /** Masters and nodes; absent for an etcd-only lab. */
+  readonly k8s?: LabK8sState;
 }
 
 /** `supervisor-state.json`. */

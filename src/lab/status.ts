@@ -1,9 +1,12 @@
 /**
- * `ferry lab status`: what lab.json says was built, and what the supervisor says runs now.
+ * `ferry lab status`: what lab.json says was built, and what the supervisor says runs now — for a lab with a
+ * master, also each master's units and health, the nodes' unit states, and how many nodes each apiserver that
+ * answers reports Ready.
  */
 import { resolve } from 'node:path';
-import { isFerryError } from '../errors.ts';
-import { readLabState, type LabHostState, type LabState } from './state.ts';
+import { isFerryError, messageOf } from '../errors.ts';
+import { readReadyNodeNames } from './nodes-up.ts';
+import { readLabState, type LabHostState, type LabMasterState, type LabState } from './state.ts';
 import { SupervisorClient, type UnitStatus } from './supervisor-client.ts';
 
 export interface LabMemberStatus {
@@ -21,6 +24,35 @@ export interface LabHostStatus extends Omit<LabHostState, 'members'> {
   readonly members: readonly LabMemberStatus[];
 }
 
+export type LabUnitState = UnitStatus['state'] | 'unknown';
+
+export interface LabMasterStatus extends LabMasterState {
+  readonly unitStates: readonly { readonly unit: string; readonly state: LabUnitState; readonly pid: number | null }[];
+  /** `ok`, or why /healthz did not say so. */
+  readonly healthz: string;
+}
+
+export interface LabNodesReady {
+  readonly apiserver: string;
+  /** Lab nodes this apiserver reports Ready (undefined when it did not answer). */
+  readonly ready?: number;
+  readonly error?: string;
+}
+
+export interface LabNodesStatus {
+  readonly total: number;
+  readonly generated: number;
+  /** unit → state → number of nodes. */
+  readonly unitStates: Readonly<Record<string, Readonly<Partial<Record<LabUnitState, number>>>>>;
+  readonly ready: readonly LabNodesReady[];
+}
+
+export interface LabK8sStatus {
+  readonly masters: readonly LabMasterStatus[];
+  readonly nodes: LabNodesStatus;
+  readonly flannelConfig: string;
+}
+
 export interface LabStatus {
   readonly labDir: string;
   /** lab.json exists. */
@@ -31,6 +63,74 @@ export interface LabStatus {
   readonly hosts: readonly LabHostStatus[];
   /** Every unit the supervisor knows (including ones started outside the inventory's members). */
   readonly units: readonly UnitStatus[];
+  /** Masters and nodes, for a lab with a master. */
+  readonly k8s?: LabK8sStatus;
+}
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+async function readHealthz(apiserver: string): Promise<string> {
+  try {
+    const res = await fetch(`${apiserver.replace(/\/+$/, '')}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const body = (await res.text()).trim();
+    return res.status === 200 && body === 'ok' ? 'ok' : `HTTP ${res.status} ${body.slice(0, 100)}`;
+  } catch (err) {
+    return messageOf(err);
+  }
+}
+
+async function readK8sStatus(state: NonNullable<LabState['k8s']>, units: readonly UnitStatus[], supervisorRunning: boolean): Promise<LabK8sStatus> {
+  const byKey = new Map(units.map((u) => [`${u.host}/${u.unit}`, u]));
+  const stateOf = (host: string, unit: string): UnitStatus | undefined => byKey.get(`${host}/${unit}`);
+  const masters: LabMasterStatus[] = [];
+  for (const m of state.masters) {
+    const names = m.units.length > 0 ? m.units : units.filter((u) => u.host === m.address).map((u) => u.unit);
+    masters.push({
+      ...m,
+      unitStates: names.map((unit) => {
+        const u = stateOf(m.address, unit);
+        return { unit, state: supervisorRunning ? (u?.state ?? 'inactive') : 'unknown', pid: u?.pid ?? null };
+      }),
+      healthz: await readHealthz(m.apiserver),
+    });
+  }
+  const unitStates: Record<string, Partial<Record<LabUnitState, number>>> = {};
+  for (const unit of state.nodeUnits) {
+    const counts: Partial<Record<LabUnitState, number>> = {};
+    for (const n of state.nodes) {
+      const s: LabUnitState = supervisorRunning ? (stateOf(n.address, unit)?.state ?? 'inactive') : 'unknown';
+      counts[s] = (counts[s] ?? 0) + 1;
+    }
+    unitStates[unit] = counts;
+  }
+  const names = state.nodes.map((n) => n.name);
+  const ready: LabNodesReady[] = [];
+  for (const m of state.masters) {
+    try {
+      const readyNames = await readReadyNodeNames(m.apiserver.replace(/\/+$/, ''), PROBE_TIMEOUT_MS);
+      ready.push({ apiserver: m.apiserver, ready: names.filter((n) => readyNames.has(n)).length });
+    } catch (err) {
+      ready.push({ apiserver: m.apiserver, error: messageOf(err) });
+    }
+  }
+  return {
+    masters,
+    nodes: { total: state.nodes.length, generated: state.nodes.filter((n) => n.generated).length, unitStates, ready },
+    flannelConfig: state.flannelConfig,
+  };
+}
+
+/** Text lines for `ferry lab status` (pure): one per master, a nodes summary, Ready counts per apiserver. */
+export function renderLabK8sStatusLines(k8s: LabK8sStatus): string[] {
+  const lines: string[] = [];
+  for (const m of k8s.masters) {
+    const units = m.unitStates.length === 0 ? 'nothing started' : m.unitStates.map((u) => `${u.unit} ${u.state}`).join(', ');
+    lines.push(`${m.role} master ${m.address} (v${m.k8sVersion}, ${m.apiserver} ${m.healthz === 'ok' ? 'healthy' : `not answering: ${m.healthz}`}): ${units}`);
+  }
+  const counts = Object.entries(k8s.nodes.unitStates).map(([unit, c]) => `${unit} ${Object.entries(c).map(([st, n]) => `${n} ${st}`).join('/')}`);
+  lines.push(`nodes: ${k8s.nodes.total} (${k8s.nodes.generated} generated): ${counts.join(', ')}`);
+  for (const r of k8s.nodes.ready) lines.push(`  Ready on ${r.apiserver}: ${r.ready !== undefined ? `${r.ready}/${k8s.nodes.total}` : `? (${r.error ?? 'no answer'})`}`);
+  return lines;
 }
 
 export async function readLabStatus(labDirIn: string): Promise<LabStatus> {
@@ -54,5 +154,6 @@ export async function readLabStatus(labDirIn: string): Promise<LabStatus> {
     }
     hosts.push({ ...host, members });
   }
-  return { labDir, exists: state !== undefined, supervisorRunning, state, hosts, units };
+  const k8s = state?.k8s !== undefined ? await readK8sStatus(state.k8s, units, supervisorRunning) : undefined;
+  return { labDir, exists: state !== undefined, supervisorRunning, state, hosts, units, ...(k8s !== undefined ? { k8s } : {}) };
 }

@@ -1,7 +1,9 @@
 /**
  * `ferry lab up`: build the inventory's environment on this machine. Old hosts get the DomeOS etcd files and a
  * running member of a fresh cluster (seeded with data); new hosts get a root with the etcd binaries and an empty
- * data dir parent, nothing running. Everything started is torn down again if a later step fails.
+ * data dir parent, nothing running. With a `master:` section, the runbook's whole old environment comes up too
+ * (k8s-up.ts): the old master on the old etcd and every node Ready on it; the new master is prepared only.
+ * Everything started is torn down again if a later step fails.
  */
 import { idToHex } from '../etcd/ids.ts';
 import { randomBytes } from 'node:crypto';
@@ -18,21 +20,22 @@ import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host
 import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from './paths.ts';
 import { readLabState, writeLabState, type LabHostState, type LabState } from './state.ts';
 import { stopLab } from './down.ts';
-import { isSupervisorAlive, startSupervisor } from './supervisor-client.ts';
-import { buildLabListenAddresses, listLabMembers, validateLabInventory } from './validate.ts';
+import { planLabK8s, startLabK8s, type LabK8sOptions, type LabK8sPlan } from './k8s-up.ts';
+import { isSupervisorAlive, startSupervisor, SupervisorClient } from './supervisor-client.ts';
+import { buildLabListenAddresses, listLabMembers, parseHostPort, validateLabInventory } from './validate.ts';
 
 /** Linux's limit on a unix socket path (sun_path is 108 bytes with the final NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
 const LOG_TAIL_LINES = 15;
 
-export interface StartLabOptions {
+export interface StartLabOptions extends LabK8sOptions {
   readonly inventory: Inventory;
   /** Recorded in lab.json (shown by `ferry lab status`). */
   readonly inventoryPath: string;
   readonly labDir: string;
   /** Progress lines for the operator. */
   readonly log?: (line: string) => void;
-  /** How long the old cluster may take to become healthy; default 30 000 ms. */
+  /** How long the old cluster (and the old master's apiserver) may take to become healthy; default 30 000 ms. */
   readonly healthTimeoutMs?: number;
   /** This machine's etcd binaries; default /usr/bin/etcd and /usr/bin/etcdctl. */
   readonly binaries?: LabBinaries;
@@ -117,8 +120,16 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
   if (Buffer.byteLength(paths.socketPath) > MAX_SOCKET_PATH_BYTES) {
     throw inputError('LAB_DIR_TOO_LONG', `the lab folder path is too long for a unix socket: ${paths.socketPath}`, { hint: 'Use a shorter access.labDir or FERRY_HOME.' });
   }
+  const k8sPlan = planLabK8s(inventory, options);
   await refuseIfUp(labDir);
-  const inUse = await findPortsInUse(buildLabListenAddresses(inventory));
+  const listen = buildLabListenAddresses(inventory);
+  if (inventory.master !== undefined) {
+    for (const m of [inventory.master.old, inventory.master.new]) {
+      const hp = parseHostPort(m.apiserver);
+      if (hp !== undefined) listen.push(hp);
+    }
+  }
+  const inUse = await findPortsInUse(listen);
   if (inUse.length > 0) {
     throw inputError('LAB_PORT_IN_USE', `already in use: ${inUse.join(', ')}`, {
       hint: 'Stop whatever listens there (another lab? `ferry lab down`), or change the inventory’s URLs.',
@@ -136,7 +147,7 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
   }
 
   try {
-    return await buildLab(options, log);
+    return await buildLab(options, k8sPlan, log);
   } catch (err) {
     log(`lab up failed: ${messageOf(err)}; tearing down`);
     await stopLab(labDir).catch((e: unknown) => log(`teardown failed: ${messageOf(e)}`));
@@ -144,7 +155,7 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
   }
 }
 
-async function buildLab(options: StartLabOptions, log: (line: string) => void): Promise<LabState> {
+async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefined, log: (line: string) => void): Promise<LabState> {
   const { inventory, labDir } = options;
   const binaries = options.binaries ?? DEFAULT_LAB_BINARIES;
   const members = listLabMembers(inventory);
@@ -195,6 +206,12 @@ async function buildLab(options: StartLabOptions, log: (line: string) => void): 
   }
   log(`prepared ${hostStates.filter((h) => h.role === 'new').length} new host(s) (nothing running)`);
 
+  const master = inventory.master;
+  const k8s =
+    master !== undefined && k8sPlan !== undefined
+      ? await startLabK8s(labDir, { ...inventory, master }, k8sPlan, new SupervisorClient(labDir), { ...options, log, healthTimeoutMs: options.healthTimeoutMs ?? 30_000, binaries })
+      : undefined;
+
   const state: LabState = {
     version: 1,
     inventoryPath: options.inventoryPath,
@@ -203,6 +220,7 @@ async function buildLab(options: StartLabOptions, log: (line: string) => void): 
     createdAt: new Date().toISOString(),
     hosts: hostStates,
     supervisorPid,
+    ...(k8s !== undefined ? { k8s } : {}),
   };
   await writeLabState(labDir, state);
   return state;

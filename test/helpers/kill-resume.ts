@@ -109,6 +109,7 @@ export async function runKillThenResume(t: TestContext, o: KillResumeOptions): P
 
     const fault = `kill-after:${o.killAfter}@${pair.stepId}`;
     const killed = await runFerryCli(['apply', '-f', fixture.inventoryPath, '--yes'], { ...fixture.env, FERRY_FAULT: fault });
+    assert.equal(killed.timedOut, false, `ferry apply with FERRY_FAULT=${fault} ran into the test's time limit`);
     assert.equal(killed.signal, 'SIGKILL', `ferry apply with FERRY_FAULT=${fault} dies by SIGKILL (code ${killed.code}):\n${killed.stderr}`);
 
     const runsDir = resolveRunsDir(fixture.env);

@@ -175,24 +175,30 @@ export interface CliResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when the child was killed for running longer than `timeoutMs`. */
+  readonly timedOut: boolean;
 }
 
 /** Run the real `bin/ferry.js` as a child (cwd: the repo), bounded by `timeoutMs` (then SIGKILLed). */
-export function runFerryCli(args: readonly string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<CliResult> {
+export function runFerryCli(args: readonly string[], env: Record<string, string | undefined>, timeoutMs = 240_000): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [FERRY_BIN, ...args], { cwd: REPO_ROOT, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);
       fail(e);
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      done({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
     });
   });
 }

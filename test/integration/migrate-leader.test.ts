@@ -68,8 +68,8 @@ async function migrateWithLeaderAt(t: TestContext, prefix: string, leaderIndex: 
   assert.deepEqual(processesOf(fixture.dir), [], 'the lab left no process');
 }
 
-describe('3 → 3 with the leader in each position', { timeout: 300_000 }, () => {
-  test('leader at old[0]: replaced last', { timeout: 120_000 }, (t) => migrateWithLeaderAt(t, '127.21.1', 0));
-  test('leader at old[1]: replaced last', { timeout: 120_000 }, (t) => migrateWithLeaderAt(t, '127.21.2', 1));
-  test('leader at old[2]: replaced last', { timeout: 120_000 }, (t) => migrateWithLeaderAt(t, '127.21.3', 2));
+describe('3 → 3 with the leader in each position', () => {
+  test('leader at old[0]: replaced last', { timeout: 300_000 }, (t) => migrateWithLeaderAt(t, '127.21.1', 0));
+  test('leader at old[1]: replaced last', { timeout: 300_000 }, (t) => migrateWithLeaderAt(t, '127.21.2', 1));
+  test('leader at old[2]: replaced last', { timeout: 300_000 }, (t) => migrateWithLeaderAt(t, '127.21.3', 2));
 });

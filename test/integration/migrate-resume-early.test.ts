@@ -15,9 +15,9 @@ after(() => {
   for (const dir of fixtureDirs) assert.deepEqual(processesOf(dir), [], `no process of ${dir} is left`);
 });
 
-describe('ferry killed early in a replacement, then resumed', { timeout: 300_000 }, () => {
-  test('killed after add-learner: the unstarted learner is adopted; a resume under a held lock is refused first', { timeout: 150_000 }, (t) =>
+describe('ferry killed early in a replacement, then resumed', () => {
+  test('killed after add-learner: the unstarted learner is adopted; a resume under a held lock is refused first', { timeout: 300_000 }, (t) =>
     runKillThenResume(t, { prefix: '127.21.9', killAfter: 'add-learner', checkLock: true, fixtureDirs }));
-  test('killed after start-service: the running learner catches up and is promoted', { timeout: 150_000 }, (t) =>
+  test('killed after start-service: the running learner catches up and is promoted', { timeout: 300_000 }, (t) =>
     runKillThenResume(t, { prefix: '127.21.10', killAfter: 'start-service', fixtureDirs }));
 });

@@ -14,9 +14,9 @@ after(() => {
   for (const dir of fixtureDirs) assert.deepEqual(processesOf(dir), [], `no process of ${dir} is left`);
 });
 
-describe('ferry killed late in a replacement, then resumed', { timeout: 300_000 }, () => {
-  test('killed after promote: the new voter is kept, the old member is taken out', { timeout: 150_000 }, (t) =>
+describe('ferry killed late in a replacement, then resumed', () => {
+  test('killed after promote: the new voter is kept, the old member is taken out', { timeout: 300_000 }, (t) =>
     runKillThenResume(t, { prefix: '127.21.11', killAfter: 'promote', fixtureDirs }));
-  test('killed after remove-member: the removal is not repeated; the old member is stopped and archived', { timeout: 150_000 }, (t) =>
+  test('killed after remove-member: the removal is not repeated; the old member is stopped and archived', { timeout: 300_000 }, (t) =>
     runKillThenResume(t, { prefix: '127.21.12', killAfter: 'remove-member', fixtureDirs }));
 });

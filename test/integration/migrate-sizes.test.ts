@@ -66,8 +66,8 @@ async function migrate(t: TestContext, prefix: string, oldCount: number, newCoun
   assert.deepEqual(processesOf(fixture.dir), [], 'the lab left no process');
 }
 
-describe('migrations that change the cluster size', { timeout: 420_000 }, () => {
-  test('1 → 3: the two extra new members are added first, the old one replaced last', { timeout: 120_000 }, (t) =>
+describe('migrations that change the cluster size', () => {
+  test('1 → 3: the two extra new members are added first, the old one replaced last', { timeout: 300_000 }, (t) =>
     migrate(t, '127.21.4', 1, 3, 0, {
       steps: [
         ['etcd.snapshot', 2],
@@ -78,7 +78,7 @@ describe('migrations that change the cluster size', { timeout: 420_000 }, () => 
       leaderStep: 'etcd.replace.old0',
     }));
 
-  test('3 → 5 (leader at old[1]): extra adds first, non-leaders replaced next, the leader last', { timeout: 150_000 }, (t) =>
+  test('3 → 5 (leader at old[1]): extra adds first, non-leaders replaced next, the leader last', { timeout: 300_000 }, (t) =>
     migrate(t, '127.21.5', 3, 5, 1, {
       steps: [
         ['etcd.snapshot', 2],
@@ -91,7 +91,7 @@ describe('migrations that change the cluster size', { timeout: 420_000 }, () => 
       leaderStep: 'etcd.replace.old1',
     }));
 
-  test('5 → 3 (leader at old[0]): three replacements, then the extra old members removed, the leader last', { timeout: 150_000 }, (t) =>
+  test('5 → 3 (leader at old[0]): three replacements, then the extra old members removed, the leader last', { timeout: 300_000 }, (t) =>
     migrate(t, '127.21.6', 5, 3, 0, {
       steps: [
         ['etcd.snapshot', 2],

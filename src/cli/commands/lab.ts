@@ -20,7 +20,14 @@ export function labDirOf(inventory: Inventory | undefined, io: Io): string {
 
 export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parse(`lab ${sub ?? ''}`.trim(), rest, { file: { type: 'string', short: 'f' }, 'lab-dir': { type: 'string' } });
+  const { values } = parse(`lab ${sub ?? ''}`.trim(), rest, { file: { type: 'string', short: 'f' }, 'lab-dir': { type: 'string' }, nodes: { type: 'string' } });
+  let nodes: number | undefined;
+  if (values.nodes !== undefined) {
+    if (sub !== 'up' || !/^\d+$/.test(values.nodes)) {
+      throw inputError('CLI_USAGE', sub !== 'up' ? '--nodes is an option of `ferry lab up` only' : `--nodes must be a whole number, not ${JSON.stringify(values.nodes)}`, { hint: 'ferry lab up --nodes 200' });
+    }
+    nodes = Number(values.nodes);
+  }
   const file = values.file;
   const loaded = file !== undefined || sub === 'up' ? await readInventory(file ?? DEFAULT_LAB_INVENTORY) : undefined;
   if (loaded !== undefined && loaded.inventory.access.mode !== 'lab') {
@@ -32,7 +39,7 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   switch (sub) {
     case 'up': {
       const inv = loaded!;
-      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, log: (l: string) => io.err(dim(io, l) + '\n') });
+      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), log: (l: string) => io.err(dim(io, l) + '\n') });
       io.out(green(io, `lab up in ${labDir}`) + '\n');
       io.out(`old etcd: ${inv.inventory.etcd.old.map((m) => `${m.name} ${m.clientURL}`).join(', ')}\n`);
       io.out(`new hosts prepared: ${inv.inventory.etcd.new.map((m) => m.host).join(', ')}\n`);

@@ -66,7 +66,8 @@ function describeTransportError(err: unknown, hostPort: string): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ECONNREFUSED') return `dial tcp ${hostPort}: getsockopt: connection refused`;
   if (code === 'ECONNRESET') return `read tcp ${hostPort}: connection reset by peer`;
-  if (code === 'ETIMEDOUT' || code === 'LAB_TIMEOUT') return `dial tcp ${hostPort}: i/o timeout`;
+  if (code === 'ETIMEDOUT') return `dial tcp ${hostPort}: i/o timeout`;
+  if (code === 'LAB_TIMEOUT') return 'net/http: request canceled (Client.Timeout exceeded while awaiting headers)';
   return messageOf(err);
 }
 

@@ -84,7 +84,11 @@ class RuntimeProcess {
     const { main, execArgv } = runtimeCommand();
     this.child = fork(main, [labDir], { execArgv, cwd: labDir, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        reject(new Error(`no answer within ${START_TIMEOUT_MS} ms`));
+        // A runtime that never became ready must not be picked again: its exit removes it from the pool.
+        this.child.kill('SIGKILL');
+      }, START_TIMEOUT_MS);
       this.child.on('message', (raw: unknown) => {
         const m = parseFromRuntime(raw);
         if (m === undefined) return;

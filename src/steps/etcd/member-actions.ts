@@ -168,10 +168,43 @@ export async function readOldSettings(ctx: StepContext, source: EtcdMember | und
   }
 }
 
+/**
+ * The membership the new member's `--initial-cluster` must list, read from the LEADER and only once it shows the new
+ * member. etcd 3.4 answers MemberList from the serving member's local state, so a member that is behind can return
+ * a list without the member just added (or with one just removed); a new member started from such a list refuses to
+ * join ("member count is unequal"). The leader's list that includes the new member has, by the raft log's order,
+ * applied every earlier change too.
+ */
+export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): Promise<MemberInfo[]> {
+  const admin = ctx.deps.etcd;
+  let last: MemberInfo[] = [];
+  return pollUntil(
+    async () => {
+      const any = await admin.memberList();
+      const voter = any.find((m) => !m.isLearner && m.clientURLs.length > 0);
+      const leaderId = voter?.clientURLs[0] === undefined ? undefined : (await admin.status(voter.clientURLs[0]).catch(() => undefined))?.leaderId;
+      const leaderURL = any.find((m) => m.id === leaderId)?.clientURLs[0];
+      last = leaderURL === undefined ? any : await admin.memberList(leaderURL);
+      return leaderURL !== undefined && findByPeer(last, n.peerURL) !== undefined ? last : undefined;
+    },
+    {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+      onTimeout: () =>
+        new FerryError('ETCD_MEMBER_MISSING', `the leader's member list does not show ${n.name} (${n.peerURL})`, {
+          retryable: true,
+          hint: 'ferry resume checks again (and re-adds the member if it is really gone)',
+        }),
+    },
+  );
+}
+
 /** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */
 export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
-  const admin = ctx.deps.etcd;
-  const members = await admin.memberList();
+  const members = await readMembershipIncluding(ctx, n);
   const self = findByPeer(members, n.peerURL);
   if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${n.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
   const host = await ctx.deps.host(n.host);

@@ -6,6 +6,7 @@ import type { CreateContext } from '../../../src/lab/k8s/apiserver/prepare.ts';
 import { findResource } from '../../../src/lab/k8s/apiserver/resources.ts';
 import type { ResourceSpec } from '../../../src/lab/k8s/apiserver/resources.ts';
 import { ApiError } from '../../../src/lab/k8s/apiserver/status.ts';
+import { computeDeletePlan } from '../../../src/lab/k8s/apiserver/graceful-delete.ts';
 
 const spec = (name: string): ResourceSpec => findResource(name) as ResourceSpec;
 const ctx = (namespace?: string): CreateContext => ({ namespace, timestamp: '2017-03-01T12:00:00Z', uid: 'uid-1', nameSuffix: 'x7k2q' });
@@ -108,5 +109,44 @@ describe('prepareForUpdate', () => {
   test('checkIdentity fills the namespace of namespaced kinds', () => {
     assert.equal(checkIdentity(spec('pods'), { metadata: { name: 'a' } }, 'ns1').metadata.namespace, 'ns1');
     assert.throws(() => checkIdentity(spec('pods'), { apiVersion: 'apps/v1', metadata: {} }, 'ns1'), isStatus(400));
+  });
+});
+
+describe('graceful deletion', () => {
+  const now = new Date('2017-03-01T12:00:00Z');
+  const bound = (extra: Partial<KubeObject> = {}): KubeObject => ({ kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n1', terminationGracePeriodSeconds: 30 }, status: { phase: 'Running' }, ...extra });
+
+  test('a pod on a node is marked with now + its grace period', () => {
+    const plan = computeDeletePlan(bound(), undefined, now);
+    assert.equal(plan.action, 'mark');
+    assert.equal(plan.action === 'mark' && plan.object.metadata.deletionTimestamp, '2017-03-01T12:00:30Z');
+    assert.equal(plan.action === 'mark' && plan.object.metadata['deletionGracePeriodSeconds'], 30);
+    const asked = computeDeletePlan(bound(), 5, now);
+    assert.equal(asked.action === 'mark' && asked.object.metadata.deletionTimestamp, '2017-03-01T12:00:05Z');
+    assert.equal(computeDeletePlan(bound(), -1, now).action, 'mark', 'a negative grace period means the default');
+  });
+
+  test('immediate: unbound, finished, grace 0, other kinds', () => {
+    assert.equal(computeDeletePlan(bound({ spec: {} }), undefined, now).action, 'delete');
+    assert.equal(computeDeletePlan(bound({ status: { phase: 'Succeeded' } }), undefined, now).action, 'delete');
+    assert.equal(computeDeletePlan(bound(), 0, now).action, 'delete');
+    assert.equal(computeDeletePlan({ kind: 'Node', metadata: { name: 'n' } }, 30, now).action, 'delete');
+  });
+
+  test('pending: only a shorter grace period changes anything', () => {
+    const pending = bound({ metadata: { name: 'p', deletionTimestamp: '2017-03-01T12:00:30Z', deletionGracePeriodSeconds: 30 } });
+    assert.equal(computeDeletePlan(pending, undefined, now).action, 'keep');
+    assert.equal(computeDeletePlan(pending, 30, now).action, 'keep');
+    assert.equal(computeDeletePlan(pending, 10, now).action, 'mark');
+    assert.equal(computeDeletePlan(pending, 0, now).action, 'delete');
+  });
+
+  test('an update keeps the deletion marks of the stored object', () => {
+    const stored = prepareForCreate(spec('pods'), pod(), ctx('default'));
+    const marked: KubeObject = { ...stored, metadata: { ...stored.metadata, deletionTimestamp: '2017-03-01T12:00:30Z', deletionGracePeriodSeconds: 30 } };
+    const next = prepareForUpdate(spec('pods'), { ...stored, metadata: { ...stored.metadata, labels: { a: 'b' } } }, marked);
+    assert.equal(next.metadata.deletionTimestamp, '2017-03-01T12:00:30Z');
+    const cleared = prepareForUpdate(spec('pods'), stored, { ...stored, metadata: { ...stored.metadata } });
+    assert.equal(cleared.metadata.deletionTimestamp, undefined);
   });
 });

@@ -15,6 +15,6 @@ test('buildLabSeedData: ~50 unique /registry keys with JSON values, and the flan
   assert.ok(data.v3.some((e) => e.key.startsWith('/registry/minions/')));
   assert.ok(data.v3.some((e) => e.key.startsWith('/registry/pods/default/')));
   assert.deepEqual(data.v2, [{ key: '/flannel/network/config', value: FLANNEL_CONFIG }]);
-  assert.deepEqual(JSON.parse(FLANNEL_CONFIG), { Network: '172.24.0.0/13', SubnetLen: 22, Backend: { Type: 'vxlan', VNI: 1 } });
+  assert.deepEqual(JSON.parse(FLANNEL_CONFIG), { Network: '127.24.0.0/13', SubnetLen: 22, Backend: { Type: 'vxlan', VNI: 1 } });
   assert.deepEqual(buildLabSeedData(), data, 'deterministic');
 });

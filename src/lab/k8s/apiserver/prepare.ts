@@ -4,7 +4,7 @@
  */
 import { applyDefaults } from './defaults.ts';
 import { deepEqual, isObject } from './json.ts';
-import type { KubeObject } from './json.ts';
+import type { KubeObject, ObjectMeta } from './json.ts';
 import type { ResourceSpec } from './resources.ts';
 import { badRequest, invalid } from './status.ts';
 import { validateObject } from './validation.ts';
@@ -77,9 +77,14 @@ export function prepareForUpdate(spec: ResourceSpec, input: KubeObject, old: Kub
   if (checked.metadata.name !== undefined && checked.metadata.name !== old.metadata.name) {
     throw badRequest(`the name of the object (${checked.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
   }
-  const metadata = { ...checked.metadata, name: old.metadata.name, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp };
+  const metadata: ObjectMeta = { ...checked.metadata, name: old.metadata.name, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp };
   if (old.metadata.generateName !== undefined) metadata.generateName ??= old.metadata.generateName;
   if (old.metadata.generation !== undefined) metadata.generation = old.metadata.generation;
+  // Only DELETE sets or changes these (rest.BeforeUpdate copies them from the stored object).
+  delete metadata.deletionTimestamp;
+  delete metadata['deletionGracePeriodSeconds'];
+  if (old.metadata.deletionTimestamp !== undefined) metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+  if (old.metadata['deletionGracePeriodSeconds'] !== undefined) metadata['deletionGracePeriodSeconds'] = old.metadata['deletionGracePeriodSeconds'];
   delete metadata.selfLink;
   const obj = applyDefaults(spec.kind, { ...checked, metadata });
   if (spec.statusSubresource) {

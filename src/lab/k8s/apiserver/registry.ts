@@ -2,7 +2,7 @@
  * Object-level operations over the store, with the real registry's semantics: create fails AlreadyExists, update is
  * a compare-and-swap loop on the mod revision (GuaranteedUpdate: a caller-given resourceVersion must match, else
  * 409 Conflict; without one, a concurrent write is retried), an update that changes nothing writes nothing, delete
- * returns the object. Used by the HTTP handlers and the bootstrap.
+ * returns the object (pods bound to a node are deleted gracefully). Used by the HTTP handlers and the bootstrap.
  */
 import { randomUUID, randomInt } from 'node:crypto';
 import type { ApiserverContext } from './context.ts';
@@ -14,6 +14,7 @@ import type { ResourceSpec } from './resources.ts';
 import { encodeObject } from './etcd-store.ts';
 import { alreadyExists, conflict, forbidden, notFound } from './status.ts';
 import { allocateClusterIP } from './service-ips.ts';
+import { computeDeletePlan } from './graceful-delete.ts';
 
 const UPDATE_ATTEMPTS = 5;
 
@@ -109,28 +110,41 @@ export async function updateObject(
 /** Namespaces that the apiserver itself needs (NamespaceLifecycle's immortal namespaces). */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system']);
 
-export async function deleteObject(
-  ctx: ApiserverContext,
-  spec: ResourceSpec,
-  namespace: string | undefined,
-  name: string,
-  preconditions: { uid?: string | undefined; resourceVersion?: string | undefined } = {},
-  dryRun = false,
-): Promise<KubeObject> {
+export interface DeleteOptions {
+  readonly uid?: string | undefined;
+  readonly resourceVersion?: string | undefined;
+  /** DeleteOptions.gracePeriodSeconds (pods only). */
+  readonly gracePeriodSeconds?: number | undefined;
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Deletes the object and returns it as it was; a pod bound to a node is only marked for deletion
+ * (graceful-delete.ts) and returned as marked.
+ */
+export async function deleteObject(ctx: ApiserverContext, spec: ResourceSpec, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
   if (spec.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) throw forbidden('namespaces', name, 'this namespace may not be deleted');
   const key = objectKey(ctx, spec, namespace, name);
   for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
     const current = await ctx.store.get(key);
     if (current === undefined) throw notFound(spec.name, name);
-    if (preconditions.uid !== undefined && preconditions.uid !== current.metadata.uid) {
-      throw conflict(spec.name, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+    if (opts.uid !== undefined && opts.uid !== current.metadata.uid) {
+      throw conflict(spec.name, name, `Precondition failed: UID in precondition: ${opts.uid}, UID in object meta: ${current.metadata.uid}`);
     }
-    const rv = preconditions.resourceVersion;
+    const rv = opts.resourceVersion;
     if (rv !== undefined && rv !== current.metadata.resourceVersion) {
       throw conflict(spec.name, name, `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     }
-    if (dryRun) return current;
-    if ((await ctx.store.remove(key, current.metadata.resourceVersion ?? '0')) !== undefined) {
+    const plan = computeDeletePlan(current, opts.gracePeriodSeconds, ctx.now());
+    if (plan.action === 'keep') return current;
+    if (opts.dryRun) return plan.action === 'mark' ? plan.object : current;
+    const revision = current.metadata.resourceVersion ?? '0';
+    if (plan.action === 'mark') {
+      const marked = await ctx.store.replace(key, plan.object, revision);
+      if (marked !== undefined) return marked;
+      continue;
+    }
+    if ((await ctx.store.remove(key, revision)) !== undefined) {
       // The namespace controller's work, done at once: a deleted namespace takes its objects with it.
       if (spec.kind === 'Namespace') {
         for (const r of RESOURCES) if (r.namespaced && r.storagePath !== undefined) await ctx.store.removePrefix(buildCollectionKey(ctx.prefix, r, name));

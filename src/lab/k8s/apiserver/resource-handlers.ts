@@ -3,14 +3,14 @@
  * delete. Subresources and watches have their own modules.
  */
 import type { ApiserverContext, Reply, ResourceRequest } from './context.ts';
-import { asObject, asString, isObject, toKubeObject } from './json.ts';
+import { asNumber, asObject, asString, isObject, toKubeObject } from './json.ts';
 import type { KubeObject } from './json.ts';
 import { applyPatch, parsePatchType } from './patch.ts';
 import { prepareForUpdate } from './prepare.ts';
 import { createObject, deleteObject, readList, readObject, updateObject } from './registry.ts';
 import { buildSelfLink } from './resources.ts';
 import { matchesFilter, parseObjectFilter } from './selectors.ts';
-import { badRequest, conflict, methodNotAllowed } from './status.ts';
+import { badRequest, conflict, methodNotAllowed, pathNotFound } from './status.ts';
 import { handleSubresource } from './subresources.ts';
 import { isDryRun, requireObjectBody } from './request-body.ts';
 
@@ -18,7 +18,7 @@ export async function handleResourceRequest(ctx: ApiserverContext, req: Resource
   if (req.spec.storagePath === undefined) return handleSubresource(ctx, req);
   if (req.subresource !== undefined) return handleSubresource(ctx, req);
   if (req.name === undefined) return handleCollection(ctx, req);
-  if (req.spec.namespaced && req.namespace === undefined) throw methodNotAllowed();
+  if (req.spec.namespaced && req.namespace === undefined) throw pathNotFound();
   return handleItem(ctx, req, req.name);
 }
 
@@ -41,7 +41,7 @@ async function handleCollection(ctx: ApiserverContext, req: ResourceRequest): Pr
       const { items, revision } = await readList(ctx, spec, namespace);
       const deleted: KubeObject[] = [];
       for (const obj of items.filter((o) => matchesFilter(filter, o))) {
-        deleted.push(await deleteObject(ctx, spec, obj.metadata.namespace, obj.metadata.name ?? '', {}, isDryRun(req.query)).catch(() => obj));
+        deleted.push(await deleteObject(ctx, spec, obj.metadata.namespace, obj.metadata.name ?? '', { dryRun: isDryRun(req.query) }).catch(() => obj));
       }
       return { code: 200, items: deleted, revision, spec, selfLink: buildSelfLink(spec, namespace) };
     }
@@ -86,7 +86,9 @@ async function handleItem(ctx: ApiserverContext, req: ResourceRequest, name: str
     case 'DELETE': {
       const options = isObject(req.body) ? req.body : {};
       const pre = asObject(options['preconditions']);
-      const object = await deleteObject(ctx, spec, namespace, name, { uid: asString(pre['uid']), resourceVersion: asString(pre['resourceVersion']) }, dryRun);
+      const graceText = req.query.get('gracePeriodSeconds');
+      const gracePeriodSeconds = asNumber(options['gracePeriodSeconds']) ?? (graceText !== null && /^\d+$/.test(graceText) ? Number(graceText) : undefined);
+      const object = await deleteObject(ctx, spec, namespace, name, { uid: asString(pre['uid']), resourceVersion: asString(pre['resourceVersion']), gracePeriodSeconds, dryRun });
       return { code: 200, object, spec };
     }
     default:

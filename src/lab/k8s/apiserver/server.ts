@@ -3,6 +3,7 @@
  * one log line per request (`GET /api/v1/nodes 200 3ms`, never a body).
  */
 import { createServer } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ApiserverContext, ResourceRequest } from './context.ts';
 import { buildApiGroupList, buildApiResourceList, buildApiVersions, buildVersionInfo } from './discovery.ts';
@@ -18,6 +19,7 @@ import { readList } from './registry.ts';
 import { matchesFilter, parseObjectFilter } from './selectors.ts';
 import { buildEndpointSlices } from './endpoint-slices.ts';
 import { parseRoute } from './routes.ts';
+import { parseProtobufDeleteOptions } from './protobuf-delete-options.ts';
 import type { Route } from './routes.ts';
 import { ApiError, StatusReason, badRequest, buildStatusBody, internalError, methodNotAllowed, notFound, pathNotFound } from './status.ts';
 import { parseIncludeObject } from './tables.ts';
@@ -44,7 +46,12 @@ function sendText(res: ServerResponse, code: number, text: string): void {
   res.end(text);
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/**
+ * The request body: JSON (every patch type is JSON too) or YAML. Protobuf, which kubectl's typed clients send for
+ * some writes (`kubectl create namespace`), is refused with 415: the stand-in has no protobuf schemas. The one
+ * exception is the DeleteOptions of a DELETE (kubectl drain), read by protobuf-delete-options.ts.
+ */
+async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -52,12 +59,18 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new ApiError(413, StatusReason.badRequest, 'the request body is too large');
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return undefined;
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type.includes('protobuf')) {
+    if (req.method === 'DELETE') return parseProtobufDeleteOptions(bytes);
+    throw new ApiError(415, StatusReason.unsupportedMediaType, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+  }
   try {
-    return JSON.parse(text) as unknown;
+    return type === 'application/yaml' ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (err) {
-    throw badRequest(`the body of the request is not JSON: ${(err as Error).message}`);
+    throw badRequest(`the body of the request is not ${type === 'application/yaml' ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
   }
 }
 
@@ -80,7 +93,8 @@ function buildWatchSink(res: ServerResponse, req: ResourceRequest, render: Rende
       if (!res.writableEnded) res.end();
     },
     onClose(fn) {
-      res.once('close', fn);
+      if (res.closed || res.destroyed) fn();
+      else res.once('close', fn);
     },
   };
 }
@@ -98,7 +112,7 @@ async function handleResourceRoute(ctx: ApiserverContext, route: Extract<Route, 
     subresource: route.subresource,
     query: url.searchParams,
     contentType: req.headers['content-type'],
-    body: hasBody ? await readJsonBody(req) : undefined,
+    body: hasBody ? await readBody(req) : undefined,
   };
   const render: RenderOptions = { table: parseTableAccept(req.headers.accept), includeObject: parseIncludeObject(url.searchParams.get('includeObject')), now: ctx.now() };
   const watchParam = url.searchParams.get('watch');

@@ -66,6 +66,26 @@ export async function serveWatch(ctx: ApiserverContext, req: ResourceRequest, si
   const filter = buildWatchFilter(req);
   const rv = req.query.get('resourceVersion') ?? '';
   if (rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+  // Events that arrive before the stream has started are held, so none is lost or reordered.
+  let started = false;
+  let closed = false;
+  let watch: { cancel(): Promise<void> } | undefined;
+  let timer: NodeJS.Timeout | undefined = undefined;
+  const pending: WatchEvent[] = [];
+  let failure: JsonObject | undefined;
+  const stop = (): void => {
+    closed = true;
+    clearTimeout(timer);
+    void watch?.cancel();
+  };
+  // Registered first: a client that leaves during the initial list must not leave a watch behind.
+  sink.onClose(stop);
+  const finish = (): void => {
+    if (closed) return;
+    stop();
+    sink.end();
+  };
+
   let initial: KubeObject[] = [];
   let startRevision: bigint;
   if (rv === '' || rv === '0') {
@@ -73,26 +93,8 @@ export async function serveWatch(ctx: ApiserverContext, req: ResourceRequest, si
     initial = list.items.filter((o) => matchesFilter(filter, o));
     startRevision = BigInt(list.revision) + 1n;
   } else startRevision = BigInt(rv) + 1n;
+  if (closed) return;
 
-  // Events that arrive before the stream has started are held, so none is lost or reordered.
-  let started = false;
-  let closed = false;
-  const pending: WatchEvent[] = [];
-  let failure: JsonObject | undefined;
-  const finish = (): void => {
-    if (closed) return;
-    closed = true;
-    clearTimeout(timer);
-    void watch?.cancel();
-    sink.end();
-  };
-  const timer = setTimeout(finish, computeWatchTimeoutMs(req.query));
-  let watch: { cancel(): Promise<void> } | undefined;
-  sink.onClose(() => {
-    closed = true;
-    clearTimeout(timer);
-    void watch?.cancel();
-  });
   const handlers = {
     onEvent(change: StoreWatchEvent): void {
       const event = computeWatchEvent(change, filter);
@@ -114,16 +116,14 @@ export async function serveWatch(ctx: ApiserverContext, req: ResourceRequest, si
   try {
     watch = await ctx.store.watch(buildCollectionKey(ctx.prefix, req.spec, req.namespace), startRevision.toString(), handlers);
   } catch (err) {
-    if (!(err instanceof ApiError) || err.code !== 410) {
-      clearTimeout(timer);
-      throw err;
-    }
+    if (!(err instanceof ApiError) || err.code !== 410) throw err;
     failure = buildStatusBody(err);
   }
   if (closed) {
     void watch?.cancel();
     return;
   }
+  timer = setTimeout(finish, computeWatchTimeoutMs(req.query));
   sink.start();
   started = true;
   for (const obj of initial) sink.send('ADDED', obj);

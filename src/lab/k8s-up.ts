@@ -1,0 +1,121 @@
+/**
+ * The Kubernetes half of `ferry lab up` for an inventory with a master: host roots with DomeOS's binaries for
+ * both masters and every node, the old master configured and started on the old etcd, the flannel network config
+ * in etcd, every node configured and started against the old master and old etcd, then a bounded wait until every
+ * node is Ready on the old master. The new master is prepared only.
+ */
+import { FerryError, inputError } from '../errors.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { buildLabFlannelConfig, writeFlannelNetworkConfig } from './flannel-network.ts';
+import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
+import { MASTER_K8S_PROGRAMS, NODE_K8S_PROGRAMS, writeK8sBinaries } from './k8s-binaries.ts';
+import { buildLabNodes, type LabNode } from './lab-nodes.ts';
+import { OLD_MASTER_UNITS, startOldMaster, writeOldMasterFiles } from './master-up.ts';
+import { DEFAULT_LAB_K8S_VERSION } from './node-runtime/program-version.ts';
+import { DEFAULT_CLUSTER_DOMAIN, forEachLimited, LAB_CLUSTER_DNS, NODE_UNITS, startLabNodes, waitForNodesReady, writeNodeFiles } from './nodes-up.ts';
+import { buildHostRoot } from './paths.ts';
+import type { LabK8sState, LabMasterState } from './state.ts';
+import type { SupervisorClient } from './supervisor-client.ts';
+import { listLabMembers, parseHostPort } from './validate.ts';
+
+export interface LabK8sOptions {
+  /** Nodes in all (`--nodes N`); default the inventory's. Beyond the inventory's, `lab-node-<i>` are generated. */
+  readonly nodes?: number;
+  /** The address before lab-node-1's; default 127.17.40.0 (tests use their own ranges). */
+  readonly generatedNodeBase?: string;
+  /** Kubernetes version per host address; default 1.4.7 everywhere. */
+  readonly k8sVersions?: Readonly<Record<string, string>>;
+  /** Extra kube-controller-manager flags after `--cloud-provider=` (default none: the real 40 s / 5 min timings). */
+  readonly controllerOpts?: string;
+  /** Bound on the wait for every node to be Ready; default 60 s plus 100 ms per node. */
+  readonly nodesReadyTimeoutMs?: number;
+  /** Nodes whose services start at the same time; default 16. */
+  readonly nodeStartConcurrency?: number;
+}
+
+export interface LabK8sPlan {
+  readonly nodes: readonly LabNode[];
+  readonly oldPort: number;
+}
+
+/** Check what can be checked before anything starts (pure). Throws an input error. */
+export function planLabK8s(inventory: Inventory, o: LabK8sOptions): LabK8sPlan | undefined {
+  const inventoryNodes = inventory.nodes ?? [];
+  if (inventory.master === undefined) {
+    if (inventoryNodes.length > 0 || (o.nodes ?? 0) > 0) {
+      throw inputError('LAB_NODES_WITHOUT_MASTER', 'the lab can run nodes only with a master: the inventory has nodes (or --nodes was given) but no `master:` section', {
+        hint: 'Add master.old and master.new to the inventory (see examples/lab-seed.yaml).',
+      });
+    }
+    return undefined;
+  }
+  const taken = new Set<string>([inventory.master.old.host, inventory.master.new.host, ...listLabMembers(inventory).map((m) => m.member.host)]);
+  const planned = buildLabNodes(inventoryNodes, { ...(o.nodes !== undefined ? { total: o.nodes } : {}), ...(o.generatedNodeBase !== undefined ? { generatedBase: o.generatedNodeBase } : {}), taken });
+  if (!planned.ok) throw inputError('LAB_BAD_NODES', planned.message, { hint: 'Adjust --nodes or the inventory’s nodes.' });
+  const oldPort = parseHostPort(inventory.master.old.apiserver)?.port;
+  if (oldPort === undefined || parseHostPort(inventory.master.old.apiserver)?.host !== inventory.master.old.host) {
+    throw inputError('LAB_BAD_URL', `master.old.apiserver "${inventory.master.old.apiserver}" must be http://${inventory.master.old.host}:<port>`, { hint: 'e.g. http://127.17.33.30:8080' });
+  }
+  return { nodes: planned.nodes, oldPort };
+}
+
+function versionOf(o: LabK8sOptions, host: string): string {
+  return o.k8sVersions?.[host] ?? DEFAULT_LAB_K8S_VERSION;
+}
+
+export async function startLabK8s(
+  labDir: string,
+  inventory: Inventory & { readonly master: NonNullable<Inventory['master']> },
+  plan: LabK8sPlan,
+  client: SupervisorClient,
+  o: LabK8sOptions & { readonly log: (line: string) => void; readonly healthTimeoutMs: number; readonly binaries?: LabBinaries },
+): Promise<LabK8sState> {
+  const { old: oldMaster, new: newMaster } = inventory.master;
+  const etcdServers = inventory.etcd.old.map((m) => m.clientURL);
+  const binaries = o.binaries ?? DEFAULT_LAB_BINARIES;
+
+  for (const master of [oldMaster, newMaster]) {
+    const root = await writeLabHostRoot(labDir, master.host, [], binaries);
+    await writeK8sBinaries(root, { programs: MASTER_K8S_PROGRAMS, k8sVersion: versionOf(o, master.host) });
+  }
+  await forEachLimited(plan.nodes, 32, async (node) => {
+    const root = await writeLabHostRoot(labDir, node.host, [], binaries);
+    await writeK8sBinaries(root, { programs: NODE_K8S_PROGRAMS, k8sVersion: versionOf(o, node.host) });
+  });
+  o.log(`created host roots for 2 masters and ${plan.nodes.length} node(s)`);
+
+  const flannelConfig = buildLabFlannelConfig(plan.nodes.length + 2);
+  await writeFlannelNetworkConfig(etcdServers, flannelConfig);
+  o.log(`wrote /flannel/network/config: ${flannelConfig}`);
+
+  const masterPlan = { host: oldMaster.host, port: plan.oldPort, etcdServers, ...(o.controllerOpts !== undefined ? { controllerOpts: o.controllerOpts } : {}) };
+  const oldRoot = buildHostRoot(labDir, oldMaster.host);
+  await writeOldMasterFiles(oldRoot, masterPlan);
+  await startOldMaster(client, oldRoot, masterPlan, { log: o.log, healthTimeoutMs: o.healthTimeoutMs });
+
+  const nodePlan = { apiServer: oldMaster.apiserver.replace(/\/+$/, ''), etcdServers, clusterDns: LAB_CLUSTER_DNS, clusterDomain: inventory.dns?.domain ?? DEFAULT_CLUSTER_DOMAIN };
+  await forEachLimited(plan.nodes, 32, (node) => writeNodeFiles(buildHostRoot(labDir, node.host), node, nodePlan));
+  await startLabNodes(client, plan.nodes, { concurrency: o.nodeStartConcurrency ?? 16, log: o.log });
+
+  const names = plan.nodes.map((n) => n.name);
+  const timeoutMs = o.nodesReadyTimeoutMs ?? 60_000 + 100 * plan.nodes.length;
+  const started = Date.now();
+  const ready = await waitForNodesReady(nodePlan.apiServer, names, { timeoutMs, log: o.log });
+  if (ready.notReady.length > 0) {
+    throw new FerryError('LAB_START_FAILED', `${ready.notReady.length} of ${names.length} node(s) are not Ready on ${nodePlan.apiServer} after ${timeoutMs} ms: ${ready.notReady.slice(0, 10).join(', ')}${ready.notReady.length > 10 ? ', …' : ''}${ready.lastError !== undefined ? ` (last error: ${ready.lastError})` : ''}`, {
+      hint: 'See /var/log/kubelet.log on those nodes and /var/log/kube-apiserver.log on the old master; the lab was torn down.',
+    });
+  }
+  o.log(`${names.length} node(s) Ready on ${nodePlan.apiServer} (${Date.now() - started} ms after their services started)`);
+
+  const masters: LabMasterState[] = [
+    { role: 'old', address: oldMaster.host, root: oldRoot, apiserver: oldMaster.apiserver, k8sVersion: versionOf(o, oldMaster.host), units: [...OLD_MASTER_UNITS] },
+    { role: 'new', address: newMaster.host, root: buildHostRoot(labDir, newMaster.host), apiserver: newMaster.apiserver, k8sVersion: versionOf(o, newMaster.host), units: [] },
+  ];
+  return {
+    masters,
+    nodes: plan.nodes.map((n) => ({ name: n.name, address: n.host, generated: n.generated, k8sVersion: versionOf(o, n.host) })),
+    nodeUnits: [...NODE_UNITS],
+    flannelConfig,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The lab's nodes: each gets what start_node_centos.sh (2017) writes (domeos.md §2.2) — kubelet, kube-proxy and
+ * flanneld sysconfig files and units pointing at the old master and the old etcd — and its services started in the
+ * script's order (flanneld, kube-proxy, kubelet). Then `ferry lab up` waits until every node is Ready.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from '../errors.ts';
+import { isNodeReady, type NodeObject } from './k8s/kubelet/node-status.ts';
+import {
+  DOCKER_FLANNEL_DROPIN_PATH,
+  renderDockerFlannelDropIn,
+  renderFlanneldSysconfig,
+  renderFlanneldUnit,
+  renderKubeletSysconfig,
+  renderKubeletUnit,
+  renderKubeProxyUnit,
+  renderNodeKubeProxySysconfig,
+  UNIT_DIR,
+} from './domeos/node-files.ts';
+import { writeHostFiles } from './host-files.ts';
+import type { LabNode } from './lab-nodes.ts';
+import type { SupervisorClient } from './supervisor-client.ts';
+
+/** The lab's cluster DNS address (the runbook's 172.16.40.1 mapped to loopback). */
+export const LAB_CLUSTER_DNS = '127.16.40.1';
+export const DEFAULT_CLUSTER_DOMAIN = 'domeos.local';
+/** A node's units in start order. */
+export const NODE_UNITS = ['flanneld', 'kube-proxy', 'kubelet'] as const;
+
+export interface NodeFilesPlan {
+  /** The old master's apiserver URL. */
+  readonly apiServer: string;
+  readonly etcdServers: readonly string[];
+  readonly clusterDns: string;
+  readonly clusterDomain: string;
+}
+
+export async function writeNodeFiles(root: string, node: LabNode, plan: NodeFilesPlan): Promise<void> {
+  await writeHostFiles(root, {
+    '/etc/sysconfig/flanneld': renderFlanneldSysconfig({ etcdServers: plan.etcdServers, iface: node.host }),
+    [DOCKER_FLANNEL_DROPIN_PATH]: renderDockerFlannelDropIn(),
+    [`${UNIT_DIR}/flanneld.service`]: renderFlanneldUnit(),
+    '/etc/sysconfig/kube-proxy': renderNodeKubeProxySysconfig({ apiServer: plan.apiServer }),
+    [`${UNIT_DIR}/kube-proxy.service`]: renderKubeProxyUnit(),
+    '/etc/sysconfig/kubelet': renderKubeletSysconfig({ apiServer: plan.apiServer, clusterDns: plan.clusterDns, clusterDomain: plan.clusterDomain, hostnameOverride: node.name }),
+    [`${UNIT_DIR}/kubelet.service`]: renderKubeletUnit(),
+  });
+}
+
+/** Run `fn` over `items`, at most `concurrency` at a time. */
+export async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
+
+export async function startLabNodes(client: SupervisorClient, nodes: readonly LabNode[], o: { readonly concurrency: number; readonly log: (line: string) => void }): Promise<void> {
+  let done = 0;
+  await forEachLimited(nodes, o.concurrency, async (node) => {
+    for (const unit of NODE_UNITS) await client.start(node.host, unit);
+    done++;
+    if (done % 100 === 0 && done < nodes.length) o.log(`started the services of ${done}/${nodes.length} nodes`);
+  });
+  o.log(`started ${NODE_UNITS.join(', ')} on ${nodes.length} node(s)`);
+}
+
+/** Names of the nodes the apiserver reports Ready. */
+export async function readReadyNodeNames(apiserver: string, timeoutMs = 10_000): Promise<Set<string>> {
+  const res = await fetch(`${apiserver}/api/v1/nodes`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (res.status !== 200) throw new Error(`GET ${apiserver}/api/v1/nodes: HTTP ${res.status}`);
+  const list = (await res.json()) as { items?: NodeObject[] };
+  return new Set((list.items ?? []).filter(isNodeReady).map((n) => n.metadata.name));
+}
+
+export interface NodesReadyResult {
+  readonly ready: number;
+  readonly notReady: readonly string[];
+  readonly lastError?: string;
+}
+
+/** Poll the apiserver until every named node is Ready or `timeoutMs` passes. */
+export async function waitForNodesReady(apiserver: string, names: readonly string[], o: { readonly timeoutMs: number; readonly log: (line: string) => void }): Promise<NodesReadyResult> {
+  const deadline = Date.now() + o.timeoutMs;
+  let lastLogged = Date.now();
+  let result: NodesReadyResult = { ready: 0, notReady: names };
+  for (;;) {
+    try {
+      const ready = await readReadyNodeNames(apiserver);
+      const notReady = names.filter((n) => !ready.has(n));
+      result = { ready: names.length - notReady.length, notReady };
+    } catch (err) {
+      result = { ...result, lastError: messageOf(err) };
+    }
+    if (result.notReady.length === 0 || Date.now() >= deadline) return result;
+    if (Date.now() - lastLogged >= 5_000) {
+      lastLogged = Date.now();
+      o.log(`${result.ready}/${names.length} nodes Ready`);
+    }
+    await sleep(500);
+  }
+}
