@@ -42,7 +42,12 @@ export interface WriteFileResult {
   readonly backupPath?: string;
 }
 
-export const ServiceAction = { start: 'start', stop: 'stop', restart: 'restart' } as const;
+/**
+ * `reset-failed` clears a unit's failed state and its start-limit count (`systemctl reset-failed UNIT`): after a
+ * unit failed to start a few times in a row, systemd refuses further starts ("start request repeated too quickly")
+ * until it is reset or the limit's interval has passed.
+ */
+export const ServiceAction = { start: 'start', stop: 'stop', restart: 'restart', resetFailed: 'reset-failed' } as const;
 export type ServiceAction = (typeof ServiceAction)[keyof typeof ServiceAction];
 
 /** The states `systemctl is-active` prints, which the lab supervisor also uses. */

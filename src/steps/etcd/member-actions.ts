@@ -245,6 +245,10 @@ export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, op
 /** Start the member's service and wait until its endpoint answers; fail fast when the unit fails. */
 export async function ensureStarted(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
   const host = await ctx.deps.host(n.host);
+  if ((await host.serviceState(n.service)) === 'failed') {
+    // A start that failed before (a port in use, say) may have used up systemd's start limit: clear it first.
+    await ctx.action('reset-failed', { host: n.host, unit: n.service }, () => host.service(n.service, 'reset-failed'));
+  }
   await ctx.action('start-service', { host: n.host, unit: n.service }, () => host.service(n.service, 'start'));
   await pollUntil(
     async () => {
@@ -416,7 +420,12 @@ export async function ensureRemoved(ctx: StepContext, id: string, name: string, 
 export async function ensureServiceStopped(ctx: StepContext, m: EtcdMember, action = 'stop-service'): Promise<void> {
   const host = await ctx.deps.host(m.host);
   const state = await host.serviceState(m.service);
-  if (state === 'inactive' || state === 'failed') {
+  if (state === 'failed') {
+    // Leave it clean: a later start must not meet systemd's start limit.
+    await ctx.action(`${action}:reset-failed`, { host: m.host, unit: m.service }, () => host.service(m.service, 'reset-failed'));
+    return;
+  }
+  if (state === 'inactive') {
     ctx.skip(action, `${m.service} on ${m.host} is ${state}`);
     return;
   }

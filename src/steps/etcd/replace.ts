@@ -40,7 +40,7 @@ export async function bringInNewMember(ctx: StepContext, n: EtcdMember, optsSour
     await waitCaughtUp(ctx, n, t);
     await ensurePromoted(ctx, n, id, t);
   } else {
-    ctx.skip('start-service', `${n.name} is already a voting member`);
+    ctx.skip('promote', `${n.name} is already a voting member`);
     await ensureStarted(ctx, n, t);
   }
   await waitForGate(ctx, t, `after promoting ${n.name}`, { expectVoters: [n.peerURL] });

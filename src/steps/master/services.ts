@@ -17,10 +17,12 @@ export async function stopUnits(ctx: StepContext, host: Host, units: readonly st
 
 export async function startUnits(ctx: StepContext, host: Host, units: readonly string[], label: string): Promise<void> {
   for (const unit of units) {
-    if ((await host.serviceState(unit)) === 'active') {
+    const state = await host.serviceState(unit);
+    if (state === 'active') {
       ctx.skip(`${label}:${unit}`, `${unit} on ${host.address} is active`);
       continue;
     }
+    if (state === 'failed') await ctx.action(`${label}:${unit}:reset-failed`, { host: host.address, unit }, () => host.service(unit, 'reset-failed'));
     await ctx.action(`${label}:${unit}`, { host: host.address, unit }, () => host.service(unit, 'start'));
   }
 }
