@@ -27,12 +27,30 @@ export const FLANNEL_CONFIG = '{"Network": "127.24.0.0/13", "SubnetLen": 22, "Ba
 
 const REQUEST_TIMEOUT_MS = 5_000;
 
+/**
+ * Written with the seed when the lab also runs a control plane on the cluster (`ferry lab up` with a master): the
+ * check then knows to expect the live-control-plane seed (below).
+ */
+export const LIVE_SEED_MARKER_KEY = '/registry/ferry-lab/seed';
+
+export interface LabSeedOptions {
+  /**
+   * A control plane (apiserver, controller-manager) runs on this cluster: keys it rewrites or deletes by design are
+   * not seeded, so that "every seeded key reads back unchanged" still means "no data was lost". The node
+   * controller rewrites nodes that never heartbeat and evicts their pods, the replication manager updates RCs, and
+   * the apiserver reconciles the `kubernetes` service and endpoints.
+   */
+  readonly liveControlPlane?: boolean;
+}
+
+const LIVE_MANAGED = [/^\/registry\/minions\//, /^\/registry\/pods\//, /^\/registry\/controllers\//, /^\/registry\/services\/(specs|endpoints)\/default\/kubernetes$/];
+
 function json(value: unknown): string {
   return JSON.stringify(value);
 }
 
 /** The seeded keys and values (pure and deterministic, so checks can compare). */
-export function buildLabSeedData(): LabSeedData {
+export function buildLabSeedData(options: LabSeedOptions = {}): LabSeedData {
   const v3: SeedEntry[] = [];
   const put = (key: string, value: unknown): void => {
     v3.push({ key, value: json(value) });
@@ -59,6 +77,10 @@ export function buildLabSeedData(): LabSeedData {
     put(`/registry/pods/default/${name}`, { kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace: 'default' }, spec: { nodeName: `node-${((i - 1) % 6) + 1}` }, status: { phase: 'Running', podIP: `172.24.${(i % 6) * 4}.${i + 1}` } });
   }
   put('/registry/events/default/seeded-by-ferry-lab', { kind: 'Event', apiVersion: 'v1', message: 'seeded by ferry lab' });
+  if (options.liveControlPlane === true) {
+    const kept = v3.filter((e) => !LIVE_MANAGED.some((re) => re.test(e.key)));
+    return { v3: [...kept, { key: LIVE_SEED_MARKER_KEY, value: json({ liveControlPlane: true }) }], v2: [{ key: FLANNEL_CONFIG_KEY, value: FLANNEL_CONFIG }] };
+  }
   return { v3, v2: [{ key: FLANNEL_CONFIG_KEY, value: FLANNEL_CONFIG }] };
 }
 
@@ -77,8 +99,8 @@ async function putV2(clientURL: string, key: string, value: string): Promise<voi
 }
 
 /** Write the seed data into the cluster reached through `clientURLs` (v3 through etcd3, v2 over HTTP). */
-export async function writeLabSeedData(clientURLs: readonly string[]): Promise<LabSeedData> {
-  const data = buildLabSeedData();
+export async function writeLabSeedData(clientURLs: readonly string[], options: LabSeedOptions = {}): Promise<LabSeedData> {
+  const data = buildLabSeedData(options);
   const client = new Etcd3({ hosts: [...clientURLs], dialTimeout: REQUEST_TIMEOUT_MS });
   try {
     for (const { key, value } of data.v3) await client.put(key).value(value).exec();
@@ -133,10 +155,10 @@ async function readV2(clientURLs: readonly string[], key: string): Promise<strin
 
 /**
  * Read every seeded key back (one linearizable range read of `/registry/`, tried on each endpoint in turn since a
- * learner refuses it, then the v2 keys) and compare.
+ * learner refuses it, then the v2 keys) and compare. A cluster seeded for a live control plane (its marker key is
+ * there) is compared with that seed.
  */
 export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<SeedCheck> {
-  const data = buildLabSeedData();
   let found: Record<string, string> | undefined;
   let lastError: unknown;
   for (const url of clientURLs) {
@@ -151,6 +173,7 @@ export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<S
     }
   }
   if (found === undefined) throw seedError('LAB_SEED_CHECK_FAILED', 'cannot read the lab seed data (v3)', lastError);
+  const data = buildLabSeedData({ liveControlPlane: found[LIVE_SEED_MARKER_KEY] !== undefined });
   const missing: string[] = [];
   const wrong: string[] = [];
   for (const { key, value } of data.v3) {

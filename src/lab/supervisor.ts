@@ -1,7 +1,7 @@
 /**
  * The lab supervisor: the lab's stand-in for systemd. One long-lived Node process per lab (supervisor-main.ts),
  * serving HTTP/JSON on `<labDir>/supervisor.sock`. Units are keyed by (host address, unit name):
- *   POST /v1/hosts/:host/units/:unit/start|stop|restart   → UnitStatus (stop returns once the process exited)
+ *   POST /v1/hosts/:host/units/:unit/start|stop|restart|reset-failed   → UnitStatus (stop returns once the process exited)
  *   POST /v1/hosts/:host/units/:unit/kill?signal=SIGKILL  → UnitStatus (`systemctl kill`; returns at once)
  *   GET  /v1/hosts/:host/units/:unit                      → UnitStatus
  *   GET  /v1/units                                        → { units: UnitStatus[] }
@@ -38,7 +38,7 @@ const SHUTDOWN_AGENT_CONCURRENCY = 64;
 /** The pid file is rewritten at most this often (thousands of node units change state during `lab up`). */
 const PID_FILE_DELAY_MS = 200;
 
-const UNIT_PATH = /^\/v1\/hosts\/([^/]+)\/units\/([^/]+?)(?:\/(start|stop|restart|kill))?$/;
+const UNIT_PATH = /^\/v1\/hosts\/([^/]+)\/units\/([^/]+?)(?:\/(start|stop|restart|reset-failed|kill))?$/;
 const SIGNAL_NAME = /^SIG[A-Z0-9]+$/;
 
 function log(line: string): void {
@@ -161,7 +161,8 @@ export async function runSupervisor(labDir: string, options: SupervisorOptions =
       return unit.kill(signal as NodeJS.Signals);
     }
     log(`${action} ${unit.status().host} ${unit.fileName}`);
-    const status: UnitStatus = action === 'start' ? await unit.start() : action === 'stop' ? await unit.stop() : await unit.restart();
+    const status: UnitStatus =
+      action === 'start' ? await unit.start() : action === 'stop' ? await unit.stop() : action === 'reset-failed' ? await unit.resetFailed() : await unit.restart();
     return status;
   };
 

@@ -114,6 +114,21 @@ export class LabUnit {
     return this.status();
   }
 
+  /**
+   * `systemctl reset-failed`: forget the start-limit count and a failed result, so the next start is allowed.
+   * A failed unit becomes inactive; a running one is untouched.
+   */
+  resetFailed(): Promise<UnitStatus> {
+    return this.enqueue(async () => {
+      this.startTimes = [];
+      if (this.state === 'failed') {
+        this.result = 'success';
+        this.setState('inactive');
+      }
+      return this.status();
+    });
+  }
+
   restart(): Promise<UnitStatus> {
     return this.enqueue(async () => {
       await this.stopNow();

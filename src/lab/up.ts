@@ -198,7 +198,8 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   }
   log(`old cluster healthy (${old.length} member(s), leader ${probe.leader === undefined ? '?' : idToHex(probe.leader)})`);
 
-  const seed = await writeLabSeedData(clientURLs);
+  // With a master, a control plane will run on this data: seed what it leaves alone (etcd-seed.ts).
+  const seed = await writeLabSeedData(clientURLs, { liveControlPlane: inventory.master !== undefined });
   log(`seeded ${seed.v3.length} v3 keys and ${seed.v2.length} v2 key(s)`);
 
   for (const { member } of members.filter((m) => m.role === 'new')) {

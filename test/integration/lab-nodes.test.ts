@@ -13,6 +13,7 @@ import { LabHost } from '../../src/hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../../src/inventory/types.ts';
 import { renderKubeletSysconfig } from '../../src/lab/domeos/node-files.ts';
 import { stopLab } from '../../src/lab/down.ts';
+import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
 import { readReadyNodeNames } from '../../src/lab/nodes-up.ts';
 import { buildHostRoot } from '../../src/lab/paths.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
@@ -77,7 +78,8 @@ describe('lab up with a master and 3 nodes', () => {
   const client = new SupervisorClient(labDir);
 
   before(async () => {
-    state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 90_000 });
+    // The new master at another Kubernetes version, as the master switch's refusal test needs it.
+    state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 90_000, k8sVersions: { '127.25.0.20': '1.5.5' } });
   });
   after(async () => {
     await expectLabGone(labDir);
@@ -92,12 +94,13 @@ describe('lab up with a master and 3 nodes', () => {
     assert.equal(status.capacity['pods'], '70', '--max-pods=70 from KUBELET_OPTS');
     assert.equal(status.nodeInfo['kubeletVersion'], 'v1.4.7');
     assert.deepEqual(state.k8s?.nodes.map((n) => n.name), ['n-1', 'n-2', 'n-3']);
-    assert.deepEqual(state.k8s?.masters.map((m) => [m.role, m.address, m.units.length]), [
-      ['old', '127.25.0.30', 5],
-      ['new', '127.25.0.20', 0],
+    assert.deepEqual(state.k8s?.masters.map((m) => [m.role, m.address, m.k8sVersion, m.units.length]), [
+      ['old', '127.25.0.30', '1.4.7', 5],
+      ['new', '127.25.0.20', '1.5.5', 0],
     ]);
     const fresh = new LabHost(labDir, '127.25.0.20');
-    assert.equal(await fresh.exists('/usr/sbin/domeos/k8s/current/kube-apiserver'), true);
+    assert.equal((await fresh.run(['/usr/sbin/domeos/k8s/current/kube-apiserver', '--version'])).stdout, 'Kubernetes v1.5.5\n');
+    assert.equal((await new LabHost(labDir, '127.25.0.30').run(['/usr/sbin/domeos/k8s/current/kube-apiserver', '--version'])).stdout, 'Kubernetes v1.4.7\n');
     assert.equal(await fresh.exists('/etc/sysconfig/kube-apiserver'), false);
     await assert.rejects(fetch('http://127.25.0.20:8080/healthz', { signal: AbortSignal.timeout(2_000) }), 'nothing runs on the new master');
   });
@@ -158,7 +161,7 @@ describe('lab up with a master and 3 nodes', () => {
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       await waitFor('the direct flanneld acquired its lease', async () => (stderr.includes('Lease acquired') ? true : undefined));
-      assert.match(stderr, /Found lease \(127\.24\.\d+\.0\/22\) for current IP \(127\.25\.1\.3\), reusing/);
+      assert.match(stderr, /Found lease \(127\.\d+\.\d+\.0\/22\) for current IP \(127\.25\.1\.3\), reusing/);
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
       child.kill('SIGTERM');
       assert.deepEqual(await exited, [null, 'SIGTERM']);
@@ -207,6 +210,10 @@ describe('lab up with a master and 3 nodes', () => {
     assert.equal(k8s.nodes.ready[0]?.ready, 3);
     assert.ok(k8s.nodes.ready[1]?.error !== undefined, 'the new master does not answer');
     assert.ok(renderLabK8sStatusLines(k8s).some((l) => l.includes('Ready on http://127.25.0.30:8080: 3/3')));
+  });
+
+  test('the seeded data reads back although a control plane runs on it', async () => {
+    assert.deepEqual(await readLabSeedCheck(ETCD), { ok: true, missing: [], wrong: [] });
   });
 });
 

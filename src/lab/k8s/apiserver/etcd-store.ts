@@ -42,15 +42,38 @@ export interface StoreWatchHandlers {
   onError(message: string, compacted: boolean): void;
 }
 
-/** etcd3's default retries and circuit breaker would keep /healthz failing after etcd is back; fail over only. */
-function buildPassThroughPolicy(): Policy {
+/**
+ * Failures that provably never reached etcd (no connection, connection refused), or a learner's refusal: safe to
+ * send to the next endpoint — as the real apiserver's etcd client balances over --etcd-servers, so a member that is
+ * down or already removed (every migration has them) costs a retry, not a failed request.
+ */
+const NOT_SENT = /No connection established|ECONNREFUSED|rpc not supported for learner/i;
+
+/**
+ * etcd3's default retries and circuit breaker would keep /healthz failing after etcd is back. Instead: fail over to
+ * the next host on a not-sent failure, at most once per endpoint; any other failure reaches the caller at once.
+ */
+function buildFailoverPolicy(maxFailovers: number): Policy {
   const noEvents = () => ({ dispose: () => undefined });
   const policy: Omit<Policy, '_altReturn'> = {
     onSuccess: noEvents,
     onFailure: noEvents,
-    execute: async (fn, signal) => fn({ signal: signal ?? new AbortController().signal }),
+    async execute(fn, signal) {
+      const context = { signal: signal ?? new AbortController().signal };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await fn(context);
+        } catch (err) {
+          if (attempt >= maxFailovers || !(err instanceof Error) || !NOT_SENT.test(err.message)) throw err;
+        }
+      }
+    },
   };
   return policy as Policy;
+}
+
+function buildPassThroughPolicy(): Policy {
+  return buildFailoverPolicy(0);
 }
 
 export function decodeObject(kv: IKeyValue | null | undefined): KubeObject | undefined {
@@ -89,7 +112,7 @@ export class EtcdStore {
     this.client = new Etcd3({
       hosts: [...opts.endpoints],
       grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000 },
-      faultHandling: { global: buildPassThroughPolicy(), host: () => buildPassThroughPolicy() },
+      faultHandling: { global: buildFailoverPolicy(opts.endpoints.length * 2), host: () => buildPassThroughPolicy() },
     });
   }
 

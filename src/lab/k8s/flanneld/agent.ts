@@ -16,7 +16,7 @@ import { normalizeServerURL } from '../../node-runtime/apiserver-target.ts';
 import { DEFAULT_LAB_FLANNEL_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { FlannelConfigMonitor } from './config-monitor.ts';
-import { EtcdV2Keys, isEtcdUnavailable } from './etcd-v2.ts';
+import { EtcdV2Error, EtcdV2Keys, isEtcdUnavailable } from './etcd-v2.ts';
 import { parseFlanneldFlags } from './flags.ts';
 import { acquireLease, LEASE_TTL_SECONDS, type Lease } from './lease.ts';
 import { DOCKER_OPTS_FILE, parseSubnetEnv, renderDockerOpts, renderSubnetEnv, VXLAN_MTU } from './subnet-file.ts';
@@ -39,15 +39,20 @@ function choosePublicIP(ctx: AgentContext, iface: string, publicIP: string): str
   return parseIPv4(iface) !== undefined ? iface : ctx.hostAddress;
 }
 
-/** Retry `fn` while etcd is unavailable, for up to START_TRY_MS; then a StartFailure. */
-async function whileStarting<T>(what: string, fn: () => Promise<T>, ctx: AgentContext, signal: AbortSignal): Promise<T> {
+/** etcd did not answer, or answered what is not etcd's v2 API (e.g. v2 disabled). */
+function isEtcdTrouble(err: unknown): boolean {
+  return isEtcdUnavailable(err) || err instanceof EtcdV2Error;
+}
+
+/** Retry `fn` while etcd is in trouble, for up to START_TRY_MS; then a StartFailure. */
+async function whileStarting<T>(what: string, fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
   const deadline = Date.now() + START_TRY_MS;
   for (;;) {
     try {
       return await fn();
     } catch (err) {
-      if (signal.aborted || !isEtcdUnavailable(err) || Date.now() >= deadline) {
-        if (isEtcdUnavailable(err)) throw new StartFailure(`${what}: ${messageOf(err)}`);
+      if (signal.aborted || !isEtcdTrouble(err) || Date.now() >= deadline) {
+        if (isEtcdTrouble(err)) throw new StartFailure(`${what}: ${messageOf(err)}`);
         throw err;
       }
       await sleep(RETRY_DELAY_MS, undefined, { signal });
@@ -58,7 +63,7 @@ async function whileStarting<T>(what: string, fn: () => Promise<T>, ctx: AgentCo
 async function readNetworkConfig(etcd: EtcdV2Keys, key: string, ctx: AgentContext, signal: AbortSignal): Promise<{ config: FlannelNetworkConfig; raw: string }> {
   const failures = new RepeatedLog((m) => ctx.log.error(m), 30);
   for (;;) {
-    const node = await whileStarting('Failed to retrieve network config', () => etcd.get(key, signal), ctx, signal);
+    const node = await whileStarting('Failed to retrieve network config', () => etcd.get(key, signal), signal);
     if (node?.value !== undefined) {
       const parsed = parseFlannelConfig(node.value);
       if (parsed.ok) return { config: parsed.config, raw: node.value };
@@ -106,7 +111,7 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   try {
     ({ config: network, raw: rawConfig } = await readNetworkConfig(etcd, `${prefix}/config`, ctx, signal));
     const previous = await readPreviousSubnet(subnetFile);
-    lease = await whileStarting('Failed to acquire lease', () => acquireLease({ etcd, prefix, config: network, publicIP, ...(previous !== undefined ? { previous } : {}), log: ctx.log, signal }), ctx, signal);
+    lease = await whileStarting('Failed to acquire lease', () => acquireLease({ etcd, prefix, config: network, publicIP, ...(previous !== undefined ? { previous } : {}), log: ctx.log, signal }), signal);
   } catch (err) {
     if (signal.aborted) return 0;
     ctx.log.error(messageOf(err));
