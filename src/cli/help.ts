@@ -92,12 +92,15 @@ Example:
   ferry status
   ferry status --run 20261127-054500-ab12 -o json
 `,
-  lab: `ferry lab up [-f INVENTORY] | ferry lab down [-f INVENTORY] | ferry lab status [-f INVENTORY] [-o json]
+  lab: `ferry lab up [-f INVENTORY] [--nodes N] | ferry lab down [-f INVENTORY] | ferry lab status [-f INVENTORY] [-o json]
 
 The runbook's example environment on this machine: real etcd 3.4 members on loopback addresses (10.17.33.x
-becomes 127.17.33.x), each host with its own root folder and services run by a lab supervisor.
-  up       start the OLD side of the inventory (default examples/lab-seed.yaml), seeded with data, and prepare
-           the new hosts (empty)
+becomes 127.17.33.x), each host with its own root folder and services run by a lab supervisor; stand-ins that
+speak the real formats and APIs for what cannot run here (kube-apiserver, kube-controller-manager,
+kube-scheduler, kubelet, kube-proxy, flanneld).
+  up       start the OLD side of the inventory (default examples/lab-seed.yaml): the old etcd members seeded with
+           data, the old master on them, the nodes Ready on it; prepare the new hosts (empty).
+           --nodes N: N nodes in all (the inventory's, then generated lab-node-<i>); 1000 fit on 2 cores
   status   show the lab's hosts, services and etcd members
   down     stop every lab process and remove the lab's state
 

@@ -5,7 +5,7 @@ import { readInventory } from '../../inventory/load.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import { startLab } from '../../lab/up.ts';
 import { stopLab } from '../../lab/down.ts';
-import { readLabStatus } from '../../lab/status.ts';
+import { readLabStatus, renderLabK8sStatusLines } from '../../lab/status.ts';
 import { readEtcdState } from '../../etcd/observe.ts';
 import { Etcd3Admin } from '../../etcd/client.ts';
 import { idToHex } from '../../etcd/ids.ts';
@@ -78,7 +78,11 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       }
       io.out(`${bold(io, 'lab')} ${labDir}  ${dim(io, `inventory ${status.state.inventoryPath}, supervisor ${status.supervisorRunning ? 'running' : 'NOT running'}`)}\n`);
-      for (const u of status.units) io.out(`  ${u.host.padEnd(16)} ${u.unit.padEnd(16)} ${u.state}${u.pid ? dim(io, ` pid ${u.pid}`) : ''}\n`);
+      const k8s = status.k8s;
+      // A thousand nodes' units would drown the view: masters and etcd units are listed, nodes summarised.
+      const nodeHosts = new Set(status.state.k8s?.nodes.map((n) => n.address) ?? []);
+      for (const u of status.units) if (!nodeHosts.has(u.host)) io.out(`  ${u.host.padEnd(16)} ${u.unit.padEnd(16)} ${u.state}${u.pid ? dim(io, ` pid ${u.pid}`) : ''}\n`);
+      if (k8s !== undefined) for (const l of renderLabK8sStatusLines(k8s)) io.out(`${l}\n`);
       if (etcd !== undefined) {
         io.out(`\netcd members (leader ${etcd.members.find((m) => m.id === etcd!.observed.leaderId)?.name ?? 'unknown'}):\n`);
         for (const m of etcd.members) io.out(`  ${(m.name || '(unstarted)').padEnd(16)} ${idToHex(m.id).padEnd(17)} ${m.isLearner ? 'learner' : 'voter'}  ${m.clientURLs.join(',')}\n`);

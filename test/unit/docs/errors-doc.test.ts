@@ -3,7 +3,10 @@
  *
  * The codes are collected from src/ with the TypeScript parser (not guessed, not grepped):
  *  - the first argument of `new FerryError(…)`, `inputError(…)`, `super(…)` in a FerryError subclass, and of any
- *    helper that forwards its `code` parameter to one of them (`fsError('JOURNAL_OPEN_FAILED', …)`);
+ *    helper that forwards its `code` parameter to one of them (`fsError('JOURNAL_OPEN_FAILED', …)`) — in the file
+ *    that declares the helper and in files that import it by name, so an unrelated `fail(…)` elsewhere is not one;
+ *  - both branches of `cond ? 'CODE_A' : 'CODE_B'`, and every `return` of a same-file function called as the code
+ *    argument (`codeForStatus(res.status)`), when each of them is itself a literal, constant or code table entry;
  *  - the values of code tables (`export const EtcdErrorCode = {…} as const`), imported where they are exported;
  *  - `{ code: 'X', message }` records that become errors elsewhere (the runner's ErrorRecords, lab problems).
  * A code argument that is neither a literal, a constant, a code table entry nor a known relay fails the test, so a
@@ -13,7 +16,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { EtcdErrorCode } from '../../../src/etcd/errors.ts';
@@ -35,6 +38,7 @@ const RELAYS: Readonly<Record<string, string>> = {
   'src/etcd/errors.ts rule.code': 'a rule of RULES: its codes are the EtcdErrorCode table',
   'src/lab/up.ts first.code': 'a LabProblem from validateLabInventory: collected as { code, message } records',
   'src/lab/supervisor-client.ts e.code': "the lab supervisor's own FerryError, relayed over its socket: raised in src/lab",
+  'src/node/node-changes.ts err.code': 'inFile() re-raises a FerryError of the src/sysconfig helpers it wraps, naming the file: raised in src/sysconfig',
 };
 
 interface Site {
@@ -87,37 +91,66 @@ function parse(file: string): ts.SourceFile {
   return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
-/** Names of functions and methods whose first parameter is `code` and which pass it on to a raiser. */
-function findForwarders(files: readonly ts.SourceFile[]): Set<string> {
-  const names = new Set<string>();
+/**
+ * Per file: names of functions and methods whose first parameter is `code` and which pass it on to a raiser, and of
+ * FerryError subclasses whose constructor passes its first parameter to `super` or that have no constructor (they
+ * take FerryError's `code` first): `new KubeApiError('LAB_K8S_UNREACHABLE', …)`.
+ */
+function findForwarders(files: readonly ts.SourceFile[]): Map<string, Set<string>> {
+  const byFile = new Map<string, Set<string>>();
+  let names = new Set<string>();
   const visit = (node: ts.Node): void => {
-    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && RAISERS.has(calleeName(node.expression) ?? '')) {
+    if (ts.isClassLike(node) && node.name !== undefined && extendsErrorBase(node.members[0] ?? node.name) && !node.members.some(ts.isConstructorDeclaration)) {
+      names.add(node.name.text);
+    }
+    const isSuper = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword && extendsErrorBase(node);
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && (isSuper || RAISERS.has(calleeName(node.expression) ?? ''))) {
       const arg = node.arguments?.[0];
       if (arg !== undefined && isForwardedParam(arg)) {
         let fn: ts.Node | undefined = node.parent;
         while (fn !== undefined && !ts.isFunctionLike(fn)) fn = fn.parent;
-        const name = fn === undefined ? undefined : ts.getNameOfDeclaration(fn as ts.Declaration);
+        const name = fn === undefined ? undefined : ts.isConstructorDeclaration(fn) ? fn.parent.name : ts.getNameOfDeclaration(fn as ts.Declaration);
         const declared = name ?? (fn !== undefined && ts.isVariableDeclaration(fn.parent) ? fn.parent.name : undefined);
         if (declared !== undefined) names.add(declared.getText());
       }
     }
     ts.forEachChild(node, visit);
   };
-  for (const f of files) visit(f);
-  return names;
+  for (const f of files) {
+    names = new Set<string>();
+    visit(f);
+    if (names.size > 0) byFile.set(f.fileName, names);
+  }
+  return byFile;
+}
+
+/** The raisers a file can call: the base ones, its own forwarders, and forwarders it imports by name. */
+function raisersOf(sf: ts.SourceFile, forwarders: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const out = new Set([...RAISERS, ...(forwarders.get(sf.fileName) ?? [])]);
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const bindings = stmt.importClause?.namedBindings;
+    if (bindings === undefined || !ts.isNamedImports(bindings) || !stmt.moduleSpecifier.text.startsWith('.')) continue;
+    const from = forwarders.get(join(dirname(sf.fileName), stmt.moduleSpecifier.text));
+    for (const el of bindings.elements) if (from?.has((el.propertyName ?? el.name).text) === true) out.add(el.name.text);
+  }
+  return out;
 }
 
 /** Scans `<root>/src`; file names in results are relative to `root`. */
 function scanSources(root: string): Scan {
   const files = listTsFiles(join(root, 'src')).map(parse);
-  const raisers = new Set([...RAISERS, ...findForwarders(files)]);
+  const forwarders = findForwarders(files);
   const sites: Site[] = [];
   const unresolved: string[] = [];
   const exportedTables = new Map<string, string[]>();
   for (const sf of files) {
     const rel = relative(root, sf.fileName);
+    const raisers = raisersOf(sf, forwarders);
     const at = (n: ts.Node) => `${rel}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
     const constants = new Map<string, string>();
+    const functions = new Map<string, ts.FunctionDeclaration>();
+    for (const stmt of sf.statements) if (ts.isFunctionDeclaration(stmt) && stmt.name !== undefined && stmt.body !== undefined) functions.set(stmt.name.text, stmt);
     const tables = new Map<string, Map<string, string>>();
     // Top-level string constants and code tables (`… ErrorCode = { key: 'CODE', … } as const`).
     for (const stmt of sf.statements) {
@@ -141,7 +174,7 @@ function scanSources(root: string): Scan {
         }
       }
     }
-    const resolveArg = (arg: ts.Expression): string | undefined => {
+    const resolveOne = (arg: ts.Expression): string | undefined => {
       const lit = literalText(arg);
       if (lit !== undefined) return lit;
       const u = unwrap(arg);
@@ -149,14 +182,30 @@ function scanSources(root: string): Scan {
       if (ts.isPropertyAccessExpression(u) && ts.isIdentifier(u.expression)) return tables.get(u.expression.text)?.get(u.name.text);
       return undefined;
     };
+    /** The code(s) an argument can be: one, or each branch of a conditional; undefined when any is unknown. */
+    const resolveArg = (arg: ts.Expression, depth = 0): string[] | undefined => {
+      const u = unwrap(arg);
+      if (ts.isConditionalExpression(u)) {
+        const a = resolveArg(u.whenTrue, depth);
+        const b = resolveArg(u.whenFalse, depth);
+        return a === undefined || b === undefined ? undefined : [...a, ...b];
+      }
+      const fn = ts.isCallExpression(u) && ts.isIdentifier(u.expression) ? functions.get(u.expression.text) : undefined;
+      if (fn !== undefined && depth < 3) {
+        const returned = returnsOf(fn).map((r) => (r.expression === undefined ? undefined : resolveArg(r.expression, depth + 1)));
+        return returned.length > 0 && returned.every((r) => r !== undefined) ? returned.flat() : undefined;
+      }
+      const one = resolveOne(u);
+      return one === undefined ? undefined : [one];
+    };
     const visit = (node: ts.Node): void => {
       const isSuper = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword;
       const raises = (ts.isCallExpression(node) || ts.isNewExpression(node)) && raisers.has(calleeName(node.expression) ?? '');
       if ((raises || (isSuper && extendsErrorBase(node))) && (ts.isCallExpression(node) || ts.isNewExpression(node))) {
         const arg = node.arguments?.[0];
         if (arg !== undefined) {
-          const code = resolveArg(arg);
-          if (code !== undefined) sites.push({ code, where: at(arg) });
+          const codes = resolveArg(arg);
+          if (codes !== undefined) for (const code of codes) sites.push({ code, where: at(arg) });
           else if (!isForwardedParam(arg) && RELAYS[`${rel} ${arg.getText()}`] === undefined) unresolved.push(`${at(arg)} ${arg.getText()}`);
         }
       }
@@ -171,6 +220,17 @@ function scanSources(root: string): Scan {
     visit(sf);
   }
   return { sites, unresolved, exportedTables };
+}
+
+/** The `return` statements of a function's own body (not of functions nested in it). */
+function returnsOf(fn: ts.FunctionDeclaration): ts.ReturnStatement[] {
+  const out: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) out.push(n);
+    else if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (fn.body !== undefined) ts.forEachChild(fn.body, visit);
+  return out;
 }
 
 function extendsErrorBase(node: ts.Node): boolean {
@@ -269,14 +329,32 @@ describe('the code scanner', () => {
           "const rec = { code: 'X_RECORD', message: 'm' };",
           "env[NAME]; vars.get('INITIAL_CLUSTER'); const noMessage = { code: 'X_NO_MESSAGE' };",
           'new FerryError(`X_${part}`, "m");',
+          "new FerryError(ok ? 'X_COND_A' : 'X_COND_B', 'm');",
+          "export function raise(code: string) { return new FerryError(code, 'm'); }",
+          "export class PlainError extends FerryError {}",
+          "class StatusError extends FerryError { constructor(code: string, m: string, readonly status: number) { super(code, m); } }",
+          "new PlainError('X_PLAIN_SUBCLASS', 'm'); new StatusError('X_CODE_SUBCLASS', 'm', 404);",
+          "function codeFor(s: number) { switch (s) { case 404: return 'X_FN_A'; default: return CODE_A; } }",
+          "function notFixed(s: string) { return `X_${s}`; }",
+          "new FerryError(codeFor(1), 'm'); new FerryError(notFixed('a'), 'm');",
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(root, 'src', 'other.ts'),
+        [
+          "import { raise as up } from './sample.ts';",
+          "up('X_IMPORTED');",
+          "wrap('not a code: wrap is not imported here');",
+          "function fail(why: string) { return new SyntaxError(why); }",
+          "fail('not a code either');",
         ].join('\n'),
       );
       const result = scanSources(root);
       assert.deepEqual(
         sorted(new Set(result.sites.map((s) => s.code))),
-        ['X_FORWARDED', 'X_FROM_CONST', 'X_LITERAL', 'X_RECORD', 'X_SUBCLASS', 'X_TABLE_ONE', 'X_TABLE_TWO'],
+        ['X_CODE_SUBCLASS', 'X_COND_A', 'X_COND_B', 'X_FN_A', 'X_FORWARDED', 'X_FROM_CONST', 'X_IMPORTED', 'X_LITERAL', 'X_PLAIN_SUBCLASS', 'X_RECORD', 'X_SUBCLASS', 'X_TABLE_ONE', 'X_TABLE_TWO'],
       );
-      assert.deepEqual(result.unresolved, ['src/sample.ts:13 `X_${part}`']);
+      assert.deepEqual(result.unresolved, ['src/sample.ts:13 `X_${part}`', "src/sample.ts:21 notFixed('a')"]);
       assert.deepEqual([...result.exportedTables.values()], [['SampleErrorCode']]);
       assert.deepEqual(sorted(readDocumentedCodes('# Title `NOT_A_HEADING_CODE_` \n### `X_ONE`\n| `X_TWO` | `X_THREE` |\n| --- | --- |\nprose `X_FOUR`\n')), ['X_ONE', 'X_TWO']);
     } finally {
