@@ -52,6 +52,8 @@ interface ModeRun {
   /** Per-node times (ms) as runRollout measured them. */
   readonly p50Ms: number;
   readonly maxMs: number;
+  /** applyNodeUpdate's readyAfterMs (restart → Ready on the new master), median. */
+  readonly readyP50Ms: number;
   readonly rssBeforeMB: number;
   readonly rssPeakMB: number;
   readonly heapPeakMB: number;
@@ -161,6 +163,7 @@ async function runMode(labDir: string, nodes: { name: string; address: string }[
     labProcs = Math.max(labProcs, r.procs);
   }, 2_000);
   let lastLog = 0;
+  const readyAfter: number[] = [];
   const t0 = performance.now();
   try {
     const result = await runRollout(
@@ -170,6 +173,7 @@ async function runMode(labDir: string, nodes: { name: string; address: string }[
         const host = new LabHost(labDir, byName.get(name) as string);
         try {
           const r = await applyNodeUpdate(host, { master, backupDir: `/var/lib/ferry/bench-${tag}`, waitReady, readyTimeoutMs: 60_000, log: () => undefined });
+          readyAfter.push(r.readyAfterMs);
           return { ok: true, detail: r.alreadyUpToDate ? 'already up to date' : `Ready after ${r.readyAfterMs} ms` };
         } catch (err) {
           return { ok: false, detail: messageOf(err) };
@@ -201,6 +205,7 @@ async function runMode(labDir: string, nodes: { name: string; address: string }[
       ...(first !== undefined ? { firstFailure: `${first.node}: ${first.detail}` } : {}),
       p50Ms: pct(times, 50),
       maxMs: Math.max(0, ...times),
+      readyP50Ms: pct(readyAfter, 50),
       rssBeforeMB: rssBefore / 2 ** 20,
       rssPeakMB: rssPeak / 2 ** 20,
       heapPeakMB: heapPeak / 2 ** 20,
@@ -223,13 +228,13 @@ function renderSection(runs: ModeRun[], meta: { command: string; date: string; m
     '',
     'Each node: applyNodeUpdate (read the 3 sysconfig files, back up, rewrite API_SERVERS/KUBE_MASTER, restart kubelet and kube-proxy, wait Ready with a fresh heartbeat on the new master, then the 5 s unit settle check) through a LabHost. Wall = the whole rollout; per node = wall / N (fleet throughput) and the median time of one node; memory = this process (ferry) sampled every 100 ms; lab = summed RSS of the supervisor, apiservers, controllers and node runtimes (context only).',
     '',
-    '| N | mode | width | wall | wall / node | one node p50 | one node max | ok | failed | ferry RSS before → peak | ferry heapUsed peak | lab RSS peak (procs) |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| N | mode | width | wall | wall / node | one node p50 | one node max | restart → Ready p50 | ok | failed | ferry RSS before → peak | ferry heapUsed peak | lab RSS peak (procs) |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of runs) {
     const ex = r.extrapolated === true ? ' *(extrapolated)*' : '';
     lines.push(
-      `| ${r.n} | ${r.mode}${ex} | ${r.concurrency} | ${f(r.wallMs)} | ${(r.wallMs / r.n / 1000).toFixed(2)} s | ${r.extrapolated === true ? '–' : f(r.p50Ms)} | ${r.extrapolated === true ? '–' : f(r.maxMs)} | ${r.extrapolated === true ? '–' : r.ok} | ${r.extrapolated === true ? '–' : r.failed} | ${r.extrapolated === true ? '–' : `${r.rssBeforeMB.toFixed(0)} → ${r.rssPeakMB.toFixed(0)} MB`} | ${r.extrapolated === true ? '–' : `${r.heapPeakMB.toFixed(0)} MB`} | ${r.extrapolated === true ? '–' : `${r.labRssPeakMB.toFixed(0)} MB (${r.labProcs})`} |`,
+      `| ${r.n} | ${r.mode}${ex} | ${r.concurrency} | ${f(r.wallMs)} | ${(r.wallMs / r.n / 1000).toFixed(2)} s | ${r.extrapolated === true ? '–' : f(r.p50Ms)} | ${r.extrapolated === true ? '–' : f(r.maxMs)} | ${r.extrapolated === true ? '–' : f(r.readyP50Ms)} | ${r.extrapolated === true ? '–' : r.ok} | ${r.extrapolated === true ? '–' : r.failed} | ${r.extrapolated === true ? '–' : `${r.rssBeforeMB.toFixed(0)} → ${r.rssPeakMB.toFixed(0)} MB`} | ${r.extrapolated === true ? '–' : `${r.heapPeakMB.toFixed(0)} MB`} | ${r.extrapolated === true ? '–' : `${r.labRssPeakMB.toFixed(0)} MB (${r.labProcs})`} |`,
     );
   }
   lines.push('', ...notes.map((n) => `- ${n}`), '', `<!-- bench:${SECTION}:end -->`);
@@ -292,7 +297,7 @@ async function main(): Promise<void> {
         runs.push(r);
         toNew = !toNew;
         const byKind = readLabRss(labDir).byKind;
-        log(`N=${n}: ${mode} c=${policy.concurrency}: wall ${(r.wallMs / 1000).toFixed(1)} s, ${(r.wallMs / n).toFixed(0)} ms/node, node p50 ${r.p50Ms} ms max ${r.maxMs} ms, ok ${r.ok} failed ${r.failed}${r.firstFailure !== undefined ? ` (${r.firstFailure})` : ''}; ferry RSS ${r.rssBeforeMB.toFixed(0)}→${r.rssPeakMB.toFixed(0)} MB, heap peak ${r.heapPeakMB.toFixed(0)} MB; lab ${r.labRssPeakMB.toFixed(0)} MB ${JSON.stringify(Object.fromEntries(Object.entries(byKind).map(([a, b]) => [a, Math.round(b)])))}`);
+        log(`N=${n}: ${mode} c=${policy.concurrency}: wall ${(r.wallMs / 1000).toFixed(1)} s, ${(r.wallMs / n).toFixed(0)} ms/node, node p50 ${r.p50Ms} ms (ready ${r.readyP50Ms} ms) max ${r.maxMs} ms, ok ${r.ok} failed ${r.failed}${r.firstFailure !== undefined ? ` (${r.firstFailure})` : ''}; ferry RSS ${r.rssBeforeMB.toFixed(0)}→${r.rssPeakMB.toFixed(0)} MB, heap peak ${r.heapPeakMB.toFixed(0)} MB; lab ${r.labRssPeakMB.toFixed(0)} MB ${JSON.stringify(Object.fromEntries(Object.entries(byKind).map(([a, b]) => [a, Math.round(b)])))}`);
       }
     } finally {
       log(`N=${n}: lab down`);

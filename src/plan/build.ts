@@ -16,6 +16,7 @@
  * adopted by its step.
  */
 import { inputError } from '../errors.ts';
+import { DEFAULTS } from '../inventory/schema.ts';
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
 import { computeObservedFingerprint } from './fingerprint.ts';
 import { PHASES, type PhaseId } from './phases.ts';
@@ -192,7 +193,8 @@ function buildMasterSteps(input: BuildPlanInput, etcdInScope: boolean, notes: st
   if (!kube.oldApiserverUp) notes.push(`the old apiserver ${master.old.apiserver} does not answer now: stopping it will find it stopped`);
   const etcd = etcdInScope ? inventory.etcd.new.map((m) => m.clientURL) : undefined;
   const timeouts = DEFAULT_MASTER_TIMEOUTS;
-  const rollout = inventory.rollout ?? { canary: 1, batchSize: 10, concurrency: 10, maxFailures: 0, readyTimeoutMs: 120_000 };
+  const d = DEFAULTS.rollout;
+  const rollout = inventory.rollout ?? { canary: d.canary, batchSize: d.batchSize, concurrency: d.concurrency, maxFailures: d.maxFailures, readyTimeoutMs: d.readyTimeoutSeconds * 1000 };
   const steps: Step[] = [
     { id: 'master.stop-old', kind: 'master.stop-old', phase: 3, ...describeStopOldMaster(master.old, master.new, kube.oldVersion), params: { old: master.old, new: master.new, binDir: K8S_BIN_DIR, timeouts } },
     { id: 'master.start-new', kind: 'master.start-new', phase: 4, ...describeStartNewMaster(master.old, master.new, etcd), params: { old: master.old, new: master.new, ...(etcd ? { etcd } : {}), timeouts } },

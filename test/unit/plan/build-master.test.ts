@@ -1,0 +1,77 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildPlan, planSteps, type Scope } from '../../../src/plan/build.ts';
+import { validateInventory } from '../../../src/inventory/validate.ts';
+import type { Inventory } from '../../../src/inventory/types.ts';
+import type { ObservedEtcd, ObservedKube } from '../../../src/plan/types.ts';
+import { FerryError } from '../../../src/errors.ts';
+
+function inventory(): Inventory {
+  const r = validateInventory({
+    apiVersion: 'ferry/v1',
+    name: 't',
+    access: { mode: 'lab' },
+    etcd: {
+      old: [0, 1, 2].map((i) => ({ name: `old${i}`, host: `127.9.0.${31 + i}` })),
+      new: [0, 1, 2].map((i) => ({ name: `new${i}`, host: `127.9.0.${21 + i}` })),
+    },
+    master: { old: { host: '127.9.0.30', apiserver: 'http://127.9.0.30:8080' }, new: { host: '127.9.0.20', apiserver: 'http://127.9.0.20:8080' } },
+    nodes: [{ name: 'n1', host: '127.9.0.39' }, { name: 'n2', host: '127.9.0.40' }],
+    rollout: { canary: 1, batchSize: 5, concurrency: 2, maxFailures: 1 },
+  });
+  assert.ok(r.inventory, JSON.stringify(r.problems));
+  return r.inventory;
+}
+
+const etcd: ObservedEtcd = {
+  members: [0, 1, 2].map((i) => ({ id: String(100 + i), name: `old${i}`, peerURLs: [`http://127.9.0.${31 + i}:4010`], clientURLs: [`http://127.9.0.${31 + i}:4012`], isLearner: false })),
+  leaderId: '101',
+  version: '3.4.23',
+};
+const kube: ObservedKube = { oldVersion: 'v1.4.7', newVersion: 'v1.4.7', oldApiserverUp: true, nodes: [{ name: 'n1', host: '127.9.0.39' }, { name: 'n2', host: '127.9.0.40' }], nodesSource: 'inventory' };
+
+const plan = (o: { kube?: ObservedKube; scope?: Scope } = {}) =>
+  buildPlan({ inventory: inventory(), inventoryPath: 'i.yaml', inventorySha256: 'x', observed: { etcd, kube: o.kube ?? kube }, ...(o.scope ? { scope: o.scope } : {}) });
+
+describe('buildPlan with a master', () => {
+  test('the runbook order: etcd non-leaders, stop old master, start new, nodes, scheduler+controller, the leader last', () => {
+    const steps = planSteps(plan());
+    assert.deepEqual(
+      steps.map((s) => `${s.phase}:${s.id}`),
+      ['2:etcd.snapshot', '2:etcd.replace.old0', '2:etcd.replace.old2', '3:master.stop-old', '4:master.start-new', '5:nodes.repoint', '6:master.start-held-back', '7:etcd.replace.old1'],
+    );
+    const start = steps.find((s) => s.kind === 'master.start-new');
+    assert.ok(start?.kind === 'master.start-new');
+    assert.deepEqual(start.params.etcd, ['http://127.9.0.21:4012', 'http://127.9.0.22:4012', 'http://127.9.0.23:4012'], 'the ALL-new etcd list');
+    const nodes = steps.find((s) => s.kind === 'nodes.repoint');
+    assert.ok(nodes?.kind === 'nodes.repoint');
+    assert.equal(nodes.params.master, 'http://127.9.0.20:8080');
+    assert.deepEqual(nodes.params.rollout, { canary: 1, batchSize: 5, concurrency: 2, maxFailures: 1, readyTimeoutMs: 120_000 });
+  });
+
+  test('a new master at another Kubernetes version is refused at plan time (exit 2)', () => {
+    assert.throws(
+      () => plan({ kube: { ...kube, newVersion: 'v1.5.5' } }),
+      (e: unknown) => e instanceof FerryError && e.code === 'MASTER_VERSION_MISMATCH' && e.exitCode === 2 && /v1\.5\.5/.test(e.message),
+    );
+  });
+
+  test('--scope etcd: no master or node steps', () => {
+    assert.ok(planSteps(plan({ scope: 'etcd' })).every((s) => s.kind.startsWith('etcd.')));
+  });
+
+  test('--scope master: no etcd steps; the master keeps its etcd list; nodes get --master only', () => {
+    const steps = planSteps(plan({ scope: 'master' }));
+    assert.deepEqual(steps.map((s) => s.id), ['master.stop-old', 'master.start-new', 'nodes.repoint', 'master.start-held-back']);
+    const start = steps[1];
+    assert.ok(start?.kind === 'master.start-new' && start.params.etcd === undefined);
+    const nodes = steps[2];
+    assert.ok(nodes?.kind === 'nodes.repoint' && nodes.params.etcd === undefined && nodes.params.master !== undefined);
+  });
+
+  test('no nodes: no nodes step, and a note says so', () => {
+    const p = plan({ kube: { ...kube, nodes: [] } });
+    assert.ok(!planSteps(p).some((s) => s.kind === 'nodes.repoint'));
+    assert.ok(p.notes.includes('no nodes to repoint'));
+  });
+});
