@@ -82,9 +82,9 @@ export interface DnsSection {
 export interface RolloutSection {
   /** Nodes repointed alone, first. Default 1. */
   readonly canary: number;
-  /** Nodes per batch after the canary. Default 10. */
+  /** Nodes per batch after the canary. Default 100. */
   readonly batchSize: number;
-  /** Nodes repointed at once within a batch. Default 10. */
+  /** Nodes repointed at once within a batch. Default 50. */
   readonly concurrency: number;
   /** The rollout halts when more nodes than this have failed. Default 0. */
   readonly maxFailures: number;
