@@ -85,8 +85,8 @@ const RESUMED_ACTION: Readonly<Record<KillPoint, readonly string[]>> = {
   'add-learner': ['action-skipped'],
   // Starting a running unit again is a no-op; the step goes on to catch-up and promote.
   'start-service': ['action-started', 'action-finished'],
-  // Already a voter: the new half is not redone, so no second promote.
-  promote: [],
+  // Already a voter: the new half is not redone; the journal says so (skipped), and no second promote is started.
+  promote: ['action-skipped'],
   // Already gone: "not a member" → skipped.
   'remove-member': ['action-skipped'],
 };
