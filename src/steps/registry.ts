@@ -1,5 +1,5 @@
 /** Which handler runs which kind of step. */
-import type { Step } from '../plan/types.ts';
+import type { Step, StepKind } from '../plan/types.ts';
 import type { StepHandler } from '../run/step-context.ts';
 import { snapshotHandler } from './etcd/snapshot.ts';
 import { addHandler, replaceHandler } from './etcd/replace.ts';
@@ -9,23 +9,18 @@ import { startNewMasterHandler } from './master/start-new.ts';
 import { startHeldBackHandler } from './master/start-held-back.ts';
 import { repointNodesHandler } from './nodes/repoint.ts';
 
+/** Each kind's handler; the mapped type makes a kind without a handler a compile error. */
+const HANDLERS: { readonly [K in StepKind]: StepHandler<Extract<Step, { kind: K }>> } = {
+  'etcd.snapshot': snapshotHandler,
+  'etcd.replace': replaceHandler,
+  'etcd.add': addHandler,
+  'etcd.remove': removeHandler,
+  'master.stop-old': stopOldMasterHandler,
+  'master.start-new': startNewMasterHandler,
+  'nodes.repoint': repointNodesHandler,
+  'master.start-held-back': startHeldBackHandler,
+};
+
 export function handlerFor(step: Step): StepHandler {
-  switch (step.kind) {
-    case 'etcd.snapshot':
-      return snapshotHandler as StepHandler;
-    case 'etcd.replace':
-      return replaceHandler as StepHandler;
-    case 'etcd.add':
-      return addHandler as StepHandler;
-    case 'etcd.remove':
-      return removeHandler as StepHandler;
-    case 'master.stop-old':
-      return stopOldMasterHandler as StepHandler;
-    case 'master.start-new':
-      return startNewMasterHandler as StepHandler;
-    case 'nodes.repoint':
-      return repointNodesHandler as StepHandler;
-    case 'master.start-held-back':
-      return startHeldBackHandler as StepHandler;
-  }
+  return HANDLERS[step.kind] as StepHandler;
 }

@@ -1,5 +1,5 @@
 /**
- * ferry's DomeOS domeos adapter (src/console/domeos.ts) against the lab's DomeOS server stand-in
+ * ferry's DomeOS console adapter (src/console/domeos.ts) against the lab's DomeOS server stand-in
  * (lab-bin/domeos-server). This file owns 127.29.0.10:8080. The stand-in runs three times in turn, one process at
  * a time: the main flow (default stop delay), then on the same state file with a short session TTL and a slow
  * watcher stop, then on a fresh state file with no watcher.
@@ -80,7 +80,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('DomeOS domeos adapter against the stand-in', { concurrency: false }, () => {
+describe('DomeOS console adapter against the stand-in', { concurrency: false }, () => {
   const stateFile = (): string => join(dir, 'state.json');
   const readState = (): { clusters: Array<{ api: string; etcd: string }> } => JSON.parse(readFileSync(stateFile(), 'utf8')) as { clusters: Array<{ api: string; etcd: string }> };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FerryError } from '../../../src/errors.ts';
+import type { FerryError } from '../../../src/errors.ts';
 import { buildApiField, buildEtcdField, buildWatcherConf, readConsoleCredentials } from '../../../src/console/domeos.ts';
 import { buildConsoleErrorCode, buildEnvelopeError, parseEnvelope } from '../../../src/console/domeos-envelope.ts';
 
