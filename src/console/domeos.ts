@@ -251,7 +251,7 @@ export class DomeosConsole {
       const dep = await this.readDeployment(deployId);
       if (dep.state === wanted) return dep;
       if (Date.now() >= deadline) {
-        throw new FerryError(`CONSOLE_WATCHER_${action}_TIMEOUT`, `the DomeOS watcher (deployment ${deployId}) is still ${dep.state} after ${timeoutMs} ms, waiting for ${wanted}`, {
+        throw new FerryError(action === 'STOP' ? 'CONSOLE_WATCHER_STOP_TIMEOUT' : 'CONSOLE_WATCHER_START_TIMEOUT', `the DomeOS watcher (deployment ${deployId}) is still ${dep.state} after ${timeoutMs} ms, waiting for ${wanted}`, {
           hint: `Look at the watcher in the console (监听器设置 → 查看详情) and its events, then run again; the wait resumes.`,
           retryable: true,
           subjects: { console: this.baseUrl, deployment: String(deployId) },

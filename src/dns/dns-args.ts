@@ -35,10 +35,10 @@ export interface ArgChange {
 
 const HOST_PORT = /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]+(:\d+)?\/?$/;
 
-function normalizeUrl(raw: string, what: string, code: string): string {
+function normalizeUrl(raw: string, what: string, code: 'DNS_ETCD_INVALID' | 'DNS_MASTER_INVALID'): string {
   const value = raw.trim();
   if (value === '' || value.includes(',') || !HOST_PORT.test(value)) {
-    throw inputError(code, `${what} ${JSON.stringify(raw)} is not an address like 10.17.33.21:4012 or http://10.17.33.21:4012`, {
+    throw inputError(code === 'DNS_MASTER_INVALID' ? 'DNS_MASTER_INVALID' : 'DNS_ETCD_INVALID', `${what} ${JSON.stringify(raw)} is not an address like 10.17.33.21:4012 or http://10.17.33.21:4012`, {
       hint: 'Give one host:port (or http://host:port) per entry.',
       subjects: { address: raw },
     });

@@ -39,6 +39,8 @@ const RELAYS: Readonly<Record<string, string>> = {
   'src/lab/up.ts first.code': 'a LabProblem from validateLabInventory: collected as { code, message } records',
   'src/lab/supervisor-client.ts e.code': "the lab supervisor's own FerryError, relayed over its socket: raised in src/lab",
   'src/node/node-changes.ts err.code': 'inFile() re-raises a FerryError of the src/sysconfig helpers it wraps, naming the file: raised in src/sysconfig',
+  'src/console/domeos-envelope.ts buildConsoleErrorCode(envelope.resultCode)':
+    "CONSOLE_<NAME> for each DomeOS ResultStat in RESULT_NAMES (the console's own codes), else CONSOLE_ERROR: documented as a family in the CONSOLE section",
 };
 
 interface Site {
