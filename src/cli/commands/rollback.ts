@@ -8,7 +8,7 @@ import { Journal } from '../../run/journal.ts';
 import { acquireRunLock } from '../../run/lock.ts';
 import { JOURNAL_FILE } from '../../run/run-dir.ts';
 import { loadRun, observeAndPlan, startRun } from '../../run/session.ts';
-import { buildWalkBackInventory } from '../../run/walk-back.ts';
+import { buildWalkBackInventory, computeMasterMoved, computeWalkBackScope } from '../../run/walk-back.ts';
 import { parse } from '../args.ts';
 import { withInterrupt } from '../interrupt.ts';
 import type { Io } from '../io.ts';
@@ -26,11 +26,12 @@ export async function cmdRollback(argv: readonly string[], io: Io): Promise<numb
       original.close();
       throw inputError('ROLLBACK_OF_ROLLBACK', `run ${run.runId} is itself a walk-back`, { hint: 'to move forward again, plan and apply the inventory: `ferry apply -f INVENTORY`' });
     }
-    const inventory = buildWalkBackInventory(run.inventory);
+    const masterMoved = computeMasterMoved(view);
+    const inventory = buildWalkBackInventory(run.inventory, masterMoved);
     const deps = buildDeps(inventory, io.env);
     try {
-      const plan = await observeAndPlan(inventory, run.plan.inventory.path, run.plan.inventory.sha256, deps);
-      io.out(`Walking back run ${run.runId} (${view.runState}): etcd moves back to the old members.\n\n`);
+      const plan = await observeAndPlan(inventory, run.plan.inventory.path, run.plan.inventory.sha256, deps, computeWalkBackScope(masterMoved));
+      io.out(`Walking back run ${run.runId} (${view.runState}): etcd moves back to the old members${masterMoved ? ', the master back to the old master, the nodes back to it' : ''}.\n\n`);
       io.out(renderPlanText(plan, { color: io.color }));
       if (planSteps(plan).length === 0) {
         original.close();
