@@ -68,9 +68,9 @@ async function closeServer(server: Server): Promise<void> {
 
 /**
  * The lab's units follow systemd's start limit (5 starts in 10 s, then `failed` with start-limit-hit, and every
- * `systemctl start` is refused until the window has passed or `systemctl reset-failed` is run). ferry neither
- * resets the unit in its rollback nor before its next start, so a resume within 10 s of the failure fails again
- * (LAB_UNIT_START_FAILED "Start request repeated too quickly"). Reported as a bug; the TODO test below shows it.
+ * `systemctl start` is refused until the window has passed or `systemctl reset-failed` is run). ferry runs
+ * reset-failed in its rollback and before starting a failed unit, so a resume right after the failure works: the
+ * test below resumes at once (it once showed the bug), the one after it waits the window out.
  */
 const START_LIMIT_WINDOW_MS = 10_000;
 
@@ -133,7 +133,7 @@ describe('a new member whose client port is taken', () => {
     await closeServer(squatter);
   });
 
-  test('resume right after the port is freed completes', { timeout: 300_000, todo: 'ferry bug: the failed unit is not reset (systemd start limit), see the comment above' }, async () => {
+  test('resume right after the port is freed completes', { timeout: 300_000 }, async () => {
     assert.ok(runId !== '', 'the apply test ran');
     await withDeps(fixture, async (deps) => {
       const r = await resumeInProcess(fixture, deps, runId);
