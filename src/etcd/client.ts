@@ -18,6 +18,7 @@ import { translateEtcdError } from './errors.ts';
 import type { EtcdErrorContext } from './errors.ts';
 import { writeSnapshotStream } from './snapshot-file.ts';
 import type { AlarmInfo, EndpointStatus, EtcdAdmin, MemberId, MemberInfo, SnapshotInfo } from './types.ts';
+import { buildFailoverPolicy } from './failover-policy.ts';
 
 export interface Etcd3AdminOptions {
   /** Client URLs (`http://10.0.0.1:2379` or `https://...`). */
@@ -37,16 +38,9 @@ export interface Etcd3AdminOptions {
 }
 
 type CallOptions = NonNullable<Parameters<MaintenanceClient['status']>[0]>;
-type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 /** Extra time the backstop timer gives grpc's own deadline before giving up on a call. */
 const BACKSTOP_SLACK_MS = 1000;
-/**
- * Failures that provably had no effect, so the call is safe to send to another endpoint: grpc-js's text for a call
- * that failed before a connection existed, and a learner's refusal (a learner rejects every RPC but status and
- * serializable reads without acting on it; a pool over old and new members meets one during every migration).
- */
-const NOT_SENT = /No connection established|ECONNREFUSED|rpc not supported for learner/i;
 
 export class Etcd3Admin implements EtcdAdmin {
   private endpointList: readonly string[];
@@ -205,28 +199,6 @@ export class Etcd3Admin implements EtcdAdmin {
   }
 }
 
-/**
- * A cockatiel-compatible policy (etcd3 calls only `execute`) that repeats a call on a not-sent failure at most
- * `maxFailovers` times; the pool hands each repeat to the next host. `buildFailoverPolicy(0)` is a pass-through.
- */
-function buildFailoverPolicy(maxFailovers: number): Policy {
-  const noEvents = () => ({ dispose: () => undefined });
-  const policy: Omit<Policy, '_altReturn'> = {
-    onSuccess: noEvents,
-    onFailure: noEvents,
-    async execute(fn, signal) {
-      const context = { signal: signal ?? new AbortController().signal };
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await fn(context);
-        } catch (err) {
-          if (attempt >= maxFailovers || !(err instanceof Error) || !NOT_SENT.test(err.message)) throw err;
-        }
-      }
-    },
-  };
-  return policy as Policy;
-}
 
 function validateEndpoints(endpoints: readonly string[]): readonly string[] {
   if (endpoints.length === 0) throw inputError('ETCD_NO_ENDPOINTS', 'No etcd endpoints were given.', { hint: 'List at least one client URL.' });

@@ -5,12 +5,12 @@
  * Status errors here, once. Every call carries a grpc deadline plus a backstop timer.
  */
 import { Etcd3 } from 'etcd3';
-import type { IKeyValue, IOptions, IRequestOp, Watcher } from 'etcd3';
+import type { IKeyValue, IRequestOp, Watcher } from 'etcd3';
 import { isObject } from './json.ts';
 import type { KubeObject } from './json.ts';
 import { ApiError, StatusReason, internalError, storageTimeout } from './status.ts';
+import { buildFailoverPolicy, type FaultPolicy } from '../../../etcd/failover-policy.ts';
 
-type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 interface CallOptions {
   deadline: number;
 }
@@ -43,36 +43,10 @@ export interface StoreWatchHandlers {
 }
 
 /**
- * Failures that provably never reached etcd (no connection, connection refused), or a learner's refusal: safe to
- * send to the next endpoint — as the real apiserver's etcd client balances over --etcd-servers, so a member that is
- * down or already removed (every migration has them) costs a retry, not a failed request.
+ * Like the real apiserver's etcd client, which balances over --etcd-servers: a member that is down or already
+ * removed (every migration has them) costs a retry on the next endpoint, not a failed request (failover-policy.ts).
  */
-const NOT_SENT = /No connection established|ECONNREFUSED|rpc not supported for learner/i;
-
-/**
- * etcd3's default retries and circuit breaker would keep /healthz failing after etcd is back. Instead: fail over to
- * the next host on a not-sent failure, at most once per endpoint; any other failure reaches the caller at once.
- */
-function buildFailoverPolicy(maxFailovers: number): Policy {
-  const noEvents = () => ({ dispose: () => undefined });
-  const policy: Omit<Policy, '_altReturn'> = {
-    onSuccess: noEvents,
-    onFailure: noEvents,
-    async execute(fn, signal) {
-      const context = { signal: signal ?? new AbortController().signal };
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await fn(context);
-        } catch (err) {
-          if (attempt >= maxFailovers || !(err instanceof Error) || !NOT_SENT.test(err.message)) throw err;
-        }
-      }
-    },
-  };
-  return policy as Policy;
-}
-
-function buildPassThroughPolicy(): Policy {
+function buildPassThroughPolicy(): FaultPolicy {
   return buildFailoverPolicy(0);
 }
 
