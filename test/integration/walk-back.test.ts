@@ -36,12 +36,18 @@ describe('ferry rollback', () => {
     const check = await readLabSeedCheck(clientURLs(f, 'old'));
     assert.ok(check.ok, JSON.stringify(check));
 
-    // The original run is walked back: resuming it is refused; walking back the walk-back is refused too.
+    // The original run is walked back: walking it back again (or the walk-back itself) is refused.
     const status = await runFerryCli(['status', '--all', '-o', 'json'], f.env);
     const runs = JSON.parse(status.stdout) as { runId: string; state: string }[];
     assert.ok(runs.some((r) => r.state === 'walked-back'), status.stdout);
     const again = await runFerryCli(['rollback', '--yes'], f.env);
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /ROLLBACK_OF_ROLLBACK/);
+    assert.match(again.stderr, /RUN_WALKED_BACK|ROLLBACK_OF_ROLLBACK/);
+    // Resuming the newest run changes nothing: the walk-back is done (exit 0), the original is walked back (exit 2).
+    const resumed = await runFerryCli(['resume', '--yes'], f.env);
+    assert.ok(
+      (resumed.code === 0 && /already done/.test(resumed.stderr)) || (resumed.code === 2 && /RUN_WALKED_BACK/.test(resumed.stderr)),
+      `${resumed.code} ${resumed.stderr}`,
+    );
   });
 });

@@ -26,6 +26,10 @@ export async function cmdRollback(argv: readonly string[], io: Io): Promise<numb
       original.close();
       throw inputError('ROLLBACK_OF_ROLLBACK', `run ${run.runId} is itself a walk-back`, { hint: 'to move forward again, plan and apply the inventory: `ferry apply -f INVENTORY`' });
     }
+    if (view.runState === 'walked-back') {
+      original.close();
+      throw inputError('RUN_WALKED_BACK', `run ${run.runId} was already walked back`, { hint: '`ferry status --all` lists the runs; to move forward again, `ferry apply -f INVENTORY`' });
+    }
     const masterMoved = computeMasterMoved(view);
     const inventory = buildWalkBackInventory(run.inventory, masterMoved);
     const deps = buildDeps(inventory, io.env);
