@@ -45,10 +45,10 @@ import {
   type ModeResult,
 } from './report.ts';
 import { buildJournalRecorder, computeStallByAction, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
-import { verifyAcknowledged, type LossReport } from './verify-keys.ts';
-import { computeStalls, computeWriteStats, computeWriterLagMs } from './write-stats.ts';
-import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from './writer.ts';
-import { startWriterThread } from './writer-thread.ts';
+import { verifyAcknowledged, type LossReport } from '../src/load/verify-keys.ts';
+import { computeStalls, computeWriteStats, computeWriterLagMs } from '../src/load/write-stats.ts';
+import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from '../src/load/writer.ts';
+import { startWriterThread } from '../src/load/writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
 
 // The loopback prefixes given to this benchmark; the control reuses ferry's (modes run one after another).

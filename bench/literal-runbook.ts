@@ -20,7 +20,7 @@ import { FerryError, isFerryError } from '../src/errors.ts';
 import { LabHost } from '../src/hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../src/inventory/types.ts';
 import { sameURL } from '../src/plan/build.ts';
-import { buildPassThroughPolicy } from './writer.ts';
+import { buildPassThroughPolicy } from '../src/load/writer.ts';
 
 /** One action of a migration, on the benchmark's clock. */
 export interface TimelineEntry {

@@ -13,7 +13,7 @@ Commands:
   status     show where a run stands
   lab        the runbook's example environment on this machine (up, down, status)
   node       repoint this node at the new master / etcd (update-config), rolling back on failure
-  demo       lab up + apply + a before/after report
+  demo       lab up + the whole runbook + a before/after report
 
 Global options:
   -h, --help       help for a command
@@ -92,15 +92,18 @@ Example:
   ferry status
   ferry status --run 20261127-054500-ab12 -o json
 `,
-  lab: `ferry lab up [-f INVENTORY] [--nodes N] | ferry lab down [-f INVENTORY] | ferry lab status [-f INVENTORY] [-o json]
+  lab: `ferry lab up [-f INVENTORY] [--nodes N] [--no-dns] | ferry lab down [-f INVENTORY] | ferry lab status [-f INVENTORY] [-o json]
 
 The runbook's example environment on this machine: real etcd 3.4 members on loopback addresses (10.17.33.x
 becomes 127.17.33.x), each host with its own root folder and services run by a lab supervisor; stand-ins that
 speak the real formats and APIs for what cannot run here (kube-apiserver, kube-controller-manager,
-kube-scheduler, kubelet, kube-proxy, flanneld).
+kube-scheduler, kubelet, kube-proxy, flanneld, kube2sky, skydns, the DomeOS server).
   up       start the OLD side of the inventory (default examples/lab-seed.yaml): the old etcd members seeded with
-           data, the old master on them, the nodes Ready on it; prepare the new hosts (empty).
+           data, the old master on them, the nodes Ready on it, the DNS add-on (skydns-svc 127.16.40.1, kube2sky
+           and skydns as pods; try \`dig @127.16.40.1 kubernetes.default.svc.domeos.local\`), and the DomeOS
+           server (admin/admin) with the cluster's record and a running watcher; prepare the new hosts (empty).
            --nodes N: N nodes in all (the inventory's, then generated lab-node-<i>); 1000 fit on 2 cores
+           --no-dns: without the DNS add-on
   status   show the lab's hosts, services and etcd members
   down     stop every lab process and remove the lab's state
 
@@ -135,12 +138,18 @@ Example:
   sudo ferry node update-config --master http://10.17.33.20:8080 \\
       --etcd 10.17.33.21:4012,10.17.33.22:4012,10.17.33.23:4012
 `,
-  demo: `ferry demo [--scope etcd] [-f INVENTORY] [--keep] [-o text|json]
+  demo: `ferry demo [--scope etcd|master] [-f INVENTORY] [--keep] [-o text|json]
 
-Bring up the lab, run the whole migration on it, and report before and after: etcd members and leader, and
-that every seeded key (v3 and v2) is still there. --keep leaves the lab up afterwards.
+Bring up the lab, run all nine phases of the runbook on it while a writer puts unique keys into etcd and a
+probe watches the apiservers, and report: the cluster before and after side by side (etcd members and leader,
+the master, every node, DNS answering, the console's cluster record and watcher), the timeline of phases,
+the longest etcd write stall, the apiserver outage window, every file changed on every host with its backup,
+and that every acknowledged write and every seeded key (v3 and v2) is on the new members.
+--keep leaves the lab up afterwards; -o json prints the report as JSON.
+Exit codes: 0 done and nothing lost · 1 something was lost · others as for apply.
 
 Example:
   ferry demo
+  ferry demo --keep -o json > report.json
 `,
 };

@@ -9,36 +9,13 @@ import { FerryError, messageOf } from '../errors.ts';
 import type { ConsoleCredentials } from './domeos-credentials.ts';
 import { buildEnvelopeError, parseEnvelope } from './domeos-envelope.ts';
 import type { WatcherConf } from './domeos-fields.ts';
+import type { ClusterEndpoints, ClusterInfo, ConsoleSession, DeploymentInfo, WatcherInfo } from './types.ts';
 
 export { buildApiField, buildEtcdField, buildWatcherConf } from './domeos-fields.ts';
 export type { WatcherConf } from './domeos-fields.ts';
 export { readConsoleCredentials } from './domeos-credentials.ts';
 export type { ConsoleCredentials, CredentialSource } from './domeos-credentials.ts';
-
-/** `ClusterInfo`: the fields ferry uses, plus every other field, kept so that PUT sends the object back whole. */
-export interface ClusterInfo {
-  readonly id: number;
-  readonly name: string;
-  readonly api: string;
-  readonly etcd: string;
-  readonly [field: string]: unknown;
-}
-
-/** `ClusterWatcherInfo` (GET /api/cluster/{id}/watcher/status). `state` is a DeploymentStatus: RUNNING, STOP, ... */
-export interface WatcherInfo {
-  readonly deployId: number;
-  readonly clusterId: number;
-  readonly name: string;
-  readonly state: string;
-  readonly [field: string]: unknown;
-}
-
-/** The `Deployment` the console returns from create, start, stop and GET /api/deploy/id/{id}. */
-export interface DeploymentInfo {
-  readonly id: number;
-  readonly state: string;
-  readonly [field: string]: unknown;
-}
+export type { ClusterEndpoints, ClusterInfo, ConsoleApi, ConsoleSession, DeploymentInfo, WatcherInfo } from './types.ts';
 
 export interface DomeosConsoleOptions {
   /** Bound on each HTTP request, in ms. Default 10 000. */
@@ -74,7 +51,7 @@ function requireNumberField(value: unknown, field: string, what: string): Record
   return value as Record<string, unknown>;
 }
 
-export class DomeosConsole {
+export class DomeosConsole implements ConsoleSession {
   private readonly baseUrl: string;
   private readonly cookies = new Map<string, string>();
   private loggedIn = false;
@@ -95,13 +72,13 @@ export class DomeosConsole {
     this.sleep = opts.sleep ?? defaultSleep;
   }
 
-  private signal(): AbortSignal {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+  private signal(timeoutMs = this.timeoutMs): AbortSignal {
+    const timeout = AbortSignal.timeout(timeoutMs);
     return this.opts.signal === undefined ? timeout : AbortSignal.any([timeout, this.opts.signal]);
   }
 
   /** One HTTP exchange, cookies kept; transport failures become CONSOLE_UNREACHABLE. */
-  private async send(spec: CallSpec): Promise<{ status: number; text: string }> {
+  private async send(spec: CallSpec, timeoutMs?: number): Promise<{ status: number; text: string }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.cookies.size > 0) headers['Cookie'] = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -111,7 +88,7 @@ export class DomeosConsole {
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
         redirect: 'manual',
-        signal: this.signal(),
+        signal: this.signal(timeoutMs),
       });
       for (const line of res.headers.getSetCookie()) {
         const pair = line.split(';')[0] ?? '';
@@ -161,7 +138,7 @@ export class DomeosConsole {
     if (answer.status !== 200 || envelope === undefined) {
       throw new FerryError('CONSOLE_BAD_RESPONSE', `DomeOS console at ${this.baseUrl} answered "${spec.what}" with HTTP ${answer.status} and no result envelope`, {
         hint: 'Check that the URL points at a DomeOS server (v0.6 or later) and not at a proxy or another service.',
-        subjects,
+        subjects: { ...subjects, status: String(answer.status) },
       });
     }
     if (envelope.resultCode !== 200) throw buildEnvelopeError(envelope, spec.what, subjects);
@@ -183,9 +160,9 @@ export class DomeosConsole {
   }
 
   /** GET /health (anonymous): true when the server answers 200. Never throws for a down server. */
-  async health(): Promise<boolean> {
+  async health(timeoutMs?: number): Promise<boolean> {
     try {
-      return (await this.send({ method: 'GET', path: '/health', what: 'check health' })).status === 200;
+      return (await this.send({ method: 'GET', path: '/health', what: 'check health' }, timeoutMs)).status === 200;
     } catch (err) {
       if (err instanceof FerryError) return false;
       throw err;
@@ -217,7 +194,7 @@ export class DomeosConsole {
    * Re-reads the cluster whole, sets `api` and/or `etcd` (formats: buildApiField, buildEtcdField) and PUTs it back
    * whole, because PUT /api/cluster overwrites every field. Returns what the console echoed.
    */
-  async updateClusterEndpoints(cluster: Pick<ClusterInfo, 'id'>, endpoints: { api?: string; etcd?: string }): Promise<ClusterInfo> {
+  async updateClusterEndpoints(cluster: Pick<ClusterInfo, 'id'>, endpoints: ClusterEndpoints): Promise<ClusterInfo> {
     const current = await this.readClusterById(cluster.id);
     const next: Record<string, unknown> = { ...current };
     if (endpoints.api !== undefined) next['api'] = endpoints.api;
@@ -227,7 +204,10 @@ export class DomeosConsole {
     return requireNumberField(result, 'id', what) as unknown as ClusterInfo;
   }
 
-  /** The cluster's watcher, or undefined when it has none ("no watcher in this cluster"). */
+  /**
+   * The cluster's watcher, or undefined when it has none ("no watcher in this cluster"), or when the console has no
+   * watcher endpoint at all (HTTP 404: a DomeOS older than the watcher; the runbook says to skip the step then).
+   */
   async readWatcher(clusterId: number): Promise<WatcherInfo | undefined> {
     const what = `read the watcher of cluster ${clusterId}`;
     try {
@@ -235,6 +215,7 @@ export class DomeosConsole {
       return requireNumberField(result, 'deployId', what) as unknown as WatcherInfo;
     } catch (err) {
       if (err instanceof FerryError && err.code === 'CONSOLE_PARAM_ERROR' && /no watcher in this cluster/i.test(err.message)) return undefined;
+      if (err instanceof FerryError && err.code === 'CONSOLE_BAD_RESPONSE' && err.subjects['status'] === '404') return undefined;
       throw err;
     }
   }
@@ -245,7 +226,9 @@ export class DomeosConsole {
     return requireNumberField(result, 'id', what) as unknown as DeploymentInfo;
   }
 
-  private async waitForState(deployId: number, wanted: string, timeoutMs: number, action: string): Promise<DeploymentInfo> {
+  /** Polls the deployment until it is `wanted`; CONSOLE_WATCHER_STOP_TIMEOUT (for STOP) or _START_TIMEOUT at the deadline. */
+  async waitForDeploymentState(deployId: number, wanted: string, timeoutMs: number): Promise<DeploymentInfo> {
+    const action = wanted === 'STOP' ? 'STOP' : 'START';
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const dep = await this.readDeployment(deployId);
@@ -266,9 +249,14 @@ export class DomeosConsole {
     const dep = await this.readDeployment(deployId);
     if (dep.state === 'STOP') return dep;
     if (dep.state !== 'STOPPING') {
-      await this.call({ method: 'POST', path: `/api/deploy/action/stop?deployId=${deployId}`, what: `stop the watcher (deployment ${deployId})`, subjects: { deployment: String(deployId) } });
+      try {
+        await this.call({ method: 'POST', path: `/api/deploy/action/stop?deployId=${deployId}`, what: `stop the watcher (deployment ${deployId})`, subjects: { deployment: String(deployId) } });
+      } catch (err) {
+        // It reached STOP between the read and the request ("deployment is already stopped"): what was asked is done.
+        if (!(err instanceof FerryError && err.code === 'CONSOLE_DEPLOYMENT_STOP_FAILED' && (await this.readDeployment(deployId)).state === 'STOP')) throw err;
+      }
     }
-    return this.waitForState(deployId, 'STOP', opts.timeoutMs ?? 60_000, 'STOP');
+    return this.waitForDeploymentState(deployId, 'STOP', opts.timeoutMs ?? 60_000);
   }
 
   /** DELETE /api/deploy/id/{id}; the console refuses unless STOP (CONSOLE_CANNOT_DELETE_DEPLOYMENT). */
@@ -287,6 +275,6 @@ export class DomeosConsole {
   async startWatcher(deployId: number, opts: { timeoutMs?: number; version?: number } = {}): Promise<DeploymentInfo> {
     const query = `deployId=${deployId}&version=${opts.version ?? 1}&replicas=1`;
     await this.call({ method: 'POST', path: `/api/deploy/action/start?${query}`, what: `start the watcher (deployment ${deployId})`, subjects: { deployment: String(deployId) } });
-    return this.waitForState(deployId, 'RUNNING', opts.timeoutMs ?? 60_000, 'START');
+    return this.waitForDeploymentState(deployId, 'RUNNING', opts.timeoutMs ?? 60_000);
   }
 }

@@ -64,3 +64,38 @@ export interface DnsTargets {
   /** The new master (`10.17.33.20:8080` or `http://10.17.33.20:8080`); `http://` is added when absent. */
   master: string;
 }
+
+/** The parts of a v1 Pod the DNS step reads: labels, its containers' args, readiness, address, waiting reasons. */
+export interface Pod {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta & { deletionTimestamp?: string };
+  spec?: { nodeName?: string; containers?: Container[]; [key: string]: unknown };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type?: string; status?: string; [key: string]: unknown }[];
+    containerStatuses?: {
+      name?: string;
+      ready?: boolean;
+      restartCount?: number;
+      state?: { waiting?: { reason?: string; message?: string }; [key: string]: unknown };
+      [key: string]: unknown;
+    }[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** v1 Endpoints: the ready addresses of a service, per subset. */
+export interface Endpoints {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  subsets?: {
+    addresses?: { ip?: string; [key: string]: unknown }[];
+    notReadyAddresses?: { ip?: string; [key: string]: unknown }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}

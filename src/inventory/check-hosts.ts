@@ -25,6 +25,7 @@ function hostPlaces(draft: Draft): { segments: Segment[]; host: string }[] {
       return m === undefined ? [] : [{ segments: ['master', side, 'host'], host: m.host }];
     }),
     ...draft.nodes.map((n) => ({ segments: ['nodes', n.index, 'host'], host: n.node.host })),
+    ...(draft.domeos?.host !== undefined ? [{ segments: ['domeos', 'host'], host: draft.domeos.host }] : []),
   ];
 }
 
@@ -82,13 +83,16 @@ function checkAccess(draft: Draft): Finding[] {
 function checkOverrides(draft: Draft): Finding[] {
   if (draft.access?.mode !== 'ssh') return [];
   const used = new Set(hostPlaces(draft).map((p) => normalizeHost(p.host)));
+  // The DomeOS server's host defaults to its URL's (phases 1 and 8 reach it there).
+  const consoleURL = draft.domeos === undefined ? undefined : parseHttpURL(draft.domeos.url, 'any');
+  if (consoleURL?.ok === true && draft.domeos?.host === undefined) used.add(consoleURL.url.host);
   return Object.keys(draft.hosts)
     .filter((address) => !used.has(normalizeHost(address)))
     .map((address) =>
       warning(
         ['hosts', address],
         `no host in the inventory has address ${address}, so this override applies to nothing`,
-        'key each override by an address from etcd, master or nodes, written the same way, or remove it',
+        'key each override by an address from etcd, master, nodes or domeos, written the same way, or remove it',
       ),
     );
 }

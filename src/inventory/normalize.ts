@@ -8,14 +8,15 @@ import { BugError } from '../errors.ts';
 import { DEFAULTS } from './schema.ts';
 import type {
   AccessFile,
+  DomeosFile,
   EtcdDefaultsFile,
   EtcdMemberFile,
   EtcdTlsFile,
   HostOverrideFile,
   InventoryFile,
 } from './schema.ts';
-import { formatHostPort } from './urls.ts';
-import type { Access, DnsSection, EtcdMember, EtcdTls, Inventory } from './types.ts';
+import { formatHostPort, parseHttpURL } from './urls.ts';
+import type { Access, DnsSection, DomeosSection, EtcdMember, EtcdTls, Inventory } from './types.ts';
 
 /** `~` → home, `~/x` → home/x; anything else (including `~user/x`) unchanged. */
 export function expandHome(path: string, homeDir: string): string {
@@ -85,6 +86,22 @@ function buildDns(dns: InventoryFile['dns']): DnsSection {
   };
 }
 
+/** `domeos:` with its defaults: the host is the URL's, the service `domeos`, the health timeout 60 s. */
+export function buildDomeos(domeos: DomeosFile, homeDir: string): DomeosSection {
+  const parsed = parseHttpURL(domeos.url, 'any');
+  if (!parsed.ok) throw new BugError(`buildInventory called with an invalid domeos.url (${parsed.reason})`);
+  return {
+    url: domeos.url,
+    cluster: domeos.cluster,
+    ...(domeos.credentialsFile === undefined ? {} : { credentialsFile: expandHome(domeos.credentialsFile, homeDir) }),
+    host: domeos.host ?? parsed.url.host,
+    service: domeos.service ?? DEFAULTS.domeos.service,
+    ...(domeos.stopCommand === undefined ? {} : { stopCommand: [...domeos.stopCommand] }),
+    ...(domeos.startCommand === undefined ? {} : { startCommand: [...domeos.startCommand] }),
+    healthTimeoutMs: (domeos.healthTimeoutSeconds ?? DEFAULTS.domeos.healthTimeoutSeconds) * 1000,
+  };
+}
+
 /**
  * The normalized inventory. Call only on a file that passed validation with no errors (it relies on checks such as
  * "ssh access has a keyFile"). `dns` is always filled (every field has a default); `master`, `nodes` and `domeos`
@@ -100,16 +117,7 @@ export function buildInventory(file: InventoryFile, homeDir: string): Inventory 
     clusterToken: file.etcd.clusterToken ?? DEFAULTS.etcd.clusterToken,
     ...(file.etcd.tls === undefined ? {} : { tls: buildTls(file.etcd.tls, homeDir) }),
   };
-  const domeos =
-    file.domeos === undefined
-      ? undefined
-      : {
-          url: file.domeos.url,
-          cluster: file.domeos.cluster,
-          ...(file.domeos.credentialsFile === undefined
-            ? {}
-            : { credentialsFile: expandHome(file.domeos.credentialsFile, homeDir) }),
-        };
+  const domeos = file.domeos === undefined ? undefined : buildDomeos(file.domeos, homeDir);
   return {
     apiVersion: file.apiVersion,
     name: file.name,

@@ -42,6 +42,10 @@ export const DEFAULTS = {
     controllers: ['kube2sky', 'skydns'],
     domain: 'domeos.local',
   },
+  domeos: {
+    service: 'domeos',
+    healthTimeoutSeconds: 60,
+  },
 } as const;
 
 export const API_VERSION = 'ferry/v1';
@@ -182,10 +186,21 @@ export const RolloutFileSchema = z.strictObject({
   readyTimeoutSeconds: count.min(1).describe('how long a node may take to be Ready on the new master, e.g. 120').optional(),
 });
 
+// A command run on a host as an argv list (never a shell string): the program first, then its arguments.
+const argv = z
+  .array(nonEmpty)
+  .min(1, { error: 'must hold at least the program' })
+  .describe('a command as a list of words, program first, e.g. [docker, stop, domeos]');
+
 export const DomeosFileSchema = z.strictObject({
   url: url.describe('the DomeOS console URL, e.g. http://10.17.33.10:8080'),
   cluster: nonEmpty.describe('the cluster name as the DomeOS console shows it'),
   credentialsFile: localPath.optional(),
+  host: hostAddress.describe('the address of the host the DomeOS server runs on, e.g. 10.17.33.10').optional(),
+  service: serviceName.describe('the service unit that runs the DomeOS server, e.g. domeos').optional(),
+  stopCommand: argv.optional(),
+  startCommand: argv.describe('a command as a list of words, program first, e.g. [docker, start, domeos]').optional(),
+  healthTimeoutSeconds: count.min(1).describe('how long the DomeOS server may take to answer /health after it starts, e.g. 60').optional(),
 });
 
 export const InventoryFileSchema = z.strictObject({
@@ -207,7 +222,7 @@ export const InventoryFileSchema = z.strictObject({
     .optional(),
   rollout: RolloutFileSchema.describe('a mapping with canary, batchSize, concurrency, maxFailures, readyTimeoutSeconds').optional(),
   dns: DnsFileSchema.describe('a mapping with namespace, service, controllers and domain').optional(),
-  domeos: DomeosFileSchema.describe('a mapping with url, cluster and credentialsFile').optional(),
+  domeos: DomeosFileSchema.describe('a mapping with url, cluster and credentialsFile (and host, service, stopCommand, startCommand, healthTimeoutSeconds)').optional(),
 });
 
 export type AccessFile = z.infer<typeof AccessFileSchema>;

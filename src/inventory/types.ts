@@ -99,6 +99,16 @@ export interface DomeosSection {
   readonly cluster: string;
   /** Path of a file holding `username` and `password` (YAML). Credentials never enter the inventory itself. */
   readonly credentialsFile?: string;
+  /** The host the DomeOS server runs on. Default: the URL's host. */
+  readonly host: string;
+  /** The service unit that runs it (phases 1 and 8). Default `domeos`. */
+  readonly service: string;
+  /** argv run on `host` to stop the server instead of stopping `service` (DomeOS often runs as a container). */
+  readonly stopCommand?: readonly string[];
+  /** argv run on `host` to start it instead of starting `service`. */
+  readonly startCommand?: readonly string[];
+  /** How long the server may take to answer /health after it starts, in ms. Default 60 000. */
+  readonly healthTimeoutMs: number;
 }
 
 export interface Inventory {

@@ -41,6 +41,11 @@ export interface LabSeedOptions {
    * the apiserver reconciles the `kubernetes` service and endpoints.
    */
   readonly liveControlPlane?: boolean;
+  /**
+   * The flannel config the lab's control plane runs with (its network and SubnetLen depend on the lab's options and
+   * size); recorded in the marker so that the check expects it. Default FLANNEL_CONFIG.
+   */
+  readonly flannelConfig?: string;
 }
 
 const LIVE_MANAGED = [/^\/registry\/minions\//, /^\/registry\/pods\//, /^\/registry\/controllers\//, /^\/registry\/services\/(specs|endpoints)\/default\/kubernetes$/];
@@ -79,7 +84,9 @@ export function buildLabSeedData(options: LabSeedOptions = {}): LabSeedData {
   put('/registry/events/default/seeded-by-ferry-lab', { kind: 'Event', apiVersion: 'v1', message: 'seeded by ferry lab' });
   if (options.liveControlPlane === true) {
     const kept = v3.filter((e) => !LIVE_MANAGED.some((re) => re.test(e.key)));
-    return { v3: [...kept, { key: LIVE_SEED_MARKER_KEY, value: json({ liveControlPlane: true }) }], v2: [{ key: FLANNEL_CONFIG_KEY, value: FLANNEL_CONFIG }] };
+    const flannelConfig = options.flannelConfig ?? FLANNEL_CONFIG;
+    const marker = json({ liveControlPlane: true, ...(options.flannelConfig !== undefined ? { flannelConfig } : {}) });
+    return { v3: [...kept, { key: LIVE_SEED_MARKER_KEY, value: marker }], v2: [{ key: FLANNEL_CONFIG_KEY, value: flannelConfig }] };
   }
   return { v3, v2: [{ key: FLANNEL_CONFIG_KEY, value: FLANNEL_CONFIG }] };
 }
@@ -153,6 +160,17 @@ async function readV2(clientURLs: readonly string[], key: string): Promise<strin
   throw seedError('LAB_SEED_CHECK_FAILED', `cannot read ${key} through the v2 API`, lastError);
 }
 
+/** The seed options a marker records (absent marker: a plain seed). */
+function readMarker(value: string | undefined): LabSeedOptions {
+  if (value === undefined) return {};
+  try {
+    const m = JSON.parse(value) as { flannelConfig?: unknown };
+    return { liveControlPlane: true, ...(typeof m.flannelConfig === 'string' ? { flannelConfig: m.flannelConfig } : {}) };
+  } catch {
+    return { liveControlPlane: true };
+  }
+}
+
 /**
  * Read every seeded key back (one linearizable range read of `/registry/`, tried on each endpoint in turn since a
  * learner refuses it, then the v2 keys) and compare. A cluster seeded for a live control plane (its marker key is
@@ -173,7 +191,7 @@ export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<S
     }
   }
   if (found === undefined) throw seedError('LAB_SEED_CHECK_FAILED', 'cannot read the lab seed data (v3)', lastError);
-  const data = buildLabSeedData({ liveControlPlane: found[LIVE_SEED_MARKER_KEY] !== undefined });
+  const data = buildLabSeedData(readMarker(found[LIVE_SEED_MARKER_KEY]));
   const missing: string[] = [];
   const wrong: string[] = [];
   for (const { key, value } of data.v3) {

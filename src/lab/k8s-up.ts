@@ -2,19 +2,22 @@
  * The Kubernetes half of `ferry lab up` for an inventory with a master: host roots with DomeOS's binaries for
  * both masters and every node, the old master configured and started on the old etcd, the flannel network config
  * in etcd, every node configured and started against the old master and old etcd, then a bounded wait until every
- * node is Ready on the old master. The new master is prepared only.
+ * node is Ready on the old master, and (unless `dns: false`) the cluster DNS created and answering (dns-up.ts).
+ * The new master is prepared only.
  */
 import { FerryError, inputError } from '../errors.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { buildLabFlannelConfig, writeFlannelNetworkConfig } from './flannel-network.ts';
 import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
 import { MASTER_K8S_PROGRAMS, NODE_K8S_PROGRAMS, writeK8sBinaries } from './k8s-binaries.ts';
+import { startLabDns } from './dns-up.ts';
 import { buildLabNodes, type LabNode } from './lab-nodes.ts';
+import { buildLabNetwork } from './lab-network.ts';
 import { OLD_MASTER_UNITS, startOldMaster, writeOldMasterFiles } from './master-up.ts';
 import { DEFAULT_LAB_K8S_VERSION } from './node-runtime/program-version.ts';
-import { DEFAULT_CLUSTER_DOMAIN, forEachLimited, LAB_CLUSTER_DNS, NODE_UNITS, startLabNodes, waitForNodesReady, writeNodeFiles } from './nodes-up.ts';
+import { DEFAULT_CLUSTER_DOMAIN, forEachLimited, NODE_UNITS, startLabNodes, waitForNodesReady, writeNodeFiles } from './nodes-up.ts';
 import { buildHostRoot } from './paths.ts';
-import type { LabK8sState, LabMasterState } from './state.ts';
+import type { LabDnsState, LabK8sState, LabMasterState, LabNetworkState } from './state.ts';
 import type { SupervisorClient } from './supervisor-client.ts';
 import { listLabMembers, parseHostPort } from './validate.ts';
 
@@ -31,11 +34,25 @@ export interface LabK8sOptions {
   readonly nodesReadyTimeoutMs?: number;
   /** Nodes whose services start at the same time; default 16. */
   readonly nodeStartConcurrency?: number;
+  /** The apiserver's --service-cluster-ip-range; default 127.16.0.0/13 (the `kubernetes` service gets .0.1). */
+  readonly serviceClusterIpRange?: string;
+  /** The kubelets' --cluster-dns and the DNS service's cluster IP; default 127.16.40.1 (in the service range). */
+  readonly clusterDns?: string;
+  /** The flannel network written to etcd; default 127.24.0.0/13. */
+  readonly flannelNetwork?: string;
+  /**
+   * Create the cluster DNS (service skydns-svc, RCs kube2sky and skydns of dns.yaml, on the old etcd and master)
+   * and wait until it answers; default true. Tests that run labs side by side pass false (or their own ranges).
+   */
+  readonly dns?: boolean;
+  /** Bound on the wait for the cluster DNS to answer; default 120 000 ms. */
+  readonly dnsReadyTimeoutMs?: number;
 }
 
 export interface LabK8sPlan {
   readonly nodes: readonly LabNode[];
   readonly oldPort: number;
+  readonly network: LabNetworkState;
 }
 
 /** Check what can be checked before anything starts (pure). Throws an input error. */
@@ -56,7 +73,7 @@ export function planLabK8s(inventory: Inventory, o: LabK8sOptions): LabK8sPlan |
   if (oldPort === undefined || parseHostPort(inventory.master.old.apiserver)?.host !== inventory.master.old.host) {
     throw inputError('LAB_BAD_URL', `master.old.apiserver "${inventory.master.old.apiserver}" must be http://${inventory.master.old.host}:<port>`, { hint: 'e.g. http://127.17.33.30:8080' });
   }
-  return { nodes: planned.nodes, oldPort };
+  return { nodes: planned.nodes, oldPort, network: buildLabNetwork(o) };
 }
 
 function versionOf(o: LabK8sOptions, host: string): string {
@@ -84,16 +101,22 @@ export async function startLabK8s(
   });
   o.log(`created host roots for 2 masters and ${plan.nodes.length} node(s)`);
 
-  const flannelConfig = buildLabFlannelConfig(plan.nodes.length + 2);
+  const flannelConfig = buildLabFlannelConfig(plan.nodes.length + 2, plan.network.flannelNetwork);
   await writeFlannelNetworkConfig(etcdServers, flannelConfig);
   o.log(`wrote /flannel/network/config: ${flannelConfig}`);
 
-  const masterPlan = { host: oldMaster.host, port: plan.oldPort, etcdServers, ...(o.controllerOpts !== undefined ? { controllerOpts: o.controllerOpts } : {}) };
+  const masterPlan = {
+    host: oldMaster.host,
+    port: plan.oldPort,
+    etcdServers,
+    serviceClusterIpRange: plan.network.serviceClusterIpRange,
+    ...(o.controllerOpts !== undefined ? { controllerOpts: o.controllerOpts } : {}),
+  };
   const oldRoot = buildHostRoot(labDir, oldMaster.host);
   await writeOldMasterFiles(oldRoot, masterPlan);
   await startOldMaster(client, oldRoot, masterPlan, { log: o.log, healthTimeoutMs: o.healthTimeoutMs });
 
-  const nodePlan = { apiServer: oldMaster.apiserver.replace(/\/+$/, ''), etcdServers, clusterDns: LAB_CLUSTER_DNS, clusterDomain: inventory.dns?.domain ?? DEFAULT_CLUSTER_DOMAIN };
+  const nodePlan = { apiServer: oldMaster.apiserver.replace(/\/+$/, ''), etcdServers, clusterDns: plan.network.clusterDns, clusterDomain: inventory.dns?.domain ?? DEFAULT_CLUSTER_DOMAIN };
   await forEachLimited(plan.nodes, 32, (node) => writeNodeFiles(buildHostRoot(labDir, node.host), node, nodePlan));
   await startLabNodes(client, plan.nodes, { concurrency: o.nodeStartConcurrency ?? 16, log: o.log });
 
@@ -108,6 +131,18 @@ export async function startLabK8s(
   }
   o.log(`${names.length} node(s) Ready on ${nodePlan.apiServer} (${Date.now() - started} ms after their services started)`);
 
+  let dns: LabDnsState | undefined;
+  if (o.dns !== false) {
+    const dnsPlan = { clusterDns: plan.network.clusterDns, domain: nodePlan.clusterDomain, etcdServers, masterURL: nodePlan.apiServer };
+    const result = await startLabDns({
+      apiserver: nodePlan.apiServer,
+      plan: { ...dnsPlan, ...(inventory.dns !== undefined ? { namespace: inventory.dns.namespace, serviceName: inventory.dns.service } : {}) },
+      ...(o.dnsReadyTimeoutMs !== undefined ? { timeoutMs: o.dnsReadyTimeoutMs } : {}),
+      log: o.log,
+    });
+    dns = { ...result, domain: nodePlan.clusterDomain };
+  }
+
   const masters: LabMasterState[] = [
     { role: 'old', address: oldMaster.host, root: oldRoot, apiserver: oldMaster.apiserver, k8sVersion: versionOf(o, oldMaster.host), units: [...OLD_MASTER_UNITS] },
     { role: 'new', address: newMaster.host, root: buildHostRoot(labDir, newMaster.host), apiserver: newMaster.apiserver, k8sVersion: versionOf(o, newMaster.host), units: [] },
@@ -117,5 +152,7 @@ export async function startLabK8s(
     nodes: plan.nodes.map((n) => ({ name: n.name, address: n.host, generated: n.generated, k8sVersion: versionOf(o, n.host) })),
     nodeUnits: [...NODE_UNITS],
     flannelConfig,
+    network: plan.network,
+    ...(dns !== undefined ? { dns } : {}),
   };
 }

@@ -36,6 +36,8 @@ export interface OldMasterPlan {
   readonly etcdServers: readonly string[];
   /** Extra kube-controller-manager flags after DomeOS's `--cloud-provider=` (e.g. shorter eviction timings). */
   readonly controllerOpts?: string;
+  /** The apiserver's --service-cluster-ip-range; default LAB_SERVICE_CLUSTER_IP_RANGE. */
+  readonly serviceClusterIpRange?: string;
 }
 
 export async function writeOldMasterFiles(root: string, plan: OldMasterPlan): Promise<void> {
@@ -47,7 +49,7 @@ export async function writeOldMasterFiles(root: string, plan: OldMasterPlan): Pr
     [`${UNIT_DIR}/flanneld.service`]: renderFlanneldUnit(),
     '/etc/sysconfig/kube-apiserver': renderApiserverSysconfig({
       etcdServers: plan.etcdServers,
-      serviceClusterIpRange: LAB_SERVICE_CLUSTER_IP_RANGE,
+      serviceClusterIpRange: plan.serviceClusterIpRange ?? LAB_SERVICE_CLUSTER_IP_RANGE,
       insecureBindAddress: plan.host,
       insecurePort: plan.port,
     }),

@@ -50,6 +50,29 @@ export interface LabK8sState {
   readonly nodeUnits: readonly string[];
   /** The value of /flannel/network/config (v2) the lab wrote. */
   readonly flannelConfig: string;
+  /** The lab's network ranges (absent in a lab.json from before they were options: the defaults then). */
+  readonly network?: LabNetworkState;
+  /** The cluster DNS `ferry lab up` created; absent when it was left out (`dns: false`). */
+  readonly dns?: LabDnsState;
+}
+
+export interface LabNetworkState {
+  /** The apiserver's --service-cluster-ip-range. */
+  readonly serviceClusterIpRange: string;
+  /** The kubelets' --cluster-dns (the DNS service's cluster IP). */
+  readonly clusterDns: string;
+  /** The flannel network in /flannel/network/config. */
+  readonly flannelNetwork: string;
+}
+
+export interface LabDnsState {
+  readonly namespace: string;
+  readonly service: string;
+  readonly controllers: readonly string[];
+  readonly domain: string;
+  /** The name lab up asked and the address it got. */
+  readonly query: string;
+  readonly answer: string;
 }
 
 export interface LabState {

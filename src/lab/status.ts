@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { isFerryError, messageOf } from '../errors.ts';
+import { queryLabDns } from './dns-up.ts';
 import { readReadyNodeNames } from './nodes-up.ts';
 import { readLabState, type LabHostState, type LabMasterState, type LabState } from './state.ts';
 import { SupervisorClient, type UnitStatus } from './supervisor-client.ts';
@@ -51,6 +52,17 @@ export interface LabK8sStatus {
   readonly masters: readonly LabMasterStatus[];
   readonly nodes: LabNodesStatus;
   readonly flannelConfig: string;
+  /** The cluster DNS lab up created, asked again now. */
+  readonly dns?: LabDnsStatus;
+}
+
+export interface LabDnsStatus {
+  readonly service: string;
+  readonly clusterDns: string;
+  readonly query: string;
+  /** The A records it answers now (undefined when it does not answer). */
+  readonly answer?: readonly string[];
+  readonly error?: string;
 }
 
 export interface LabStatus {
@@ -113,10 +125,17 @@ async function readK8sStatus(state: NonNullable<LabState['k8s']>, units: readonl
       ready.push({ apiserver: m.apiserver, error: messageOf(err) });
     }
   }
+  let dns: LabDnsStatus | undefined;
+  if (state.dns !== undefined) {
+    const clusterDns = state.network?.clusterDns ?? '';
+    const got = await queryLabDns(clusterDns, state.dns.query);
+    dns = { service: `${state.dns.namespace}/${state.dns.service}`, clusterDns, query: state.dns.query, ...(got.addresses !== undefined ? { answer: got.addresses } : {}), ...(got.error !== undefined ? { error: got.error } : {}) };
+  }
   return {
     masters,
     nodes: { total: state.nodes.length, generated: state.nodes.filter((n) => n.generated).length, unitStates, ready },
     flannelConfig: state.flannelConfig,
+    ...(dns !== undefined ? { dns } : {}),
   };
 }
 
@@ -130,6 +149,10 @@ export function renderLabK8sStatusLines(k8s: LabK8sStatus): string[] {
   const counts = Object.entries(k8s.nodes.unitStates).map(([unit, c]) => `${unit} ${Object.entries(c).map(([st, n]) => `${n} ${st}`).join('/')}`);
   lines.push(`nodes: ${k8s.nodes.total} (${k8s.nodes.generated} generated): ${counts.join(', ')}`);
   for (const r of k8s.nodes.ready) lines.push(`  Ready on ${r.apiserver}: ${r.ready !== undefined ? `${r.ready}/${k8s.nodes.total}` : `? (${r.error ?? 'no answer'})`}`);
+  if (k8s.dns !== undefined) {
+    const d = k8s.dns;
+    lines.push(`dns: ${d.service} at ${d.clusterDns}: ${d.query} ${d.answer !== undefined ? `→ ${d.answer.join(', ')}` : `not answering (${d.error ?? '?'})`}`);
+  }
   return lines;
 }
 

@@ -16,11 +16,13 @@ import { LabHost } from '../hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
 import { waitForLabCluster } from './cluster-health.ts';
 import { writeLabSeedData } from './etcd-seed.ts';
+import { buildLabFlannelConfig } from './flannel-network.ts';
 import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
 import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from './paths.ts';
 import { readLabState, writeLabState, type LabHostState, type LabState } from './state.ts';
 import { stopLab } from './down.ts';
 import { planLabK8s, startLabK8s, type LabK8sOptions, type LabK8sPlan } from './k8s-up.ts';
+import { startLabDomeos } from './domeos-up.ts';
 import { isSupervisorAlive, startSupervisor, SupervisorClient } from './supervisor-client.ts';
 import { buildLabListenAddresses, listLabMembers, parseHostPort, validateLabInventory } from './validate.ts';
 
@@ -129,6 +131,8 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
       if (hp !== undefined) listen.push(hp);
     }
   }
+  // The cluster DNS address answers on port 53 once lab up creates it: another lab's there would answer instead.
+  if (k8sPlan !== undefined && options.dns !== false) listen.push({ host: k8sPlan.network.clusterDns, port: 53 });
   const inUse = await findPortsInUse(listen);
   if (inUse.length > 0) {
     throw inputError('LAB_PORT_IN_USE', `already in use: ${inUse.join(', ')}`, {
@@ -199,7 +203,9 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   log(`old cluster healthy (${old.length} member(s), leader ${probe.leader === undefined ? '?' : idToHex(probe.leader)})`);
 
   // With a master, a control plane will run on this data: seed what it leaves alone (etcd-seed.ts).
-  const seed = await writeLabSeedData(clientURLs, { liveControlPlane: inventory.master !== undefined });
+  // The flannel config the control plane will run with is seeded (and recorded) now, so the check expects it.
+  const flannelConfig = k8sPlan !== undefined ? buildLabFlannelConfig(k8sPlan.nodes.length + 2, k8sPlan.network.flannelNetwork) : undefined;
+  const seed = await writeLabSeedData(clientURLs, { liveControlPlane: inventory.master !== undefined, ...(flannelConfig !== undefined ? { flannelConfig } : {}) });
   log(`seeded ${seed.v3.length} v3 keys and ${seed.v2.length} v2 key(s)`);
 
   for (const { member } of members.filter((m) => m.role === 'new')) {
@@ -212,6 +218,8 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
     master !== undefined && k8sPlan !== undefined
       ? await startLabK8s(labDir, { ...inventory, master }, k8sPlan, new SupervisorClient(labDir), { ...options, log, healthTimeoutMs: options.healthTimeoutMs ?? 30_000, binaries })
       : undefined;
+  // The DomeOS console stand-in (phases 1, 8, 9), with the old apiserver and etcd in its cluster record.
+  await startLabDomeos(labDir, inventory, new SupervisorClient(labDir), { log, healthTimeoutMs: options.healthTimeoutMs ?? 30_000 });
 
   const state: LabState = {
     version: 1,

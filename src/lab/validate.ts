@@ -5,7 +5,7 @@
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
 
 export interface LabProblem {
-  /** `LAB_NOT_LOOPBACK`, `LAB_ACCESS_NOT_LAB`, `LAB_PORT_CONFLICT`, `LAB_SERVICE_CONFLICT`, `LAB_BAD_URL`. */
+  /** `LAB_NOT_LOOPBACK`, `LAB_ACCESS_NOT_LAB`, `LAB_PORT_CONFLICT`, `LAB_SERVICE_CONFLICT`, `LAB_BAD_URL`, `LAB_DOMEOS_NEEDS_MASTER`. */
   readonly code: string;
   /** Where in the inventory, e.g. `etcd.new[2].peerURL`. */
   readonly path: string;
@@ -53,6 +53,7 @@ export function validateLabInventory(inventory: Inventory): LabProblem[] {
     hosts.push(['master.old.host', inventory.master.old.host], ['master.new.host', inventory.master.new.host]);
   }
   inventory.nodes?.forEach((n, i) => hosts.push([`nodes[${i}].host`, n.host]));
+  if (inventory.domeos !== undefined) hosts.push(['domeos.host', inventory.domeos.host]);
   for (const address of Object.keys(inventory.hosts)) hosts.push([`hosts.${address}`, address]);
   for (const [path, host] of hosts) {
     if (!isLoopbackIPv4(host)) problems.push({ code: 'LAB_NOT_LOOPBACK', path, message: `${path} is "${host}", not a 127.x.y.z address` });
@@ -81,6 +82,29 @@ export function validateLabInventory(inventory: Inventory): LabProblem[] {
       problems.push({ code: 'LAB_SERVICE_CONFLICT', path: `${path}.service`, message: `${member.host} runs service "${member.service}" for both ${other} and ${path}` });
     } else services.set(serviceKey, path);
   }
+  problems.push(...validateLabDomeos(inventory, ports));
+  return problems;
+}
+
+/** The console the lab runs (domeos-up.ts): at the root of an http://127.x.y.z:<port> URL, with a master to point at. */
+function validateLabDomeos(inventory: Inventory, ports: ReadonlyMap<string, string>): LabProblem[] {
+  const d = inventory.domeos;
+  if (d === undefined) return [];
+  const problems: LabProblem[] = [];
+  if (inventory.master === undefined) {
+    problems.push({ code: 'LAB_DOMEOS_NEEDS_MASTER', path: 'domeos', message: 'domeos needs a master: section in the lab (the console’s cluster record holds the old apiserver)' });
+  }
+  const hp = parseHostPort(d.url);
+  const path = /^[a-z]+:\/\/[^/?#]*(.*)$/i.exec(d.url)?.[1] ?? '';
+  if (hp === undefined || !d.url.startsWith('http://') || (path !== '' && path !== '/')) {
+    problems.push({ code: 'LAB_BAD_URL', path: 'domeos.url', message: `domeos.url "${d.url}" must be http://127.x.y.z:<port> in the lab (the stand-in serves plain http at the root)` });
+    return problems;
+  }
+  if (!isLoopbackIPv4(hp.host)) problems.push({ code: 'LAB_NOT_LOOPBACK', path: 'domeos.url', message: `domeos.url "${d.url}" is not on a 127.x.y.z address` });
+  const key = `${hp.host}:${hp.port}`;
+  const apiservers = inventory.master === undefined ? [] : [inventory.master.old, inventory.master.new].map((m) => parseHostPort(m.apiserver));
+  const other = ports.get(key) ?? (apiservers.some((x) => x !== undefined && `${x.host}:${x.port}` === key) ? 'an apiserver' : undefined);
+  if (other !== undefined) problems.push({ code: 'LAB_PORT_CONFLICT', path: 'domeos.url', message: `${key} is used by ${other} and domeos.url` });
   return problems;
 }
 
@@ -93,5 +117,8 @@ export function buildLabListenAddresses(inventory: Inventory): { host: string; p
       if (hp !== undefined) seen.set(`${hp.host}:${hp.port}`, hp);
     }
   }
+  // The DomeOS console stand-in (domeos-up.ts) listens on its URL's address.
+  const consoleAddress = inventory.domeos === undefined ? undefined : parseHostPort(inventory.domeos.url);
+  if (consoleAddress !== undefined) seen.set(`${consoleAddress.host}:${consoleAddress.port}`, consoleAddress);
   return [...seen.values()];
 }

@@ -23,7 +23,9 @@ import { PHASES, type PhaseId } from './phases.ts';
 import { PLAN_FORMAT_VERSION, type EtcdTimeouts, type Observed, type ObservedMember, type Plan, type PlanPhase, type Step } from './types.ts';
 import { describeAdd, describeRemove, describeReplace, describeSnapshot } from './describe.ts';
 import { describeRepointNodes, describeStartHeldBack, describeStartNewMaster, describeStopOldMaster } from './describe-master.ts';
-import type { MasterTimeouts } from './types.ts';
+import type { ConsoleTarget, DnsTimeouts, MasterTimeouts } from './types.ts';
+import { describeDnsUpdate } from './describe-dns.ts';
+import { describeConsoleStart, describeConsoleStop, describeConsoleUpdate } from './describe-console.ts';
 
 export const DEFAULT_MASTER_TIMEOUTS: MasterTimeouts = { stopTimeoutMs: 30_000, startTimeoutMs: 60_000 };
 /** Where DomeOS installs the Kubernetes binaries (domeos.md §2.1). */
@@ -31,6 +33,10 @@ export const K8S_BIN_DIR = '/usr/sbin/domeos/k8s/current';
 
 /** Which parts of the runbook a plan covers. */
 export type Scope = 'all' | 'etcd' | 'master';
+
+export const DEFAULT_DNS_TIMEOUTS: DnsTimeouts = { podReadyTimeoutMs: 120_000, gateTimeoutMs: 60_000 };
+export const DEFAULT_CONSOLE_STOP_TIMEOUT_MS = 30_000;
+export const DEFAULT_WATCHER_TIMEOUT_MS = 60_000;
 
 export const DEFAULT_ETCD_TIMEOUTS: EtcdTimeouts = {
   addMemberTimeoutMs: 30_000,
@@ -159,6 +165,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     });
   }
   if (scope !== 'etcd' && inventory.master !== undefined) steps.push(...buildMasterSteps(input, etcdInScope, notes));
+  steps.push(...buildDnsSteps(input, notes), ...buildConsoleSteps(input));
   // A removal-only leader step must still come last, after replacements placed in phase 7 (the sort is stable).
   steps.sort((a, b) => a.phase - b.phase);
   if (!anyChange && etcdInScope) notes.push('etcd already runs on exactly the new members: nothing to do');
@@ -210,6 +217,54 @@ function buildMasterSteps(input: BuildPlanInput, etcdInScope: boolean, notes: st
   } else notes.push('no nodes to repoint');
   steps.push({ id: 'master.start-held-back', kind: 'master.start-held-back', phase: 6, ...describeStartHeldBack(master.new), params: { new: master.new, nodes: kube.nodes, timeouts } });
   return steps;
+}
+
+/**
+ * Phase 6, after scheduler and controller run again: kube2sky and skydns move to the etcd members and the master
+ * the cluster ends with (in a one-sided migration, the side that does not move keeps its endpoints).
+ */
+function buildDnsSteps(input: BuildPlanInput, notes: string[]): Step[] {
+  const { inventory, observed } = input;
+  const scope = input.scope ?? 'all';
+  const master = inventory.master;
+  const dns = inventory.dns;
+  if (master === undefined || dns === undefined) return [];
+  const seen = observed.dns;
+  if (seen !== undefined && seen.serviceSelector === undefined && seen.controllers.length === 0) {
+    notes.push(`no DNS add-on found (service ${dns.namespace}/${dns.service}, controllers ${dns.controllers.join(', ')}): nothing to roll`);
+    return [];
+  }
+  if (seen === undefined) notes.push('the DNS add-on could not be observed (no apiserver answered): its step checks it when it runs');
+  else if (seen.missing.length > 0) notes.push(`DNS controller(s) not found: ${seen.missing.join(', ')} — the DNS step will refuse until they exist or the inventory's dns.controllers is corrected`);
+  const apiserver = scope === 'etcd' ? master.old.apiserver : master.new.apiserver;
+  const etcd = (scope === 'master' ? inventory.etcd.old : inventory.etcd.new).map((m) => m.clientURL);
+  const params = { apiserver, namespace: dns.namespace, service: dns.service, controllers: dns.controllers, domain: dns.domain, etcd, master: apiserver, timeouts: DEFAULT_DNS_TIMEOUTS };
+  return [{ id: 'dns.update', kind: 'dns.update', phase: 6, ...describeDnsUpdate(params, seen), params }];
+}
+
+/** Phases 1, 8 and 9: the DomeOS server is stopped first, started at the end, then told where the cluster is. */
+function buildConsoleSteps(input: BuildPlanInput): Step[] {
+  const { inventory } = input;
+  const scope = input.scope ?? 'all';
+  const d = inventory.domeos;
+  if (d === undefined) return [];
+  const target: ConsoleTarget = {
+    url: d.url,
+    cluster: d.cluster,
+    host: d.host,
+    service: d.service,
+    ...(d.stopCommand !== undefined ? { stopCommand: d.stopCommand } : {}),
+    ...(d.startCommand !== undefined ? { startCommand: d.startCommand } : {}),
+    ...(d.credentialsFile !== undefined ? { credentialsFile: d.credentialsFile } : {}),
+  };
+  const apiserver = scope !== 'etcd' && inventory.master !== undefined ? inventory.master.new.apiserver : undefined;
+  const etcd = scope !== 'master' ? inventory.etcd.new.map((m) => m.clientURL) : undefined;
+  const update = { console: target, ...(apiserver !== undefined ? { apiserver } : {}), ...(etcd !== undefined ? { etcd } : {}), watcherTimeoutMs: DEFAULT_WATCHER_TIMEOUT_MS };
+  return [
+    { id: 'console.stop', kind: 'console.stop', phase: 1, ...describeConsoleStop(target), params: { console: target, stopTimeoutMs: DEFAULT_CONSOLE_STOP_TIMEOUT_MS } },
+    { id: 'console.start', kind: 'console.start', phase: 8, ...describeConsoleStart(target), params: { console: target, healthTimeoutMs: d.healthTimeoutMs } },
+    { id: 'console.update', kind: 'console.update', phase: 9, ...describeConsoleUpdate(update), params: update },
+  ];
 }
 
 function groupIntoPhases(steps: readonly Step[]): PlanPhase[] {

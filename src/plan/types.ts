@@ -37,6 +37,8 @@ export interface ObservedKube {
 export interface Observed {
   readonly etcd: ObservedEtcd;
   readonly kube?: ObservedKube;
+  /** The DNS add-on (only when the inventory has a master). */
+  readonly dns?: ObservedDns;
 }
 
 /** Bounds on the master steps' waits. */
@@ -77,7 +79,7 @@ interface StepBase {
   readonly undoes: readonly string[];
 }
 
-export type Step =
+type EtcdOrMasterStep =
   | (StepBase & { readonly kind: 'etcd.snapshot'; readonly params: { readonly dir: 'run' } })
   | (StepBase & {
       readonly kind: 'etcd.replace';
@@ -126,6 +128,72 @@ export type Step =
   | (StepBase & {
       readonly kind: 'master.start-held-back';
       readonly params: { readonly new: MasterHost; readonly nodes: readonly NodeHost[]; readonly timeouts: MasterTimeouts };
+    });
+
+/** Bounds on the DNS step's waits. */
+export interface DnsTimeouts {
+  /** How long each new DNS pod may take to be Ready during the rolling update. */
+  readonly podReadyTimeoutMs: number;
+  /** How long the gate (endpoints are the new pods, a DNS query answers) may take to pass. */
+  readonly gateTimeoutMs: number;
+}
+
+/** What the planner saw of the DNS add-on on the apiserver it will use (runbook phase 6). */
+export interface ObservedDns {
+  /** The service's selector now, e.g. { app: 'skydns', version: 'v9' }; undefined when the service is missing. */
+  readonly serviceSelector?: Readonly<Record<string, string>>;
+  readonly clusterIP?: string;
+  /** The controllers found (by base name: `skydns` finds `skydns` or `skydns-v10`). */
+  readonly controllers: readonly { readonly name: string; readonly kind: 'ReplicationController' | 'Deployment'; readonly version?: string; readonly replicas: number }[];
+  /** Controllers named in the inventory and not found. */
+  readonly missing: readonly string[];
+}
+
+export type Step = EtcdOrMasterStep | DnsStep | ConsoleStep;
+
+export type DnsStep = StepBase & {
+  readonly kind: 'dns.update';
+  readonly params: {
+    /** The apiserver to act through (the new master's when the master moves). */
+    readonly apiserver: string;
+    readonly namespace: string;
+    readonly service: string;
+    readonly controllers: readonly string[];
+    readonly domain: string;
+    /** The etcd client URLs the DNS pods must use (`--machines`, one of them for `--etcd-server`). */
+    readonly etcd: readonly string[];
+    /** The master URL for kube2sky's `--kube_master_url`. */
+    readonly master: string;
+    readonly timeouts: DnsTimeouts;
+  };
+};
+
+/** How ferry reaches and runs the DomeOS server (from the inventory's `domeos:`). */
+export interface ConsoleTarget {
+  readonly url: string;
+  readonly cluster: string;
+  readonly host: string;
+  readonly service: string;
+  readonly stopCommand?: readonly string[];
+  readonly startCommand?: readonly string[];
+  /** Where the credentials are read from when the step runs (never the credentials themselves). */
+  readonly credentialsFile?: string;
+}
+
+export type ConsoleStep =
+  | (StepBase & { readonly kind: 'console.stop'; readonly params: { readonly console: ConsoleTarget; readonly stopTimeoutMs: number } })
+  | (StepBase & { readonly kind: 'console.start'; readonly params: { readonly console: ConsoleTarget; readonly healthTimeoutMs: number } })
+  | (StepBase & {
+      readonly kind: 'console.update';
+      readonly params: {
+        readonly console: ConsoleTarget;
+        /** The new apiserver URL for the cluster record's `api`; absent when the master does not move. */
+        readonly apiserver?: string;
+        /** The new etcd client URLs for its `etcd`; absent when etcd does not move. */
+        readonly etcd?: readonly string[];
+        /** How long the watcher may take to reach STOP, and to run again. */
+        readonly watcherTimeoutMs: number;
+      };
     });
 
 export type StepKind = Step['kind'];

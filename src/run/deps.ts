@@ -11,6 +11,11 @@ import type { Access, Inventory } from '../inventory/types.ts';
 import { resolveLabDir, type Env } from '../home.ts';
 import { realSleep } from '../util/retry.ts';
 import { openKube, type KubeApi } from '../kube/client.ts';
+import { openKubeWorkloads, type KubeWorkloads } from '../kube/workloads.ts';
+import { resolveA } from '../dns/resolve.ts';
+import { buildLabCredentialsFile } from '../console/credential-source.ts';
+import { openConsole } from '../console/open.ts';
+import type { ConsoleApi } from '../console/types.ts';
 import type { Deps } from './step-context.ts';
 
 export interface OwnedDeps extends Deps {
@@ -33,6 +38,8 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
   const etcd = new Etcd3Admin({ endpoints, ...(inventory.etcd.tls ? { tls: inventory.etcd.tls } : {}) });
   const hosts = new Map<string, Promise<Host>>();
   const kubes = new Map<string, KubeApi>();
+  const workloads = new Map<string, KubeWorkloads>();
+  const consoles = new Map<string, ConsoleApi>();
   return {
     etcd,
     kube(url) {
@@ -42,6 +49,24 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
         kubes.set(url, k);
       }
       return k;
+    },
+    workloads(url) {
+      let w = workloads.get(url);
+      if (w === undefined) {
+        w = openKubeWorkloads(url);
+        workloads.set(url, w);
+      }
+      return w;
+    },
+    resolveA,
+    console(url) {
+      let c = consoles.get(url);
+      if (c === undefined) {
+        const labCredentialsFile = buildLabCredentialsFile(inventory, env);
+        c = openConsole(url, { env, ...(labCredentialsFile !== undefined ? { labCredentialsFile } : {}) });
+        consoles.set(url, c);
+      }
+      return c;
     },
     now: () => Date.now(),
     sleep: realSleep,

@@ -13,6 +13,7 @@ import { readEtcdState } from '../etcd/observe.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { buildPlan, type Scope } from '../plan/build.ts';
 import { readObservedKube } from '../master/observe.ts';
+import { readObservedDnsFromAnyMaster } from '../master/observe-dns.ts';
 import { computeObservedFingerprint, describeObservedDifference } from '../plan/fingerprint.ts';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.ts';
 import { resolveRunsDir, type Env } from '../home.ts';
@@ -29,7 +30,8 @@ export const INVENTORY_FILE = 'inventory.json';
 export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps, scope: Scope = 'all'): Promise<Plan> {
   const state = await readEtcdState(deps.etcd);
   const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
-  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed, ...(kube ? { kube } : {}) }, scope });
+  const dns = await readObservedDnsFromAnyMaster(inventory, deps);
+  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
 }
 
 /** Refuse a plan file of another format, or one whose observed cluster no longer matches the live one. */

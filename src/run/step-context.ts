@@ -9,6 +9,8 @@ import type { Plan, Step } from '../plan/types.ts';
 import type { Sleep } from '../util/retry.ts';
 import type { GateCheck } from '../etcd/health.ts';
 import type { KubeApi } from '../kube/client.ts';
+import type { KubeWorkloads } from '../kube/workloads.ts';
+import type { ConsoleApi } from '../console/types.ts';
 
 /** The side-effecting world, reached through one object with real defaults (STYLE.md §5). */
 export interface Deps {
@@ -19,6 +21,12 @@ export interface Deps {
   releaseHost?(address: string): Promise<void>;
   /** The apiserver at a URL (e.g. http://10.17.33.20:8080). */
   kube(url: string): KubeApi;
+  /** Services, endpoints, pods, controllers and Deployments of the apiserver at a URL (the DNS step). Cached per URL. */
+  workloads(url: string): KubeWorkloads;
+  /** The A records of `name` as the DNS server `server` (an IP) answers, within `timeoutMs`. */
+  resolveA(server: string, name: string, timeoutMs: number): Promise<string[]>;
+  /** The DomeOS console at a URL; its `login()` reads the credentials when the step runs (never journalled). */
+  console(url: string): ConsoleApi;
   readonly now: () => number;
   readonly sleep: Sleep;
 }

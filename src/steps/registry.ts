@@ -8,6 +8,10 @@ import { stopOldMasterHandler } from './master/stop-old.ts';
 import { startNewMasterHandler } from './master/start-new.ts';
 import { startHeldBackHandler } from './master/start-held-back.ts';
 import { repointNodesHandler } from './nodes/repoint.ts';
+import { dnsUpdateHandler } from './dns/update.ts';
+import { consoleStopHandler } from './console/stop.ts';
+import { consoleStartHandler } from './console/start.ts';
+import { consoleUpdateHandler } from './console/update.ts';
 
 /** Each kind's handler; the mapped type makes a kind without a handler a compile error. */
 const HANDLERS: { readonly [K in StepKind]: StepHandler<Extract<Step, { kind: K }>> } = {
@@ -19,6 +23,10 @@ const HANDLERS: { readonly [K in StepKind]: StepHandler<Extract<Step, { kind: K 
   'master.start-new': startNewMasterHandler,
   'nodes.repoint': repointNodesHandler,
   'master.start-held-back': startHeldBackHandler,
+  'dns.update': dnsUpdateHandler,
+  'console.stop': consoleStopHandler,
+  'console.start': consoleStartHandler,
+  'console.update': consoleUpdateHandler,
 };
 
 export function handlerFor(step: Step): StepHandler {

@@ -52,7 +52,8 @@ export async function startLabFixture(prefix: string, oldCount: number, newCount
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await startLab({ inventory, inventoryPath, labDir, log: () => undefined });
+    // No cluster DNS: labs of parallel tests share the default service range (LabK8sOptions.dns).
+    await startLab({ inventory, inventoryPath, labDir, dns: false, log: () => undefined });
   } catch (err) {
     await cleanup();
     throw err;

@@ -71,7 +71,8 @@ export async function startMasterLab(prefix: string, o: MasterLabOptions = {}): 
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await startLab({ ...o.lab, inventory, inventoryPath, labDir, log: () => undefined });
+    // No cluster DNS unless a test asks for it with its own ranges: parallel labs share the default ones.
+    await startLab({ dns: false, ...o.lab, inventory, inventoryPath, labDir, log: () => undefined });
   } catch (err) {
     await cleanup();
     throw err;

@@ -1,8 +1,8 @@
 /**
  * ferry's DomeOS console adapter (src/console/domeos.ts) against the lab's DomeOS server stand-in
- * (lab-bin/domeos-server). This file owns 127.29.0.10:8080. The stand-in runs three times in turn, one process at
+ * (lab-bin/domeos-server). This file owns 127.29.0.10:8080. The stand-in runs four times in turn, one process at
  * a time: the main flow (default stop delay), then on the same state file with a short session TTL and a slow
- * watcher stop, then on a fresh state file with no watcher.
+ * watcher stop, then on a fresh state file with no watcher, then on another with an instant stop (error codes).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -148,5 +148,25 @@ describe('DomeOS console adapter against the stand-in', { concurrency: false }, 
     await stopStandIn();
     assert.equal(await domeos.health(), false);
     await assert.rejects(domeos.readCluster('prod'), rejectsWith('CONSOLE_UNREACHABLE'));
+  });
+
+  test('more error codes: a deployment that is gone, a URL that is not the DomeOS server, a wait that ends', async () => {
+    await startStandIn(join(dir, 'errors.json'), ['--watcher-stop-ms', '0']);
+    const domeos = new DomeosConsole(BASE, ADMIN, { pollIntervalMs: 100 });
+    await assert.rejects(domeos.readDeployment(9999), rejectsWith('CONSOLE_DEPLOYMENT_NOT_EXIST'));
+    const cluster = await domeos.readCluster('prod');
+    const watcher = await domeos.readWatcher(cluster.id);
+    assert.ok(watcher !== undefined);
+    assert.equal((await domeos.stopWatcher(watcher.deployId, { timeoutMs: 5_000 })).state, 'STOP', 'an instant stop');
+    await domeos.deleteWatcher(watcher.deployId);
+    await assert.rejects(domeos.deleteWatcher(watcher.deployId), rejectsWith('CONSOLE_DEPLOYMENT_NOT_EXIST'));
+    await assert.rejects(domeos.stopWatcher(watcher.deployId, { timeoutMs: 1_000 }), rejectsWith('CONSOLE_DEPLOYMENT_NOT_EXIST'));
+    const created = await domeos.createWatcher(cluster.id, buildWatcherConf({ name: 'w2' }));
+    await assert.rejects(domeos.waitForDeploymentState(created.id, 'RUNNING', 300), rejectsWith('CONSOLE_WATCHER_START_TIMEOUT'));
+    await assert.rejects(domeos.startWatcher(created.id, { timeoutMs: 5_000, version: 7 }), rejectsWith('CONSOLE_PARAM_ERROR'));
+    // A DomeOS served under a path ferry was not told about: HTTP 404, no envelope.
+    await assert.rejects(new DomeosConsole(`${BASE}/domeos`, ADMIN).login(), rejectsWith('CONSOLE_BAD_RESPONSE'));
+    assert.equal(await domeos.health(1_000), true);
+    await stopStandIn();
   });
 });

@@ -79,7 +79,7 @@ describe('lab up with a master and 3 nodes', () => {
 
   before(async () => {
     // The new master at another Kubernetes version, as the master switch's refusal test needs it.
-    state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 90_000, k8sVersions: { '127.25.0.20': '1.5.5' } });
+    state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, dns: false, healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 90_000, k8sVersions: { '127.25.0.20': '1.5.5' } });
   });
   after(async () => {
     await expectLabGone(labDir);
@@ -221,7 +221,7 @@ describe('scale: 200 nodes', () => {
   test('lab up --nodes 200: every node Ready, then everything stops', async () => {
     const labDir = join(tmp, 'lab2');
     try {
-      const state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, nodes: 200, generatedNodeBase: '127.25.2.0', healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 240_000 });
+      const state = await startLab({ inventory: inventory(labDir), inventoryPath: 'test', labDir, dns: false, nodes: 200, generatedNodeBase: '127.25.2.0', healthTimeoutMs: 60_000, nodesReadyTimeoutMs: 240_000 });
       assert.equal(state.k8s?.nodes.length, 200);
       assert.deepEqual(state.k8s?.nodes[3], { name: 'lab-node-1', address: '127.25.2.1', generated: true, k8sVersion: '1.4.7' });
       const ready = await readReadyNodeNames(OLD_API);

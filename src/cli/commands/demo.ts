@@ -1,13 +1,25 @@
-import { readEtcdState } from '../../etcd/observe.ts';
+/**
+ * `ferry demo`: lab up (the runbook's whole old environment), then apply every phase while a writer puts unique
+ * keys into etcd and a probe watches the apiservers, then a report: the cluster before and after, the timeline,
+ * the longest write stall, the apiserver outage window, and every file changed with its backup.
+ */
+import { startApiserverProbe } from '../../demo/apiserver-probe.ts';
+import { readClusterPicture } from '../../demo/picture.ts';
 import { readInventory } from '../../inventory/load.ts';
 import { startLab } from '../../lab/up.ts';
 import { stopLab } from '../../lab/down.ts';
 import { buildLabSeedData, readLabSeedCheck } from '../../lab/etcd-seed.ts';
+import { verifyAcknowledged } from '../../load/verify-keys.ts';
+import { computeWriteStats } from '../../load/write-stats.ts';
+import { startWriterThread } from '../../load/writer-thread.ts';
 import { planSteps } from '../../plan/build.ts';
+import { collectFileChanges } from '../../report/file-changes.ts';
+import { computeLongestOutage } from '../../report/outage.ts';
+import { buildPhaseTimeline, findStepAt } from '../../report/timeline.ts';
 import { buildDeps } from '../../run/deps.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { observeAndPlan, startRun } from '../../run/session.ts';
-import { renderDemoReport, type DemoReport } from '../../report/demo-report.ts';
+import { renderDemoReport, type DemoReport, type WriteSummary } from '../../report/demo-report.ts';
 import { outputFormat, parse } from '../args.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';
 import { dim, type Io } from '../io.ts';
@@ -15,6 +27,10 @@ import { withInterrupt } from '../interrupt.ts';
 import { checkScope } from './plan.ts';
 import { attachView } from './apply.ts';
 import { labDirOf } from './lab.ts';
+
+/** One write every 20 ms (50/s) during the run: enough to see a stall, light for a 2-core machine. */
+const DEMO_WRITE_INTERVAL_MS = 20;
+const DEMO_KEY_ROOT = 'ferry-demo';
 
 export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parse('demo', argv, { file: { type: 'string', short: 'f' }, keep: { type: 'boolean' }, scope: { type: 'string' } });
@@ -31,17 +47,39 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
   const deps = buildDeps(inventory, io.env);
   let keepLab = values.keep === true;
   try {
-    const before = (await readEtcdState(deps.etcd)).observed;
+    const before = await readClusterPicture(inventory, deps);
     const plan = await observeAndPlan(inventory, file, sha256, deps, scope);
+    const tag = new Date().toISOString().replace(/[-:.]/g, '');
+    const writer = await startWriterThread({ endpoints: [...inventory.etcd.old, ...inventory.etcd.new].map((m) => m.clientURL), tag, keyRoot: DEMO_KEY_ROOT, intervalMs: DEMO_WRITE_INTERVAL_MS });
+    const probe = inventory.master !== undefined ? startApiserverProbe([inventory.master.old.apiserver, inventory.master.new.apiserver]) : undefined;
+    const runFrom = Date.now();
+    const stopProbes = async () => ({ writes: await writer.stop(), samples: (await probe?.stop()) ?? [] });
     const r = await withInterrupt(io, (signal) =>
       startRun(plan, inventory, { deps, signal, env: io.env, command: 'ferry demo', onStart: (run) => (quiet ? undefined : attachView(io, plan, run)) }),
-    ).catch((err: unknown) => {
+    ).catch(async (err: unknown) => {
       keepLab = true; // leave the evidence for inspection
+      await stopProbes().catch(() => undefined);
       throw err;
     });
-    const after = (await readEtcdState(deps.etcd)).observed;
-    const check = await readLabSeedCheck(inventory.etcd.new.map((m) => m.clientURL));
+    const { writes, samples } = await stopProbes();
+    const runTo = Date.now();
     const view = foldJournal(r.journal.events());
+    const after = await readClusterPicture(inventory, deps);
+    const check = await readLabSeedCheck(inventory.etcd.new.map((m) => m.clientURL));
+    const loss = await verifyAcknowledged(writes.records, inventory.etcd.new.map((m) => m.clientURL), `${DEMO_KEY_ROOT}/${tag}/`).catch(() => undefined);
+    const stats = computeWriteStats(writes.records, { from: runFrom, to: runTo });
+    const stallDuring = findStepAt(plan, view, stats.longestStall.from);
+    const summary: WriteSummary = {
+      writes: stats.writes,
+      acked: stats.acked,
+      failed: stats.failed,
+      lost: loss === undefined ? Number.NaN : Math.max(0, ...loss.map((l) => l.lost)),
+      longestStallMs: stats.longestStall.ms,
+      ...(stallDuring !== undefined ? { longestStallDuring: stallDuring } : {}),
+      p99Ms: stats.p99Ms,
+    };
+    const outage = computeLongestOutage(samples);
+    if (r.outcome.exitCode !== 0) keepLab = true;
     const report: DemoReport = {
       runId: r.runId,
       runState: r.outcome.runState,
@@ -50,15 +88,19 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
       before,
       after,
       dataCheck: { ok: check.ok, keys: seedKeyCount(), missing: check.missing, wrong: check.wrong },
+      writes: summary,
+      ...(outage !== undefined ? { apiserverOutage: outage } : {}),
+      phases: buildPhaseTimeline(plan, view),
       steps: planSteps(plan).map((s) => {
         const v = view.steps.get(s.id);
         return { id: s.id, title: s.title, state: v?.state ?? 'pending', ...(v?.durationMs !== undefined ? { durationMs: v.durationMs } : {}) };
       }),
-      labKept: keepLab || r.outcome.exitCode !== 0,
+      files: collectFileChanges(view),
+      labKept: keepLab,
     };
-    if (r.outcome.exitCode !== 0) keepLab = true;
     io.out(fmt === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderDemoReport(report));
-    return r.outcome.exitCode !== 0 ? r.outcome.exitCode : check.ok ? 0 : 1;
+    const nothingLost = summary.lost === 0 && check.ok;
+    return r.outcome.exitCode !== 0 ? r.outcome.exitCode : nothingLost ? 0 : 1;
   } finally {
     await deps.close();
     if (!keepLab) await stopLab(labDir);

@@ -20,7 +20,8 @@ export function labDirOf(inventory: Inventory | undefined, io: Io): string {
 
 export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parse(`lab ${sub ?? ''}`.trim(), rest, { file: { type: 'string', short: 'f' }, 'lab-dir': { type: 'string' }, nodes: { type: 'string' } });
+  const { values } = parse(`lab ${sub ?? ''}`.trim(), rest, { file: { type: 'string', short: 'f' }, 'lab-dir': { type: 'string' }, nodes: { type: 'string' }, 'no-dns': { type: 'boolean' } });
+  if (values['no-dns'] === true && sub !== 'up') throw inputError('CLI_USAGE', '--no-dns is an option of `ferry lab up` only', { hint: 'ferry lab up --no-dns' });
   let nodes: number | undefined;
   if (values.nodes !== undefined) {
     if (sub !== 'up' || !/^\d+$/.test(values.nodes)) {
@@ -39,7 +40,7 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   switch (sub) {
     case 'up': {
       const inv = loaded!;
-      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), log: (l: string) => io.err(dim(io, l) + '\n') });
+      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), ...(values['no-dns'] === true ? { dns: false } : {}), log: (l: string) => io.err(dim(io, l) + '\n') });
       io.out(green(io, `lab up in ${labDir}`) + '\n');
       io.out(`old etcd: ${inv.inventory.etcd.old.map((m) => `${m.name} ${m.clientURL}`).join(', ')}\n`);
       io.out(`new hosts prepared: ${inv.inventory.etcd.new.map((m) => m.host).join(', ')}\n`);

@@ -2,8 +2,9 @@
  * A node runtime: one process that runs many node agents (kubelets, kube-proxies, flanneds of many lab hosts),
  * forked by the lab supervisor with an IPC channel (pool.ts): `node --import tsx main.ts <labDir>`. Each agent gets
  * the argv, environment, working directory and log file its unit would give a process; its exit goes back to the
- * supervisor, which applies the unit's Restart= policy. The runtime ends when the supervisor says so or goes away.
- * Its own output (stdout/stderr) is the supervisor's log.
+ * supervisor, which applies the unit's Restart= policy. A kubelet's containers live here too (kept in the shared
+ * resources, they outlive the kubelet agent) and end with the runtime. The runtime ends when the supervisor says so
+ * or goes away. Its own output (stdout/stderr) is the supervisor's log.
  */
 import { basename } from 'node:path';
 import { messageOf } from '../../errors.ts';
@@ -15,6 +16,7 @@ import { AgentShared } from './shared.ts';
 
 const agents = new Map<string, NodeAgent>();
 const shared = new AgentShared();
+shared.onBusyChange((busy) => send({ t: 'busy', busy }));
 
 function say(line: string): void {
   process.stdout.write(`${new Date().toISOString()} node-runtime[${process.pid}] ${line}\n`);

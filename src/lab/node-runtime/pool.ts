@@ -1,7 +1,12 @@
 /**
  * The supervisor's side of node runtimes: forks them on demand (each hosts up to `capacity` agents), hands each
  * agent start to the least loaded one, relays signals, and reports each agent's exit to its unit — including when
- * a whole runtime dies (each of its agents then "was killed"). An idle runtime ends after a while.
+ * a whole runtime dies (each of its agents then "was killed"). An idle runtime ends after a while, unless it holds
+ * work of its own (a host's containers).
+ *
+ * The agents of one host all go to the same runtime while it lives (host affinity): a host's containers live in
+ * the runtime its kubelet started them in, like docker's on a machine, and a restarted kubelet must find them
+ * there. A host is placed on the least loaded runtime the first time; capacity is therefore a soft bound.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
@@ -78,9 +83,11 @@ class RuntimeProcess {
   load = 0;
   closing = false;
   exited = false;
+  /** The runtime said it holds work of its own (containers): not ended when idle. */
+  busy = false;
   idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(labDir: string, onGone: (rt: RuntimeProcess) => void, log: (line: string) => void) {
+  constructor(labDir: string, onGone: (rt: RuntimeProcess) => void, log: (line: string) => void, onIdle: (rt: RuntimeProcess) => void) {
     const { main, execArgv } = runtimeCommand();
     this.child = fork(main, [labDir], { execArgv, cwd: labDir, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise<void>((resolve, reject) => {
@@ -101,6 +108,9 @@ class RuntimeProcess {
           const agent = this.agents.get(m.id);
           this.agents.delete(m.id);
           agent?.deliverExit(m.code, m.signal);
+        } else if (m.t === 'busy') {
+          this.busy = m.busy;
+          if (!m.busy) onIdle(this);
         }
       });
       this.child.once('exit', (code, signal) => {
@@ -156,6 +166,8 @@ class RuntimeProcess {
 
 export class NodeRuntimePool {
   private readonly runtimes = new Set<RuntimeProcess>();
+  /** Host root → the runtime its agents (and containers) live in. */
+  private readonly homes = new Map<string, RuntimeProcess>();
   private readonly capacity: number;
   private readonly log: (line: string) => void;
   private nextId = 0;
@@ -177,14 +189,27 @@ export class NodeRuntimePool {
     return { runtimes: this.runtimes.size, agents };
   }
 
-  private pick(): RuntimeProcess {
+  private pick(cwd: string): RuntimeProcess {
+    const home = this.homes.get(cwd);
+    if (home !== undefined && !home.closing && !home.exited) return home;
+    const picked = this.pickLeastLoaded();
+    this.homes.set(cwd, picked);
+    return picked;
+  }
+
+  private forget(gone: RuntimeProcess): void {
+    this.runtimes.delete(gone);
+    for (const [cwd, rt] of this.homes) if (rt === gone) this.homes.delete(cwd);
+  }
+
+  private pickLeastLoaded(): RuntimeProcess {
     let best: RuntimeProcess | undefined;
     for (const r of this.runtimes) {
       if (r.closing || r.exited || r.load >= this.capacity) continue;
       if (best === undefined || r.load < best.load) best = r;
     }
     if (best !== undefined) return best;
-    const created = new RuntimeProcess(this.o.labDir, (gone) => this.runtimes.delete(gone), this.log);
+    const created = new RuntimeProcess(this.o.labDir, (gone) => this.forget(gone), this.log, (rt) => this.scheduleIdleClose(rt));
     this.runtimes.add(created);
     this.log(`started node runtime pid ${created.pid ?? '?'} (up to ${this.capacity} agents)`);
     return created;
@@ -192,12 +217,16 @@ export class NodeRuntimePool {
 
   private release(rt: RuntimeProcess): void {
     rt.load--;
-    if (rt.load > 0 || rt.closing) return;
+    this.scheduleIdleClose(rt);
+  }
+
+  private scheduleIdleClose(rt: RuntimeProcess): void {
+    if (rt.load > 0 || rt.busy || rt.closing || rt.exited) return;
     if (rt.idleTimer !== undefined) clearTimeout(rt.idleTimer);
     rt.idleTimer = setTimeout(() => {
-      if (rt.load > 0 || rt.exited) return;
+      if (rt.load > 0 || rt.busy || rt.exited) return;
       rt.closing = true;
-      this.runtimes.delete(rt);
+      this.forget(rt);
       rt.send({ t: 'shutdown' });
       this.log(`node runtime pid ${rt.pid ?? '?'} idle; ended`);
     }, IDLE_CLOSE_MS);
@@ -207,7 +236,7 @@ export class NodeRuntimePool {
   /** Start an agent; resolves once it runs (its unit is then active). */
   async launch(program: AgentProgram, spec: AgentSpec): Promise<UnitProcess> {
     if (this.closed) throw new FerryError('LAB_SHUTTING_DOWN', 'the lab supervisor is shutting down');
-    const rt = this.pick();
+    const rt = this.pick(spec.cwd);
     rt.load++;
     if (rt.idleTimer !== undefined) clearTimeout(rt.idleTimer);
     rt.idleTimer = undefined;
@@ -246,5 +275,6 @@ export class NodeRuntimePool {
       ),
     );
     this.runtimes.clear();
+    this.homes.clear();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Messages between the lab supervisor and a node runtime (Node IPC, JSON). The supervisor asks the runtime to
  * start an agent with a unit's argv, environment, working directory and log file, and to deliver signals to it;
- * the runtime answers when the agent started or could not, and when it exited (code or signal).
+ * the runtime answers when the agent started or could not, and when it exited (code or signal), and says when it
+ * holds work of its own (a host's containers) that must keep it alive while no agent runs.
  */
 import { isAgentProgram, type AgentProgram } from './agent.ts';
 
@@ -24,7 +25,9 @@ export type FromRuntime =
   | { readonly t: 'ready'; readonly pid: number }
   | { readonly t: 'started'; readonly id: string }
   | { readonly t: 'start-failed'; readonly id: string; readonly message: string }
-  | { readonly t: 'exit'; readonly id: string; readonly code: number | null; readonly signal: NodeJS.Signals | null };
+  | { readonly t: 'exit'; readonly id: string; readonly code: number | null; readonly signal: NodeJS.Signals | null }
+  /** The runtime holds (or no longer holds) work of its own, such as a host's containers: do not end it when idle. */
+  | { readonly t: 'busy'; readonly busy: boolean };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -61,6 +64,8 @@ export function parseFromRuntime(v: unknown): FromRuntime | undefined {
       return typeof v['id'] === 'string' && typeof v['message'] === 'string' ? (v as unknown as FromRuntime) : undefined;
     case 'exit':
       return typeof v['id'] === 'string' ? (v as unknown as FromRuntime) : undefined;
+    case 'busy':
+      return typeof v['busy'] === 'boolean' ? (v as unknown as FromRuntime) : undefined;
     default:
       return undefined;
   }

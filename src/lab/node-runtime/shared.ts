@@ -1,7 +1,10 @@
 /**
  * What the agents of one process share: HTTP connection pools, and reference-counted resources keyed by what
  * they watch (a Kubernetes collection on one apiserver, flannel's config in one etcd cluster). A resource is
- * created by its first user and closed when its last user releases it.
+ * created by its first user and closed when its last user releases it. Some resources outlive their users — a
+ * host's containers, which belong to the node as docker's do, not to the kubelet that started them: those are
+ * kept until the process ends, and mark the process busy while they hold anything (a node runtime that holds
+ * containers is not ended for being idle).
  */
 import { HttpClient, HttpPools, type HttpTarget } from './http-client.ts';
 import { SharedCollectionWatch, type CollectionListener, type KubeObjectLike } from './shared-watch.ts';
@@ -26,6 +29,9 @@ export class AgentShared {
   private readonly clients = new Map<string, HttpClient>();
   private readonly resources = new Map<string, { value: Closeable; users: number }>();
   private readonly watches = new Map<string, SharedCollectionWatch<KubeObjectLike>>();
+  private readonly kept = new Map<string, Closeable>();
+  private readonly busyKeys = new Set<string>();
+  private busyListener: ((busy: boolean) => void) | undefined;
 
   client(target: HttpTarget): HttpClient {
     const key = targetKey(target);
@@ -75,12 +81,39 @@ export class AgentShared {
     return (watch as unknown as SharedCollectionWatch<T>).subscribe(listener);
   }
 
+  /** The long-lived resource under `key` (created by its first user), closed only by close(). */
+  keep<T extends Closeable>(key: string, create: () => T): T {
+    let value = this.kept.get(key);
+    if (value === undefined) {
+      value = create();
+      this.kept.set(key, value);
+    }
+    return value as T;
+  }
+
+  /** Say whether the kept resource `key` holds work the process must not drop while no agent runs. */
+  setBusy(key: string, busy: boolean): void {
+    const before = this.busyKeys.size > 0;
+    if (busy) this.busyKeys.add(key);
+    else this.busyKeys.delete(key);
+    const after = this.busyKeys.size > 0;
+    if (before !== after) this.busyListener?.(after);
+  }
+
+  /** `listener` hears when the process becomes busy or idle (see setBusy). */
+  onBusyChange(listener: (busy: boolean) => void): void {
+    this.busyListener = listener;
+  }
+
   /** Counts for the runtime's status line. */
   stats(): { watches: number; resources: number } {
-    return { watches: this.watches.size, resources: this.resources.size };
+    return { watches: this.watches.size, resources: this.resources.size + this.kept.size };
   }
 
   close(): void {
+    for (const value of this.kept.values()) value.close();
+    this.kept.clear();
+    this.busyKeys.clear();
     for (const { value } of this.resources.values()) value.close();
     this.resources.clear();
     this.pools.destroy();

@@ -239,7 +239,16 @@ export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, op
     });
     if (b.changed) await host.reloadUnits();
     return { config: a, unit: b };
-  }, (r) => ({ configChanged: r.config.changed, configBackup: r.config.backupPath ?? null, unitChanged: r.unit.changed, unitBackup: r.unit.backupPath ?? null }));
+  }, (r) => ({
+    configChanged: r.config.changed,
+    configBackup: r.config.backupPath ?? null,
+    unitChanged: r.unit.changed,
+    unitBackup: r.unit.backupPath ?? null,
+    files: [
+      ...(r.config.changed ? [{ path: n.configFile, ...(r.config.backupPath !== undefined ? { backup: r.config.backupPath } : {}) }] : []),
+      ...(r.unit.changed ? [{ path: unitPath, ...(r.unit.backupPath !== undefined ? { backup: r.unit.backupPath } : {}) }] : []),
+    ],
+  }));
 }
 
 /** Start the member's service and wait until its endpoint answers; fail fast when the unit fails. */

@@ -37,6 +37,7 @@ async function writeNewMasterConfig(ctx: StepContext, step: S, oldHost: Host, ne
   await ctx.action('write-config', { host: n.host, from: old.host }, async () => {
     const changes: FileChange[] = [];
     const written: string[] = [];
+    const files: { path: string; backup?: string }[] = [];
     await newHost.mkdir(backupDir, 0o700);
     for (const file of MASTER_SYSCONFIG_FILES) {
       const text = await oldHost.readFile(file);
@@ -47,7 +48,8 @@ async function writeNewMasterConfig(ctx: StepContext, step: S, oldHost: Host, ne
       // A master-only migration (no etcd list) keeps the etcd lists as the old master has them.
       const result = buildNewMasterFile(file, text.toString('utf8'), { oldHost: old.host, newHost: n.host, ...(etcd ? { etcd } : {}) });
       await newHost.mkdir(file.slice(0, file.lastIndexOf('/')) || '/');
-      await newHost.writeFile(file, result.text, { mode: 0o644, backupPath: backup(file) });
+      const w = await newHost.writeFile(file, result.text, { mode: 0o644, backupPath: backup(file) });
+      if (w.changed) files.push({ path: file, ...(w.backupPath !== undefined ? { backup: w.backupPath } : {}) });
       changes.push(...result.changes);
       written.push(file);
     }
@@ -55,12 +57,13 @@ async function writeNewMasterConfig(ctx: StepContext, step: S, oldHost: Host, ne
       const found = await findUnitFile(oldHost, unit);
       if (found === undefined) continue;
       await newHost.mkdir(found.path.slice(0, found.path.lastIndexOf('/')));
-      await newHost.writeFile(found.path, found.text, { mode: 0o644, backupPath: backup(found.path) });
+      const w = await newHost.writeFile(found.path, found.text, { mode: 0o644, backupPath: backup(found.path) });
+      if (w.changed) files.push({ path: found.path, ...(w.backupPath !== undefined ? { backup: w.backupPath } : {}) });
       written.push(found.path);
     }
     await newHost.reloadUnits();
-    return { changes, written };
-  }, (r) => ({ changes: r.changes, written: r.written }));
+    return { changes, written, files };
+  }, (r) => ({ changes: r.changes, written: r.written, files: r.files }));
 }
 
 export async function readRecordedCensus(ctx: StepContext): Promise<Census | undefined> {

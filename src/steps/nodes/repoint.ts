@@ -43,7 +43,18 @@ async function repointOne(ctx: StepContext, step: S, node: NodeHost): Promise<{ 
           sleep: ctx.deps.sleep,
           now: ctx.deps.now,
         }),
-      (x) => ({ node: x.node, changed: [...x.changed], backups: x.backups.map((b) => ({ ...b })), restarted: [...x.restarted], alreadyUpToDate: x.alreadyUpToDate, readyAfterMs: x.readyAfterMs }),
+      (x) => ({
+        node: x.node,
+        changed: [...x.changed],
+        backups: x.backups.map((b) => ({ ...b })),
+        files: x.changed.map((path) => {
+          const backup = x.backups.find((b) => b.path === path)?.backup;
+          return { path, ...(backup !== undefined ? { backup } : {}) };
+        }),
+        restarted: [...x.restarted],
+        alreadyUpToDate: x.alreadyUpToDate,
+        readyAfterMs: x.readyAfterMs,
+      }),
     );
     return { ok: true, detail: r.alreadyUpToDate ? 'already up to date; Ready' : `Ready after ${(r.readyAfterMs / 1000).toFixed(1)} s` };
   } catch (err) {

@@ -59,6 +59,9 @@ describe('the examples', () => {
       url: 'http://10.17.33.10:8080',
       cluster: 'domeos-example',
       credentialsFile: '/home/op/.ferry/domeos-credentials.yaml',
+      host: '10.17.33.10',
+      service: 'domeos',
+      healthTimeoutMs: 60_000,
     });
   });
 
@@ -69,7 +72,10 @@ describe('the examples', () => {
     assert.deepEqual(lab.inventory.access, { mode: 'lab' });
     const { access: _a, ...labRest } = lab.inventory;
     const { access: _b, ...realRest } = real.inventory;
-    assert.deepEqual(labRest, JSON.parse(JSON.stringify(realRest).replaceAll('10.17.33.', '127.17.33.')));
+    // The lab's console login comes from the file `ferry lab up` writes (see lab-seed.yaml), not a credentialsFile.
+    assert.equal(lab.inventory.domeos?.credentialsFile, undefined);
+    const { credentialsFile: _c, ...realDomeos } = realRest.domeos ?? { credentialsFile: undefined };
+    assert.deepEqual(labRest, JSON.parse(JSON.stringify({ ...realRest, domeos: realDomeos }).replaceAll('10.17.33.', '127.17.33.')));
   });
 });
 

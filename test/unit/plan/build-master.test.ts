@@ -38,7 +38,7 @@ describe('buildPlan with a master', () => {
     const steps = planSteps(plan());
     assert.deepEqual(
       steps.map((s) => `${s.phase}:${s.id}`),
-      ['2:etcd.snapshot', '2:etcd.replace.old0', '2:etcd.replace.old2', '3:master.stop-old', '4:master.start-new', '5:nodes.repoint', '6:master.start-held-back', '7:etcd.replace.old1'],
+      ['2:etcd.snapshot', '2:etcd.replace.old0', '2:etcd.replace.old2', '3:master.stop-old', '4:master.start-new', '5:nodes.repoint', '6:master.start-held-back', '6:dns.update', '7:etcd.replace.old1'],
     );
     const start = steps.find((s) => s.kind === 'master.start-new');
     assert.ok(start?.kind === 'master.start-new');
@@ -56,13 +56,19 @@ describe('buildPlan with a master', () => {
     );
   });
 
-  test('--scope etcd: no master or node steps', () => {
-    assert.ok(planSteps(plan({ scope: 'etcd' })).every((s) => s.kind.startsWith('etcd.')));
+  test('--scope etcd: no master or node steps; DNS still moves to the new etcd members, through the old master', () => {
+    const steps = planSteps(plan({ scope: 'etcd' }));
+    assert.deepEqual(steps.filter((s) => !s.kind.startsWith('etcd.')).map((s) => s.id), ['dns.update']);
+    const dns = steps.find((s) => s.kind === 'dns.update');
+    assert.ok(dns?.kind === 'dns.update');
+    assert.equal(dns.params.apiserver, 'http://127.9.0.30:8080');
+    assert.equal(dns.params.master, 'http://127.9.0.30:8080');
+    assert.deepEqual(dns.params.etcd, ['http://127.9.0.21:4012', 'http://127.9.0.22:4012', 'http://127.9.0.23:4012']);
   });
 
   test('--scope master: no etcd steps; the master keeps its etcd list; nodes get --master only', () => {
     const steps = planSteps(plan({ scope: 'master' }));
-    assert.deepEqual(steps.map((s) => s.id), ['master.stop-old', 'master.start-new', 'nodes.repoint', 'master.start-held-back']);
+    assert.deepEqual(steps.map((s) => s.id), ['master.stop-old', 'master.start-new', 'nodes.repoint', 'master.start-held-back', 'dns.update']);
     const start = steps[1];
     assert.ok(start?.kind === 'master.start-new' && start.params.etcd === undefined);
     const nodes = steps[2];
@@ -73,5 +79,56 @@ describe('buildPlan with a master', () => {
     const p = plan({ kube: { ...kube, nodes: [] } });
     assert.ok(!planSteps(p).some((s) => s.kind === 'nodes.repoint'));
     assert.ok(p.notes.includes('no nodes to repoint'));
+  });
+});
+
+describe('buildPlan: the DNS add-on and the DomeOS console (phases 1, 6, 8, 9)', () => {
+  const withConsole = (): Inventory => {
+    const base = inventory();
+    return {
+      ...base,
+      domeos: { url: 'http://127.9.0.10:8080', cluster: 'c1', host: '127.9.0.10', service: 'domeos', healthTimeoutMs: 60_000, credentialsFile: '/secret/creds.yaml' },
+    };
+  };
+  const planOf = (inv: Inventory, o: { dns?: import('../../../src/plan/types.ts').ObservedDns; scope?: Scope } = {}) =>
+    buildPlan({ inventory: inv, inventoryPath: 'i.yaml', inventorySha256: 'x', observed: { etcd, kube, ...(o.dns ? { dns: o.dns } : {}) }, ...(o.scope ? { scope: o.scope } : {}) });
+
+  test('all nine phases in the runbook order, each with its reason', () => {
+    const p = planOf(withConsole(), { dns: { serviceSelector: { app: 'skydns', version: 'v9' }, clusterIP: '127.9.40.1', controllers: [{ name: 'kube2sky', kind: 'ReplicationController', version: 'v9', replicas: 1 }, { name: 'skydns', kind: 'ReplicationController', version: 'v9', replicas: 1 }], missing: [] } });
+    assert.deepEqual(p.phases.map((ph) => ph.id), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.ok(p.phases.every((ph) => ph.reason.length > 20));
+    assert.deepEqual(
+      planSteps(p).map((s) => s.id),
+      ['console.stop', 'etcd.snapshot', 'etcd.replace.old0', 'etcd.replace.old2', 'master.stop-old', 'master.start-new', 'nodes.repoint', 'master.start-held-back', 'dns.update', 'etcd.replace.old1', 'console.start', 'console.update'],
+    );
+    const dns = planSteps(p).find((s) => s.kind === 'dns.update');
+    assert.ok(dns?.kind === 'dns.update');
+    assert.deepEqual({ apiserver: dns.params.apiserver, master: dns.params.master, controllers: dns.params.controllers, domain: dns.params.domain }, { apiserver: 'http://127.9.0.20:8080', master: 'http://127.9.0.20:8080', controllers: ['kube2sky', 'skydns'], domain: 'domeos.local' });
+    const update = planSteps(p).find((s) => s.kind === 'console.update');
+    assert.ok(update?.kind === 'console.update');
+    assert.equal(update.params.apiserver, 'http://127.9.0.20:8080');
+    assert.deepEqual(update.params.etcd, ['http://127.9.0.21:4012', 'http://127.9.0.22:4012', 'http://127.9.0.23:4012']);
+    assert.equal(update.params.console.credentialsFile, '/secret/creds.yaml', 'where the credentials are, never what they are');
+    for (const s of planSteps(p)) assert.ok(s.does.length > 0 && s.checks.length > 0 && s.undoes.length > 0, `${s.id} says what it does, checks and undoes`);
+  });
+
+  test('no DNS add-on on the cluster: no DNS step, and a note says so', () => {
+    const p = planOf(inventory(), { dns: { controllers: [], missing: ['kube2sky', 'skydns'] } });
+    assert.ok(!planSteps(p).some((s) => s.kind === 'dns.update'));
+    assert.ok(p.notes.some((n) => n.startsWith('no DNS add-on found')));
+  });
+
+  test('--scope master: the console gets the new api only; DNS keeps the etcd list it has', () => {
+    const steps = planSteps(planOf(withConsole(), { scope: 'master' }));
+    const update = steps.find((s) => s.kind === 'console.update');
+    assert.ok(update?.kind === 'console.update' && update.params.apiserver === 'http://127.9.0.20:8080' && update.params.etcd === undefined);
+    const dns = steps.find((s) => s.kind === 'dns.update');
+    assert.ok(dns?.kind === 'dns.update');
+    assert.deepEqual(dns.params.etcd, ['http://127.9.0.31:4012', 'http://127.9.0.32:4012', 'http://127.9.0.33:4012']);
+  });
+
+  test('--scope etcd: the console gets the new etcd only', () => {
+    const update = planSteps(planOf(withConsole(), { scope: 'etcd' })).find((s) => s.kind === 'console.update');
+    assert.ok(update?.kind === 'console.update' && update.params.apiserver === undefined && update.params.etcd?.length === 3);
   });
 });

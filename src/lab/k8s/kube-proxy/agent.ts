@@ -1,7 +1,8 @@
 /**
  * The lab's kube-proxy (Kubernetes 1.4 flags, domeos.md §2.2): lists and watches the services and endpoints of
  * the apiserver given by --master (or --kubeconfig), keeps retrying every ~2 s while it does not answer, and hands
- * the resulting service table to its proxier (proxier.ts). Runs as an agent in a node runtime, or alone when
+ * the resulting service table to its proxier, which makes the service cluster IPs answer on this machine
+ * (listener-proxier.ts). Runs as an agent in a node runtime, or alone when
  * lab-bin/kube-proxy is executed (main.ts).
  */
 import { once } from 'node:events';
@@ -11,7 +12,7 @@ import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { objectKey, type CollectionListener, type KubeObjectLike } from '../../node-runtime/shared-watch.ts';
 import { parseKubeProxyFlags } from './flags.ts';
-import { createRecordingProxier } from './proxier.ts';
+import { createListenerProxier } from './listener-proxier.ts';
 import { buildServiceTable, type EndpointsObject, type ServiceObject } from './service-table.ts';
 
 /** iptables-min-sync-period's spirit: changes arriving together are synced once. */
@@ -58,7 +59,7 @@ export const runKubeProxy: AgentMain = async (ctx, signal) => {
     return 0;
   }
   const target = choice.target;
-  const proxier = createRecordingProxier(ctx.log);
+  const proxier = createListenerProxier(ctx.log, ctx.shared);
   const services = new Map<string, ServiceObject & KubeObjectLike>();
   const endpoints = new Map<string, EndpointsObject & KubeObjectLike>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 /**
  * kube-proxy's view of the cluster's services (pure): each service's cluster IP and ports joined with the
- * addresses of its endpoints, as the proxier needs them to program its rules. The lab's proxier does not program
- * anything yet; a later one can open listeners on the cluster IPs (e.g. answer DNS on the cluster DNS service).
+ * addresses of its endpoints, as the proxier needs them to program its rules (the lab's opens listeners on the
+ * cluster IPs: listener-plan.ts).
  */
 
 export interface ServicePortEntry {

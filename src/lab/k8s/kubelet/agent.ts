@@ -1,7 +1,8 @@
 /**
  * The lab's kubelet (Kubernetes 1.4 flags, domeos.md §2.2): registers its node with the apiserver it is given,
  * heartbeats the node's status, and runs the pods bound to it. Runs as an agent in a node runtime, or alone when
- * lab-bin/kubelet is executed (main.ts).
+ * lab-bin/kubelet is executed (main.ts). The containers it starts belong to the node (containers.ts): they keep
+ * running when the kubelet stops, and the next kubelet of the host adopts them.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { resolveHostPath } from '../../node-runtime/host-paths.ts';
 import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { SUBNET_FILE } from '../flanneld/subnet-file.ts';
+import { CONTAINER_MAINS } from './container-programs.ts';
+import { HostContainers } from './containers.ts';
 import { parseKubeletFlags } from './flags.ts';
 import { NodeStatusSync } from './node-sync.ts';
 import { PodRunner } from './pod-runner.ts';
@@ -58,7 +61,8 @@ export const runKubelet: AgentMain = async (ctx, signal) => {
     frequencyMs: config.nodeStatusUpdateFrequencyMs,
     log: ctx.log,
   });
-  const pods = new PodRunner({ client, nodeName, hostAddress: ctx.hostAddress, subnetFile: resolveHostPath(ctx.root, SUBNET_FILE), log: ctx.log }, signal);
+  const containers = HostContainers.forHost(ctx.shared, ctx.root, CONTAINER_MAINS);
+  const pods = new PodRunner({ client, nodeName, hostAddress: ctx.hostAddress, subnetFile: resolveHostPath(ctx.root, SUBNET_FILE), log: ctx.log, containers }, signal);
   const listFailures = new RepeatedLog((m) => ctx.log.error(m));
   const unsubscribe = ctx.shared.watchCollection<PodLike>(choice.target, '/api/v1/pods', {
     onSync: (items) => pods.onSync(items),

@@ -4,6 +4,7 @@
  * flannel has not written its subnet — and the status a 1.4 kubelet reports once its containers run.
  */
 import { cidrContains, formatIPv4, networkAddress, parseCidr, blockSize } from '../../ipv4.ts';
+import { buildHexId } from './container-state.ts';
 
 export interface PodLike {
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; deletionTimestamp?: string; [key: string]: unknown };
@@ -36,16 +37,6 @@ export function isInSubnet(subnet: string, ip: string): boolean {
   return cidr !== undefined && addr !== undefined && cidrContains(cidr, addr.ip);
 }
 
-function containerId(seed: string): string {
-  let h = 0x811c9dc5;
-  let out = '';
-  for (let round = 0; out.length < 64; round++) {
-    for (const ch of `${seed}:${round}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-    out += h.toString(16).padStart(8, '0');
-  }
-  return out.slice(0, 64);
-}
-
 /** The status of a pod whose containers all run: phase Running, Ready, its address and start time. */
 export function buildRunningPodStatus(pod: PodLike, o: { readonly hostIP: string; readonly podIP: string; readonly now: string }): Record<string, unknown> {
   const uid = pod.metadata?.uid ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -63,8 +54,8 @@ export function buildRunningPodStatus(pod: PodLike, o: { readonly hostIP: string
       ready: true,
       restartCount: 0,
       image: c.image ?? '',
-      imageID: `docker://sha256:${containerId(`image:${c.image ?? ''}`)}`,
-      containerID: `docker://${containerId(`${uid}:${c.name ?? i}`)}`,
+      imageID: `docker://sha256:${buildHexId(`image:${c.image ?? ''}`)}`,
+      containerID: `docker://${buildHexId(`${uid}:${c.name ?? i}`)}`,
     })),
   };
 }

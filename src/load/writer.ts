@@ -29,8 +29,10 @@ export type WriterClient = (typeof WRITER_CLIENTS)[number];
 export interface WriterOptions {
   /** Client URLs, tried in this order round-robin. */
   readonly endpoints: readonly string[];
-  /** Keys are written under `bench/<tag>/`. */
+  /** Keys are written under `<keyRoot>/<tag>/`. */
   readonly tag: string;
+  /** Default `bench`. */
+  readonly keyRoot?: string;
   /** One write is scheduled every this many ms; default 5 (200 writes/s). */
   readonly intervalMs?: number;
   /** Writes in flight at most; default 2048 (10 s of writes: a stall never holds a write back). */
@@ -75,8 +77,8 @@ export interface Writer {
 export const monotonicNow = (): number => performance.timeOrigin + performance.now();
 
 /** The key of write `seq`: zero-padded so that keys sort in write order. */
-export function buildWriteKey(tag: string, seq: number): string {
-  return `bench/${tag}/${String(seq).padStart(8, '0')}`;
+export function buildWriteKey(tag: string, seq: number, root = 'bench'): string {
+  return `${root}/${tag}/${String(seq).padStart(8, '0')}`;
 }
 
 /** A cockatiel-compatible pass-through policy (etcd3 only calls `execute`): no retry, no circuit breaker. */
@@ -198,7 +200,7 @@ export function startWriter(o: WriterOptions): Writer {
       const seq = scheduled++;
       const r: WriteRecord = {
         seq,
-        key: buildWriteKey(o.tag, seq),
+        key: buildWriteKey(o.tag, seq, o.keyRoot),
         value: String(seq),
         scheduledAt: t0 + seq * intervalMs,
         startedAt: Number.NaN,
