@@ -166,6 +166,12 @@ export function buildPlan(input: BuildPlanInput): Plan {
   }
   if (scope !== 'etcd' && inventory.master !== undefined) steps.push(...buildMasterSteps(input, etcdInScope, notes));
   steps.push(...buildDnsSteps(input, notes), ...buildConsoleSteps(input));
+  if (scope === 'etcd' && inventory.master !== undefined && etcdInScope && anyChangeIn(steps)) {
+    notes.push(
+      `--scope etcd leaves the master and the nodes as they are: the apiserver on ${inventory.master.old.host} (--etcd-servers) and every node's flanneld (FLANNEL_ETCD) still name the old etcd members and lose etcd when the last of them goes (phase 7); ` +
+        'repoint them first (`ferry node update-config --etcd …` on each node, the apiserver’s --etcd-servers), or run the whole plan',
+    );
+  }
   // A removal-only leader step must still come last, after replacements placed in phase 7 (the sort is stable).
   steps.sort((a, b) => a.phase - b.phase);
   if (!anyChange && etcdInScope) notes.push('etcd already runs on exactly the new members: nothing to do');
@@ -265,6 +271,10 @@ function buildConsoleSteps(input: BuildPlanInput): Step[] {
     { id: 'console.start', kind: 'console.start', phase: 8, ...describeConsoleStart(target), params: { console: target, healthTimeoutMs: d.healthTimeoutMs } },
     { id: 'console.update', kind: 'console.update', phase: 9, ...describeConsoleUpdate(update), params: update },
   ];
+}
+
+function anyChangeIn(steps: readonly Step[]): boolean {
+  return steps.some((s) => s.kind.startsWith('etcd.') && s.kind !== 'etcd.snapshot');
 }
 
 function groupIntoPhases(steps: readonly Step[]): PlanPhase[] {

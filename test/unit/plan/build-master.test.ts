@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildPlan, planSteps, type Scope } from '../../../src/plan/build.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
-import type { ObservedEtcd, ObservedKube } from '../../../src/plan/types.ts';
+import type { ObservedDns, ObservedEtcd, ObservedKube } from '../../../src/plan/types.ts';
 import { FerryError } from '../../../src/errors.ts';
 
 function inventory(): Inventory {
@@ -90,7 +90,7 @@ describe('buildPlan: the DNS add-on and the DomeOS console (phases 1, 6, 8, 9)',
       domeos: { url: 'http://127.9.0.10:8080', cluster: 'c1', host: '127.9.0.10', service: 'domeos', healthTimeoutMs: 60_000, credentialsFile: '/secret/creds.yaml' },
     };
   };
-  const planOf = (inv: Inventory, o: { dns?: import('../../../src/plan/types.ts').ObservedDns; scope?: Scope } = {}) =>
+  const planOf = (inv: Inventory, o: { dns?: ObservedDns; scope?: Scope } = {}) =>
     buildPlan({ inventory: inv, inventoryPath: 'i.yaml', inventorySha256: 'x', observed: { etcd, kube, ...(o.dns ? { dns: o.dns } : {}) }, ...(o.scope ? { scope: o.scope } : {}) });
 
   test('all nine phases in the runbook order, each with its reason', () => {
