@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { ExitCode, FerryError } from '../errors.ts';
 import { FERRY_VERSION } from '../version.ts';
 import { HELP } from './help.ts';
-import { renderError, type Io } from './io.ts';
+import { computeColor, renderError, type Io } from './io.ts';
 import { cmdValidate } from './commands/validate.ts';
 import { cmdPlan } from './commands/plan.ts';
 import { cmdApply, cmdResume } from './commands/apply.ts';
@@ -15,6 +15,10 @@ import { cmdLab } from './commands/lab.ts';
 import { cmdDemo } from './commands/demo.ts';
 import { cmdRollback } from './commands/rollback.ts';
 import { cmdNode } from './commands/node.ts';
+import { cmdServe } from './commands/serve.ts';
+import { cmdCompletion } from './commands/completion.ts';
+import { cmdDiscover } from './commands/discover.ts';
+import { cmdReport } from './commands/report.ts';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -27,15 +31,18 @@ const COMMANDS: Record<string, Command> = {
   lab: cmdLab,
   node: cmdNode,
   demo: cmdDemo,
+  serve: cmdServe,
+  completion: cmdCompletion,
+  discover: cmdDiscover,
+  report: cmdReport,
 };
 
 export function makeIo(argv: readonly string[]): Io {
   const isTty = process.stdout.isTTY === true;
-  const noColor = argv.includes('--no-color') || (process.env['NO_COLOR'] ?? '') !== '';
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
-    color: isTty && !noColor,
+    color: computeColor({ stdoutIsTty: isTty, stderrIsTty: process.stderr.isTTY === true, env: process.env, argv }),
     isTty,
     env: process.env,
     ...(process.stdin.isTTY === true

@@ -1,7 +1,8 @@
 /**
- * A picture of the cluster for the demo's before/after report: etcd members and leader, which master answers and
- * what runs on each, the nodes as the answering apiserver sees them, whether DNS answers through its service, and
- * the console's cluster record and watcher. Every part is read on its own: one that cannot be read says why.
+ * A picture of the cluster for the before/after reports (the demo's, report.html, the dashboard): the inventory's
+ * etcd hosts, etcd members and leader, which master answers and what runs on each, the nodes as the answering
+ * apiserver sees them, whether DNS answers through its service, and the console's cluster record and watcher.
+ * Every part is read on its own: one that cannot be read says why.
  */
 import { messageOf } from '../errors.ts';
 import { readEtcdState } from '../etcd/observe.ts';
@@ -12,6 +13,7 @@ import type { Deps } from '../run/step-context.ts';
 import { readConsolePicture, readDnsPicture } from './picture-addons.ts';
 
 export async function readClusterPicture(inventory: Inventory, deps: Deps): Promise<ClusterPicture> {
+  const takenAt = new Date(deps.now()).toISOString();
   let etcd: ClusterPicture['etcd'];
   let etcdError: string | undefined;
   try {
@@ -23,9 +25,9 @@ export async function readClusterPicture(inventory: Inventory, deps: Deps): Prom
   const m = inventory.master;
   if (m !== undefined) {
     for (const [role, spec] of [['old', m.old], ['new', m.new]] as const) {
-      const host = await deps.host(spec.host);
+      const host = await deps.host(spec.host).catch(() => undefined);
       const units: Record<string, string> = {};
-      for (const u of MASTER_UNITS) units[u] = await host.serviceState(u).catch(() => 'unknown');
+      for (const u of MASTER_UNITS) units[u] = host === undefined ? 'unknown' : await host.serviceState(u).catch(() => 'unknown');
       masters.push({ role, host: spec.host, apiserver: spec.apiserver, answers: await deps.kube(spec.apiserver).healthz(2000), units });
     }
   }
@@ -41,7 +43,10 @@ export async function readClusterPicture(inventory: Inventory, deps: Deps): Prom
   } else if (m !== undefined) nodes = { list: [], error: 'no apiserver answers' };
   const dns = answering !== undefined && inventory.dns !== undefined ? await readDnsPicture(deps, answering, inventory.dns) : undefined;
   const consolePicture = inventory.domeos !== undefined ? await readConsolePicture(deps, inventory.domeos) : undefined;
+  const place = (ms: Inventory['etcd']['old']) => ms.map((x) => ({ name: x.name, host: x.host, clientURL: x.clientURL, peerURL: x.peerURL }));
   return {
+    takenAt,
+    etcdHosts: { old: place(inventory.etcd.old), new: place(inventory.etcd.new) },
     ...(etcd !== undefined ? { etcd } : {}),
     ...(etcdError !== undefined ? { etcdError } : {}),
     masters,

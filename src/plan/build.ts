@@ -25,6 +25,7 @@ import { describeAdd, describeRemove, describeReplace, describeSnapshot } from '
 import { describeRepointNodes, describeStartHeldBack, describeStartNewMaster, describeStopOldMaster } from './describe-master.ts';
 import type { ConsoleTarget, DnsTimeouts, MasterTimeouts } from './types.ts';
 import { describeDnsUpdate } from './describe-dns.ts';
+import { LATENCY_PROBE_PLAN_NOTE } from './notes.ts';
 import { describeConsoleStart, describeConsoleStop, describeConsoleUpdate } from './describe-console.ts';
 
 export const DEFAULT_MASTER_TIMEOUTS: MasterTimeouts = { stopTimeoutMs: 30_000, startTimeoutMs: 60_000 };
@@ -175,6 +176,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   // A removal-only leader step must still come last, after replacements placed in phase 7 (the sort is stable).
   steps.sort((a, b) => a.phase - b.phase);
   if (!anyChange && etcdInScope) notes.push('etcd already runs on exactly the new members: nothing to do');
+  if (steps.length > 0) notes.push(LATENCY_PROBE_PLAN_NOTE);
   const targetVoters = inventory.etcd.new.length;
   if (targetVoters % 2 === 0) notes.push(`the target cluster has ${targetVoters} members: an even size tolerates no more failures than ${targetVoters - 1}`);
 

@@ -17,7 +17,21 @@ export interface MasterPicture {
   readonly units: Readonly<Record<string, string>>;
 }
 
+/** An etcd member as the inventory places it on a host (so that a picture can show hosts where no member runs). */
+export interface PictureEtcdHost {
+  readonly name: string;
+  readonly host: string;
+  readonly clientURL: string;
+  readonly peerURL: string;
+}
+
 export interface ClusterPicture {
+  /** ISO time the picture was taken. */
+  readonly takenAt?: string;
+  /** Why the picture as a whole could not be read (each part below says why it could not, on its own). */
+  readonly error?: string;
+  /** The inventory's old and new etcd hosts. */
+  readonly etcdHosts?: { readonly old: readonly PictureEtcdHost[]; readonly new: readonly PictureEtcdHost[] };
   readonly etcd?: ObservedEtcd;
   readonly etcdError?: string;
   readonly masters: readonly MasterPicture[];

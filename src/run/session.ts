@@ -3,7 +3,8 @@
  * that feeds pure code). Used by the CLI, the demo, the benchmark and the tests alike.
  *
  * A run folder holds: plan.json (the plan it executes), inventory.json (the normalized inventory: no secrets, only
- * paths), journal.jsonl, lock, snapshots/.
+ * paths), journal.jsonl, lock, snapshots/, and what the run records for its report (recordings.ts: pictures before
+ * and after, latency.jsonl, commands.jsonl), then report.html.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, fsyncSync, openSync, closeSync, existsSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { Journal } from './journal.ts';
 import { acquireRunLock } from './lock.ts';
 import { findLatestRun, JOURNAL_FILE, newRunId, PLAN_FILE, runDirPath } from './run-dir.ts';
 import { runSteps, type RunOutcome } from './runner.ts';
+import { withRunRecordings } from './recordings.ts';
+import { writeRunReportQuietly, type RunReportResult } from '../report/run-report-file.ts';
 import type { Deps } from './step-context.ts';
 import { FERRY_VERSION } from '../version.ts';
 
@@ -76,7 +79,7 @@ export interface RunSessionOptions {
   readonly mode?: 'apply' | 'rollback';
 }
 
-export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOptions): Promise<RunHandle & { outcome: RunOutcome }> {
+export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOptions): Promise<RunHandle & { outcome: RunOutcome } & RunReportResult> {
   const runsDir = resolveRunsDir(o.env);
   const runId = o.runId ?? newRunId(new Date());
   const runDir = runDirPath(runsDir, runId);
@@ -100,8 +103,8 @@ export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOp
     });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });
     o.onStart?.({ runId, runDir, journal });
-    const outcome = await runSteps({ runId, runDir, plan, inventory, journal, deps: o.deps, signal: o.signal });
-    return { runId, runDir, journal, outcome };
+    const outcome = await withRunRecordings({ runId, runDir, inventory, deps: o.deps }, (deps) => runSteps({ runId, runDir, plan, inventory, journal, deps, signal: o.signal }));
+    return { runId, runDir, journal, outcome, ...writeRunReportQuietly(runDir) };
   } finally {
     journal.close();
     lock.release();
@@ -134,7 +137,7 @@ export function loadRun(runIdOrUndefined: string | undefined, env?: Env): Loaded
   return { runId: runDir.split('/').pop() ?? '', runDir, plan, inventory };
 }
 
-export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<RunHandle & { outcome: RunOutcome }> {
+export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<RunHandle & { outcome: RunOutcome } & RunReportResult> {
   const lock = acquireRunLock(run.runDir, { command: o.command });
   const journal = Journal.open(join(run.runDir, JOURNAL_FILE));
   try {
@@ -148,8 +151,9 @@ export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<R
     if (journal.repairedTornTail) journal.append({ type: 'note', message: 'the last journal line was torn by the previous process dying mid-write; it was dropped' });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });
     o.onStart?.({ runId: run.runId, runDir: run.runDir, journal });
-    const outcome = await runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps: o.deps, signal: o.signal });
-    return { runId: run.runId, runDir: run.runDir, journal, outcome };
+    const recorded = { runId: run.runId, runDir: run.runDir, inventory: run.inventory, deps: o.deps };
+    const outcome = await withRunRecordings(recorded, (deps) => runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps, signal: o.signal }));
+    return { runId: run.runId, runDir: run.runDir, journal, outcome, ...writeRunReportQuietly(run.runDir) };
   } finally {
     journal.close();
     lock.release();

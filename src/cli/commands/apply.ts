@@ -7,15 +7,27 @@ import type { Plan } from '../../plan/types.ts';
 import { buildDeps } from '../../run/deps.ts';
 import type { RunOutcome } from '../../run/runner.ts';
 import { checkPlanStillValid, loadRun, observeAndPlan, resumeRun, startRun, type RunHandle } from '../../run/session.ts';
-import { parse } from '../args.ts';
-import { bold, green, red, yellow, type Io } from '../io.ts';
+import { outputFormat, parseCommand } from '../args.ts';
+import { bold, green, humanIo, red, renderData, yellow, type Io } from '../io.ts';
+import { buildOutcomeData } from '../outcome-data.ts';
 import { makeTerminalView } from '../view.ts';
 import { checkScope } from './plan.ts';
 import { withInterrupt } from '../interrupt.ts';
+import { newRunId } from '../../run/run-dir.ts';
+import { checkUiFlags, startRunUi } from './serve.ts';
+import type { RunReportResult } from '../../report/run-report-file.ts';
+import { printReportPath } from './report.ts';
 
 export async function cmdApply(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse('apply', argv, { file: { type: 'string', short: 'f' }, yes: { type: 'boolean' }, scope: { type: 'string' } }, true);
+  const { values, positionals } = parseCommand('apply', argv);
   const scope = checkScope(values.scope);
+  checkUiFlags('apply', values);
+  const fmt = outputFormat('apply', values.output);
+  // With -o json|yaml stdout carries only the data (the plan, or the run's outcome); the words go to stderr.
+  const human = humanIo(io, fmt);
+  if (values['dry-run'] === true && values.ui === true) {
+    throw inputError('CLI_USAGE', 'ferry apply: --dry-run runs nothing, so there is nothing for --ui to show', { hint: 'ferry apply -f INVENTORY --dry-run' });
+  }
   const planFile = positionals[0];
   if ((values.file === undefined) === (planFile === undefined)) {
     throw inputError('CLI_USAGE', 'ferry apply: give either -f INVENTORY or a PLAN.json', { hint: 'ferry apply -f examples/lab-seed.yaml' });
@@ -23,21 +35,21 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
   let inventoryPath: string;
   let filePlan: Plan | undefined;
   if (planFile !== undefined) {
-    if (!existsSync(planFile)) throw inputError('PLAN_NOT_FOUND', `no plan file at ${planFile}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+    if (!existsSync(planFile)) throw inputError('PLAN_NOT_FOUND', `no plan file at ${planFile}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`', subjects: { file: planFile } });
     try {
       filePlan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
     } catch (err) {
-      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan: ${(err as Error).message}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan: ${(err as Error).message}`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`', subjects: { file: planFile } });
     }
     if (filePlan?.kind !== 'ferry-plan' || typeof filePlan.inventory?.path !== 'string') {
-      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`' });
+      throw inputError('PLAN_FORMAT', `${planFile} is not a ferry plan`, { hint: 'make one with `ferry plan -f INVENTORY -o json --out plan.json`', subjects: { file: planFile } });
     }
     inventoryPath = filePlan.inventory.path;
   } else inventoryPath = values.file as string;
   const { inventory, warnings, sha256 } = await readInventory(inventoryPath);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
   if (filePlan !== undefined && filePlan.inventory.sha256 !== sha256) {
-    throw inputError('PLAN_STALE', `${inventoryPath} changed since the plan was made`, { hint: 'make a new plan with `ferry plan -o json`' });
+    throw inputError('PLAN_STALE', `${inventoryPath} changed since the plan was made`, { hint: 'make a new plan with `ferry plan -o json`', subjects: { file: inventoryPath } });
   }
   const deps = buildDeps(inventory, io.env);
   try {
@@ -46,24 +58,40 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
       await checkPlanStillValid(filePlan, deps);
       plan = filePlan;
     } else plan = await observeAndPlan(inventory, inventoryPath, sha256, deps, scope);
+    if (values['dry-run'] === true) {
+      if (fmt !== 'text') io.out(renderData(fmt, plan));
+      else io.out(`${renderPlanText(plan, { color: io.color })}Dry run: nothing was changed.\n`);
+      return 0;
+    }
     if (planSteps(plan).length === 0) {
-      io.out(renderPlanText(plan, { color: io.color }));
+      human.out(renderPlanText(plan, { color: io.color }));
+      if (fmt !== 'text') io.out(renderData(fmt, { state: 'nothing-to-do', exitCode: 0 }));
       return 0;
     }
     if (values.yes !== true) {
-      io.out(renderPlanText(plan, { color: io.color }));
+      human.out(renderPlanText(plan, { color: io.color }));
       if (io.confirm === undefined) {
         throw inputError('NEEDS_CONFIRMATION', 'not on a terminal, so ferry cannot ask before changing the cluster', { hint: 'read the plan above, then run again with --yes' });
       }
       if (!(await io.confirm('Apply this plan?'))) {
-        io.out('Nothing changed.\n');
+        human.out('Nothing changed.\n');
         return 0;
       }
     }
-    return await withInterrupt(io, async (signal) => {
-      const r = await startRun(plan, inventory, { deps, signal, env: io.env, command: 'ferry apply', onStart: (run) => attachView(io, plan, run) });
-      return reportOutcome(io, r.runId, r.outcome);
-    });
+    // --ui: the dashboard is up (its URL printed) before the run starts, on the run id chosen here.
+    const runId = newRunId(new Date());
+    const ui = await startRunUi(human, 'apply', values, runId);
+    try {
+      const code = await withInterrupt(io, async (signal) => {
+        const r = await startRun(plan, inventory, { deps, signal, env: io.env, command: 'ferry apply', runId, onStart: (run) => attachView(human, plan, run) });
+        const exit = reportOutcome(human, r.runId, r.outcome, r);
+        if (fmt !== 'text') io.out(renderData(fmt, buildOutcomeData(r)));
+        return exit;
+      });
+      return (await ui?.finish(code)) ?? code;
+    } finally {
+      await ui?.stop();
+    }
   } finally {
     await deps.close();
   }
@@ -74,7 +102,8 @@ export function attachView(io: Io, plan: Plan, run: RunHandle): void {
   run.journal.subscribe(makeTerminalView(io, plan));
 }
 
-export function reportOutcome(io: Io, runId: string, o: RunOutcome): number {
+/** The run's outcome in words (and, when given, where its report.html is). */
+export function reportOutcome(io: Io, runId: string, o: RunOutcome, report?: RunReportResult): number {
   switch (o.runState) {
     case 'done':
       io.out(green(io, `\nrun ${runId}: done.`) + '\n');
@@ -94,26 +123,39 @@ export function reportOutcome(io: Io, runId: string, o: RunOutcome): number {
     default:
       break;
   }
+  if (report !== undefined) printReportPath(io, report);
   return o.exitCode;
 }
 
 export async function cmdResume(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parse('resume', argv, { run: { type: 'string' }, file: { type: 'string', short: 'f' }, yes: { type: 'boolean' } });
+  const { values } = parseCommand('resume', argv);
+  checkUiFlags('resume', values);
+  const fmt = outputFormat('resume', values.output);
+  const human = humanIo(io, fmt);
   const run = loadRun(values.run, io.env);
   if (values.file !== undefined) {
     const { sha256 } = await readInventory(values.file);
     if (sha256 !== run.plan.inventory.sha256) {
       throw inputError('INVENTORY_CHANGED', `${values.file} is not the inventory run ${run.runId} was planned from`, {
         hint: 'resume without -f (the run keeps its own copy), or start a new run with `ferry apply`',
+        subjects: { file: values.file, run: run.runId },
       });
     }
   }
   const deps = buildDeps(run.inventory, io.env);
   try {
-    return await withInterrupt(io, async (signal) => {
-      const r = await resumeRun(run, { deps, signal, env: io.env, command: 'ferry resume', onStart: (h) => attachView(io, run.plan, h) });
-      return reportOutcome(io, r.runId, r.outcome);
-    });
+    const ui = await startRunUi(human, 'resume', values, run.runId);
+    try {
+      const code = await withInterrupt(io, async (signal) => {
+        const r = await resumeRun(run, { deps, signal, env: io.env, command: 'ferry resume', onStart: (h) => attachView(human, run.plan, h) });
+        const exit = reportOutcome(human, r.runId, r.outcome, r);
+        if (fmt !== 'text') io.out(renderData(fmt, buildOutcomeData(r)));
+        return exit;
+      });
+      return (await ui?.finish(code)) ?? code;
+    } finally {
+      await ui?.stop();
+    }
   } finally {
     await deps.close();
   }

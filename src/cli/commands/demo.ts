@@ -20,20 +20,21 @@ import { buildDeps } from '../../run/deps.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { observeAndPlan, startRun } from '../../run/session.ts';
 import { renderDemoReport, type DemoReport, type WriteSummary } from '../../report/demo-report.ts';
-import { outputFormat, parse } from '../args.ts';
+import { outputFormat, parseCommand } from '../args.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';
-import { dim, type Io } from '../io.ts';
+import { dim, renderData, type Io } from '../io.ts';
 import { withInterrupt } from '../interrupt.ts';
 import { checkScope } from './plan.ts';
 import { attachView } from './apply.ts';
 import { labDirOf } from './lab.ts';
+import { printReportPath } from './report.ts';
 
 /** One write every 20 ms (50/s) during the run: enough to see a stall, light for a 2-core machine. */
 const DEMO_WRITE_INTERVAL_MS = 20;
 const DEMO_KEY_ROOT = 'ferry-demo';
 
 export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parse('demo', argv, { file: { type: 'string', short: 'f' }, keep: { type: 'boolean' }, scope: { type: 'string' } });
+  const { values } = parseCommand('demo', argv);
   const scope = checkScope(values.scope);
   const fmt = outputFormat('demo', values.output);
   const file = values.file ?? DEFAULT_LAB_INVENTORY;
@@ -98,7 +99,8 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
       files: collectFileChanges(view),
       labKept: keepLab,
     };
-    io.out(fmt === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderDemoReport(report));
+    io.out(fmt === 'text' ? renderDemoReport(report) : renderData(fmt, report));
+    printReportPath(io, r);
     const nothingLost = summary.lost === 0 && check.ok;
     return r.outcome.exitCode !== 0 ? r.outcome.exitCode : nothingLost ? 0 : 1;
   } finally {

@@ -1,16 +1,16 @@
-import { stringify } from 'yaml';
 import { inputError } from '../../errors.ts';
 import { resolveLabDir } from '../../home.ts';
 import { readInventory } from '../../inventory/load.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import { startLab } from '../../lab/up.ts';
 import { stopLab } from '../../lab/down.ts';
+import { readLabDownPreview, type LabDownPreview } from '../../lab/down-preview.ts';
 import { readLabStatus, renderLabK8sStatusLines } from '../../lab/status.ts';
 import { readEtcdState } from '../../etcd/observe.ts';
 import { Etcd3Admin } from '../../etcd/client.ts';
 import { idToHex } from '../../etcd/ids.ts';
-import { outputFormat, parse } from '../args.ts';
-import { bold, dim, green, type Io } from '../io.ts';
+import { outputFormat, parseCommand } from '../args.ts';
+import { bold, dim, green, humanIo, renderData, type Io } from '../io.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';
 
 export function labDirOf(inventory: Inventory | undefined, io: Io): string {
@@ -20,13 +20,14 @@ export function labDirOf(inventory: Inventory | undefined, io: Io): string {
 
 export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parse(`lab ${sub ?? ''}`.trim(), rest, { file: { type: 'string', short: 'f' }, 'lab-dir': { type: 'string' }, nodes: { type: 'string' }, 'no-dns': { type: 'boolean' } });
-  if (values['no-dns'] === true && sub !== 'up') throw inputError('CLI_USAGE', '--no-dns is an option of `ferry lab up` only', { hint: 'ferry lab up --no-dns' });
+  if (sub !== 'up' && sub !== 'down' && sub !== 'status') {
+    throw inputError('CLI_USAGE', `ferry lab: unknown subcommand ${JSON.stringify(sub ?? '')}`, { hint: 'ferry lab up | down | status' });
+  }
+  const { values } = parseCommand('lab', rest, sub);
+  const fmt = outputFormat(`lab ${sub}`, values.output);
   let nodes: number | undefined;
   if (values.nodes !== undefined) {
-    if (sub !== 'up' || !/^\d+$/.test(values.nodes)) {
-      throw inputError('CLI_USAGE', sub !== 'up' ? '--nodes is an option of `ferry lab up` only' : `--nodes must be a whole number, not ${JSON.stringify(values.nodes)}`, { hint: 'ferry lab up --nodes 200' });
-    }
+    if (!/^\d+$/.test(values.nodes)) throw inputError('CLI_USAGE', `--nodes must be a whole number, not ${JSON.stringify(values.nodes)}`, { hint: 'ferry lab up --nodes 200' });
     nodes = Number(values.nodes);
   }
   const file = values.file;
@@ -34,27 +35,35 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   if (loaded !== undefined && loaded.inventory.access.mode !== 'lab') {
     throw inputError('LAB_NOT_LAB_INVENTORY', `${file ?? DEFAULT_LAB_INVENTORY} has access.mode ${loaded.inventory.access.mode}, not lab`, {
       hint: 'the lab runs inventories whose access.mode is lab and whose hosts are 127.x.y.z (see examples/lab-seed.yaml)',
+      subjects: { file: file ?? DEFAULT_LAB_INVENTORY },
     });
   }
   const labDir = values['lab-dir'] ?? labDirOf(loaded?.inventory, io);
+  const human = humanIo(io, fmt);
   switch (sub) {
     case 'up': {
       const inv = loaded!;
       const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), ...(values['no-dns'] === true ? { dns: false } : {}), log: (l: string) => io.err(dim(io, l) + '\n') });
-      io.out(green(io, `lab up in ${labDir}`) + '\n');
-      io.out(`old etcd: ${inv.inventory.etcd.old.map((m) => `${m.name} ${m.clientURL}`).join(', ')}\n`);
-      io.out(`new hosts prepared: ${inv.inventory.etcd.new.map((m) => m.host).join(', ')}\n`);
-      io.out(dim(io, `next: ferry plan -f ${file ?? DEFAULT_LAB_INVENTORY}`) + '\n');
-      void state;
+      human.out(green(io, `lab up in ${labDir}`) + '\n');
+      human.out(`old etcd: ${inv.inventory.etcd.old.map((m) => `${m.name} ${m.clientURL}`).join(', ')}\n`);
+      human.out(`new hosts prepared: ${inv.inventory.etcd.new.map((m) => m.host).join(', ')}\n`);
+      human.out(dim(io, `next: ferry plan -f ${file ?? DEFAULT_LAB_INVENTORY}`) + '\n');
+      if (fmt !== 'text') io.out(renderData(fmt, { labDir, state }));
       return 0;
     }
     case 'down': {
-      await stopLab(labDir);
-      io.out(`lab in ${labDir} is down; every process stopped and its state removed\n`);
+      if (values['dry-run'] === true) {
+        const preview = await readLabDownPreview(labDir);
+        if (fmt !== 'text') io.out(renderData(fmt, { dryRun: true, ...preview }));
+        else io.out(renderLabDownPreview(preview));
+        return 0;
+      }
+      const result = await stopLab(labDir);
+      human.out(result.found ? `lab in ${labDir} is down; every process stopped and its state removed\n` : `no lab in ${labDir}: nothing to stop\n`);
+      if (fmt !== 'text') io.out(renderData(fmt, { labDir, ...result }));
       return 0;
     }
     case 'status': {
-      const fmt = outputFormat('lab status', values.output);
       const status = await readLabStatus(labDir);
       let etcd: Awaited<ReturnType<typeof readEtcdState>> | undefined;
       let etcdError: string | undefined;
@@ -70,8 +79,7 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
         }
       }
       if (fmt !== 'text') {
-        const data = { ...status, etcd: etcd?.observed, etcdError };
-        io.out(fmt === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data));
+        io.out(renderData(fmt, { ...status, etcd: etcd?.observed, etcdError }));
         return 0;
       }
       if (status.state === undefined) {
@@ -90,7 +98,23 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
       } else if (etcdError !== undefined) io.out(`\netcd: ${etcdError}\n`);
       return 0;
     }
-    default:
-      throw inputError('CLI_USAGE', `ferry lab: unknown subcommand ${JSON.stringify(sub ?? '')}`, { hint: 'ferry lab up | down | status' });
   }
+}
+
+/** `ferry lab down --dry-run` in words. Node agents share runtimes: a thousand nodes are summed up, not listed. */
+export function renderLabDownPreview(p: LabDownPreview): string {
+  if (!p.found) return `dry run: no lab in ${p.labDir}; \`ferry lab down\` would do nothing\n`;
+  const runtimes = new Set(p.runtimes);
+  const own = p.units.filter((u) => !runtimes.has(u.pid));
+  const agents = p.units.length - own.length;
+  const lines = [`dry run: \`ferry lab down\` would, in ${p.labDir}:`];
+  if (p.supervisor !== undefined) lines.push(`  stop the lab supervisor (pid ${p.supervisor.pid}${p.supervisor.running ? '' : ', not running'}) and, through it, every unit:`);
+  else lines.push('  stop every unit (no supervisor recorded):');
+  for (const u of own) lines.push(`    ${u.unit.padEnd(32)} pid ${u.pid}`);
+  if (p.runtimes.length > 0) lines.push(`    ${agents} node agent${agents === 1 ? '' : 's'} in ${p.runtimes.length} node runtime process${p.runtimes.length === 1 ? '' : 'es'} (pid ${p.runtimes.join(', ')})`);
+  if (own.length === 0 && p.runtimes.length === 0) lines.push('    (no unit process is running)');
+  lines.push(`  kill (SIGKILL) any process still running a program from ${p.labDir}/hosts/ after that`);
+  lines.push(`  remove ${p.remove.length > 0 ? p.remove.join(', ') : '(nothing: no lab files left)'}, then the folder if it is empty`);
+  lines.push('nothing was changed.');
+  return `${lines.join('\n')}\n`;
 }

@@ -4,17 +4,17 @@
  * 1 failed and rolled back (`Rollback finished` printed), 2 bad input, 3 rollback failed, 130 interrupted before
  * any change.
  */
-import { stringify } from 'yaml';
 import { inputError } from '../../errors.ts';
 import { resolveLabDir } from '../../home.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LabHost } from '../../hosts/lab.ts';
 import { LocalHost } from '../../hosts/local.ts';
 import { applyNodeUpdate, DEFAULT_NODE_BACKUP_DIR } from '../../node/update-config.ts';
+import { readNodeUpdatePreview, renderNodeUpdatePreview } from '../../node/preview.ts';
 import { createNodeReadyWaiter } from '../../node/wait-ready.ts';
-import { outputFormat, parse } from '../args.ts';
+import { outputFormat, parseCommand } from '../args.ts';
 import { withInterrupt } from '../interrupt.ts';
-import { bold, dim, green, type Io } from '../io.ts';
+import { bold, dim, green, renderData, type Io } from '../io.ts';
 
 function timeoutMsOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -30,14 +30,7 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
   if (sub !== 'update-config') {
     throw inputError('CLI_USAGE', `ferry node: unknown subcommand ${JSON.stringify(sub ?? '')}`, { hint: 'ferry node update-config --master URL --etcd LIST' });
   }
-  const { values } = parse('node update-config', rest, {
-    master: { type: 'string' },
-    etcd: { type: 'string', multiple: true },
-    'lab-host': { type: 'string' },
-    'lab-dir': { type: 'string' },
-    'backup-dir': { type: 'string' },
-    timeout: { type: 'string' },
-  });
+  const { values } = parseCommand('node', rest, 'update-config');
   const fmt = outputFormat('node update-config', values.output);
   const readyTimeoutMs = timeoutMsOf(values.timeout);
   const labHost = values['lab-host'];
@@ -52,6 +45,12 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
   const print = fmt === 'text' ? io.out : io.err;
   const log = (line: string): void => print(`${line === 'Rollback finished' ? bold(io, line) : line}\n`);
   try {
+    if (values['dry-run'] === true) {
+      const target = { ...(values.master !== undefined ? { master: values.master } : {}), ...(values.etcd !== undefined ? { etcd: values.etcd } : {}) };
+      const preview = await readNodeUpdatePreview(host, target, backupDir);
+      io.out(fmt === 'text' ? renderNodeUpdatePreview(preview) : renderData(fmt, preview));
+      return 0;
+    }
     const result = await withInterrupt(io, (signal) =>
       applyNodeUpdate(host, {
         ...(values.master !== undefined ? { master: values.master } : {}),
@@ -64,7 +63,7 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
       }),
     );
     if (fmt !== 'text') {
-      io.out(fmt === 'json' ? `${JSON.stringify(result, null, 2)}\n` : stringify(result));
+      io.out(renderData(fmt, result));
       return 0;
     }
     if (result.alreadyUpToDate) io.out(green(io, `node ${result.node}: already up to date and Ready`) + '\n');

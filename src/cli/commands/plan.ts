@@ -1,16 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { inputError } from '../../errors.ts';
 import { readInventory, renderProblems } from '../../inventory/load.ts';
 import { renderPlanText } from '../../plan/render.ts';
 import { buildDeps } from '../../run/deps.ts';
 import { observeAndPlan } from '../../run/session.ts';
-import { outputFormat, parse } from '../args.ts';
-import { yellow, type Io } from '../io.ts';
+import { outputFormat, parseCommand } from '../args.ts';
+import { renderData, yellow, type Io } from '../io.ts';
 import type { Scope } from '../../plan/build.ts';
 
 export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parse('plan', argv, { file: { type: 'string', short: 'f' }, out: { type: 'string' }, scope: { type: 'string' } });
+  const { values } = parseCommand('plan', argv);
   if (values.file === undefined) throw inputError('CLI_USAGE', 'ferry plan: -f INVENTORY is required', { hint: 'ferry plan -f examples/lab-seed.yaml' });
   const fmt = outputFormat('plan', values.output);
   const { inventory, warnings, sha256 } = await readInventory(values.file);
@@ -18,7 +17,7 @@ export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> 
   const deps = buildDeps(inventory, io.env);
   try {
     const plan = await observeAndPlan(inventory, values.file, sha256, deps, checkScope(values.scope));
-    const text = fmt === 'json' ? JSON.stringify(plan, null, 2) + '\n' : fmt === 'yaml' ? stringify(plan) : renderPlanText(plan, { color: io.color && values.out === undefined });
+    const text = fmt === 'text' ? renderPlanText(plan, { color: io.color && values.out === undefined }) : renderData(fmt, plan);
     if (values.out !== undefined) {
       writeFileSync(values.out, fmt === 'text' ? renderPlanText(plan) : text);
       io.err(`plan written to ${values.out}\n`);

@@ -1,23 +1,22 @@
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { resolveRunsDir } from '../../home.ts';
 import { planSteps } from '../../plan/build.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { readJournal } from '../../run/journal.ts';
 import { JOURNAL_FILE, listRuns } from '../../run/run-dir.ts';
 import { loadRun } from '../../run/session.ts';
-import { outputFormat, parse } from '../args.ts';
-import { bold, dim, green, red, yellow, type Io } from '../io.ts';
+import { outputFormat, parseCommand } from '../args.ts';
+import { bold, dim, green, red, renderData, yellow, type Io } from '../io.ts';
 
 export async function cmdStatus(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parse('status', argv, { run: { type: 'string' }, all: { type: 'boolean' } });
+  const { values } = parseCommand('status', argv);
   const fmt = outputFormat('status', values.output);
   if (values.all === true) {
     const runs = listRuns(resolveRunsDir(io.env)).map((r) => {
       const view = foldJournal(readJournal(join(r.dir, JOURNAL_FILE)).events);
       return { runId: r.runId, state: view.runState, updatedAt: view.updatedAt };
     });
-    if (fmt !== 'text') io.out(fmt === 'json' ? JSON.stringify(runs, null, 2) + '\n' : stringify(runs));
+    if (fmt !== 'text') io.out(renderData(fmt, runs));
     else for (const r of runs) io.out(`${r.runId}  ${r.state.padEnd(16)} ${r.updatedAt ?? ''}\n`);
     return 0;
   }
@@ -40,7 +39,7 @@ export async function cmdStatus(argv: readonly string[], io: Io): Promise<number
   });
   if (fmt !== 'text') {
     const data = { runId: run.runId, runDir: run.runDir, state: view.runState, startedAt: view.startedAt, updatedAt: view.updatedAt, tornTail, lastError: view.lastError, steps };
-    io.out(fmt === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data));
+    io.out(renderData(fmt, data));
     return 0;
   }
   const color = (state: string) =>

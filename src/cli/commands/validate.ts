@@ -1,18 +1,17 @@
 import { readInventory, renderProblems } from '../../inventory/load.ts';
 import { inputError } from '../../errors.ts';
-import { parse, outputFormat } from '../args.ts';
-import { green, yellow, type Io } from '../io.ts';
-import { stringify } from 'yaml';
+import { outputFormat, parseCommand } from '../args.ts';
+import { green, renderData, yellow, type Io } from '../io.ts';
 
 export async function cmdValidate(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parse('validate', argv, { file: { type: 'string', short: 'f' } });
+  const { values } = parseCommand('validate', argv);
   const file = values.file;
   if (file === undefined) throw inputError('CLI_USAGE', 'ferry validate: -f INVENTORY is required', { hint: 'ferry validate -f examples/seed.yaml' });
   const fmt = outputFormat('validate', values.output);
   const { inventory, warnings, sha256 } = await readInventory(file);
   if (fmt !== 'text') {
     const data = { ok: true, file, sha256, warnings, inventory };
-    io.out(fmt === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data));
+    io.out(renderData(fmt, data));
     return 0;
   }
   if (warnings.length > 0) io.out(yellow(io, renderProblems(warnings)) + '\n');

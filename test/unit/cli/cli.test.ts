@@ -21,12 +21,12 @@ describe('ferry CLI', () => {
     const o = io();
     assert.equal(await runCli(['--help'], o), 0);
     const text = o.stdout.join('');
-    for (const c of ['validate', 'plan', 'apply', 'resume', 'rollback', 'status', 'lab', 'node', 'demo']) assert.match(text, new RegExp(`\\n  ${c} `));
+    for (const c of ['validate', 'plan', 'apply', 'resume', 'rollback', 'status', 'lab', 'node', 'demo', 'completion']) assert.match(text, new RegExp(`\\n  ${c} `));
     assert.match(text, /130 interrupted/);
   });
 
   test('every command has --help with an example', async () => {
-    for (const c of ['validate', 'plan', 'apply', 'resume', 'rollback', 'status', 'lab', 'node', 'demo']) {
+    for (const c of ['validate', 'plan', 'apply', 'resume', 'rollback', 'status', 'lab', 'node', 'demo', 'completion']) {
       const o = io();
       assert.equal(await runCli([c, '--help'], o), 0, c);
       assert.match(o.stdout.join(''), /Example/, c);
