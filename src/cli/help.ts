@@ -19,7 +19,7 @@ Commands:
   serve      the dashboard: a live web page of the runs, on 127.0.0.1, behind a token
   completion print a shell completion script: source <(ferry completion bash)   (or zsh)
 
-Global options:
+Common options:
   -h, --help       help for a command
   -o, --output     text | json | yaml, on every command that prints data (people's words then go to stderr)
   --dry-run        apply, rollback, lab down, node update-config: say what would be done, touch nothing
@@ -91,6 +91,7 @@ Example:
   ferry plan -f examples/lab-seed.yaml -o json --out plan.json
 `,
   apply: `ferry apply (-f INVENTORY | PLAN.json) [--yes] [--scope all|etcd|master] [--dry-run] [-o text|json|yaml]
+                   [--ui [--port N] [--address IP]]
 
 Run the plan: for each step precheck → apply → verify (health gate) → rollback when the gate fails.
 The journal (\`$FERRY_HOME/runs/<run>/journal.jsonl\`) is written before and after every effect, so a run
@@ -114,7 +115,7 @@ Example:
   ferry apply -f examples/lab-seed.yaml --yes
   ferry apply -f examples/lab-seed.yaml --yes --ui
 `,
-  resume: `ferry resume [--run RUN] [-f INVENTORY] [--yes] [-o text|json|yaml]
+  resume: `ferry resume [--run RUN] [-f INVENTORY] [--yes] [-o text|json|yaml] [--ui [--port N] [--address IP]]
 
 Continue a run that was interrupted, killed (even with kill -9) or stopped by a failure, from where its
 journal says it stood. Steps already done are not redone; a step that was in flight is re-entered and adopts

@@ -29,6 +29,7 @@ export function buildFailurePanel(plan: Plan, events: readonly JournalEvent[]): 
   const titles = new Map(plan.phases.flatMap((p) => p.steps).map((s) => [s.id, s.title]));
   const attemptFailures = new Map<string, { action: string; code: string; message: string }[]>();
   const open = new Map<string, string[]>(); // stepId → actions started without an outcome, in order
+  const lastDone = new Map<string, string>(); // stepId → the last action finished or skipped in this attempt
   let panel: Panel | undefined;
   let inRollback = false;
   let refusedStep: string | undefined;
@@ -37,11 +38,13 @@ export function buildFailurePanel(plan: Plan, events: readonly JournalEvent[]): 
     const failed = attemptFailures.get(stepId) ?? [];
     const inFlight = open.get(stepId)?.at(-1);
     const action = failed.at(-1)?.action ?? inFlight;
+    const after = action === undefined ? lastDone.get(stepId) : undefined;
     return {
       stepId,
       title: titles.get(stepId) ?? stepId,
       state,
       ...(action !== undefined ? { action } : {}),
+      ...(after !== undefined ? { afterAction: after } : {}),
       error,
       failedActions: failed.slice(-MAX_LISTED),
       rollback: [],
@@ -63,6 +66,7 @@ export function buildFailurePanel(plan: Plan, events: readonly JournalEvent[]): 
         if (e.state === 'running') {
           attemptFailures.set(e.stepId, []);
           open.set(e.stepId, []);
+          lastDone.delete(e.stepId);
           if (panel?.stepId === e.stepId) panel = undefined;
           inRollback = false;
         } else if (e.state === 'failed' && e.error !== undefined) {
@@ -85,6 +89,7 @@ export function buildFailurePanel(plan: Plan, events: readonly JournalEvent[]): 
         else {
           const i = list.lastIndexOf(e.action);
           if (i >= 0) list.splice(i, 1);
+          if (e.type !== 'action-failed' && !(panel !== undefined && inRollback && e.stepId === panel.stepId)) lastDone.set(e.stepId, e.action);
         }
         if (e.type === 'action-failed') {
           const failures = attemptFailures.get(e.stepId) ?? [];

@@ -103,6 +103,8 @@ export interface FailurePanel {
   readonly state: string;
   /** The action that failed (or was in flight when the step failed). */
   readonly action?: string;
+  /** When no action failed (a wait or a health check did): the last action the step finished before failing. */
+  readonly afterAction?: string;
   readonly error: ErrorRecord;
   /** Other actions of the step that failed (nodes that failed, each rolled back on its own). */
   readonly failedActions: readonly { readonly action: string; readonly code: string; readonly message: string }[];

@@ -106,6 +106,7 @@ describe('buildDashboardView', () => {
     assert.equal(f.action, 'start:kube-apiserver');
     assert.equal(f.error.code, 'MASTER_NOT_HEALTHY');
     assert.equal(f.error.hint, 'read the apiserver log');
+    assert.equal(f.afterAction, undefined, 'an action failed: no need to say what came before');
     assert.deepEqual(f.rollback.map((r) => `${r.action}:${r.status}`), [
       'stop-new:kube-proxy:skipped', 'stop-new:kube-apiserver:finished',
       'restart-old:kube-apiserver:finished', 'restart-old:kube-proxy:finished', 'restart-old:kube-scheduler:finished', 'restart-old:kube-controller:finished',
@@ -144,6 +145,7 @@ describe('buildDashboardView', () => {
     assert.deepEqual(v.nodes?.counts, { pending: 0, running: 0, done: 0, failed: 1, 'rolled-back': 1 });
     assert.deepEqual(v.failure?.failedActions.map((a) => `${a.action} ${a.code}`), ['node:n1 NODE_UPDATE_ROLLED_BACK', 'node:n2 NODE_ROLLBACK_FAILED']);
     assert.deepEqual(v.failure?.rollbackNotes, ['nodes already repointed stay on the new master']);
+    assert.equal(v.failure?.action, 'node:n2');
 
     const refused = newRun();
     const first = planSteps(refused.plan)[0];
@@ -155,6 +157,21 @@ describe('buildDashboardView', () => {
     assert.equal(r.failure?.stepId, first.id);
     assert.equal(r.failure?.error.code, 'ETCD_UNHEALTHY');
     assert.deepEqual(r.failure?.rollback, []);
+  });
+
+  test('a step failed by a wait or a check, not by an action: the panel names the last action done before it', () => {
+    const run = newRun();
+    const first = planSteps(run.plan)[0];
+    assert.ok(first);
+    const j = run.journal;
+    j.append({ type: 'step-state', stepId: first.id, state: 'running' });
+    j.append({ type: 'action-started', stepId: first.id, action: 'start:kube-apiserver', detail: { unit: 'kube-apiserver' } });
+    j.append({ type: 'action-finished', stepId: first.id, action: 'start:kube-apiserver' });
+    j.append({ type: 'step-state', stepId: first.id, state: 'failed', error: { code: 'MASTER_NOT_HEALTHY', message: 'no answer' } });
+    const f = buildDashboardView(run.plan, j.events()).failure;
+    assert.equal(f?.action, undefined);
+    assert.equal(f?.afterAction, 'start:kube-apiserver');
+    assert.equal(f?.state, 'failed');
   });
 
   test('a journal the fold rejects (an illegal transition) is said, not guessed at', () => {

@@ -99,7 +99,16 @@ describe('node containers and the kubelet`s container runtime', () => {
     assert.deepEqual([st.phase, readyOf(st), st.podIP, st.containerStatuses[0]?.restartCount], ['Running', 'True', '127.48.4.2', 0]);
     assert.deepEqual(w.runs.map((r) => [r.argv, r.address]), [[['/kube2sky', '--domain=domeos.local'], '127.48.4.2']]);
     assert.deepEqual(busy, [true]);
-    assert.match(readFileSync(join(root, 'var/log/containers/k2s_default_c.log'), 'utf8'), /fake \/kube2sky on 127\.48\.4\.2/);
+    // The container's log is written asynchronously (like docker's json-file driver): wait for the line.
+    const logFile = join(root, 'var/log/containers/k2s_default_c.log');
+    const readLog = (): string => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    await until('the container log line', () => /fake \/kube2sky on 127\.48\.4\.2/.test(readLog()));
 
     // The kubelet stops; its successor sees the pod as the apiserver has it.
     k1.abort();
