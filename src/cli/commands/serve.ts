@@ -11,8 +11,6 @@ import { readDashboardRun } from '../../dashboard/runs.ts';
 import { parseCommand } from '../args.ts';
 import { bold, dim, yellow, type Io } from '../io.ts';
 
-export const DASHBOARD_FLAGS = { port: { type: 'string' }, address: { type: 'string' } } as const;
-
 interface DashboardFlags {
   readonly port?: string | boolean | undefined;
   readonly address?: string | boolean | undefined;
