@@ -3,7 +3,6 @@
  * (opened on first use, one connection per address), the apiserver and the DomeOS console. Tests build their own
  * {@link DiscoverDeps} (e.g. SSH hosts whose paths they map into a folder).
  */
-import { homedir } from 'node:os';
 import { LAB_CONSOLE_CREDENTIALS_PATH } from '../console/credential-source.ts';
 import { openConsole } from '../console/open.ts';
 import type { ConsoleApi } from '../console/types.ts';
@@ -11,8 +10,7 @@ import { Etcd3Admin } from '../etcd/client.ts';
 import type { EtcdAdmin } from '../etcd/types.ts';
 import { resolveLabDir, type Env } from '../home.ts';
 import type { Host } from '../hosts/host.ts';
-import { LabHost } from '../hosts/lab.ts';
-import { SshHost } from '../hosts/ssh.ts';
+import { openHost } from '../hosts/open.ts';
 import { parseHttpURL } from '../inventory/urls.ts';
 import { openKube, type KubeApi } from '../kube/client.ts';
 import { openKubeWorkloads, type KubeWorkloads } from '../kube/workloads.ts';
@@ -34,9 +32,6 @@ export interface OwnedDiscoverDeps extends DiscoverDeps {
 /** Bound on connecting to one host over SSH (TCP, handshake, authentication). */
 const SSH_CONNECT_TIMEOUT_MS = 10_000;
 
-function expandHome(p: string): string {
-  return p === '~' ? homedir() : p.startsWith('~/') ? `${homedir()}${p.slice(1)}` : p;
-}
 
 /** The lab's console login file on the console URL's host (what `ferry lab up` writes). */
 function labConsoleCredentials(access: DiscoverAccess, url: string, env: Env): string | undefined {
@@ -50,18 +45,8 @@ export function openDiscoverDeps(o: { readonly etcd: readonly string[]; readonly
   const { access, env } = o;
   const etcd = new Etcd3Admin({ endpoints: o.etcd, callTimeoutMs: 5_000 });
   const hosts = new Map<string, Promise<Host>>();
-  const open = (address: string): Promise<Host> => {
-    if (access.mode === 'lab') return Promise.resolve(new LabHost(resolveLabDir(access.labDir, env), address));
-    return SshHost.connect({
-      address,
-      port: access.port,
-      user: access.user,
-      keyFile: expandHome(access.keyFile),
-      knownHostsFile: expandHome(access.knownHosts),
-      sudo: access.sudo,
-      connectTimeoutMs: SSH_CONNECT_TIMEOUT_MS,
-    });
-  };
+  const open = (address: string): Promise<Host> => openHost(access, address, env, { connectTimeoutMs: SSH_CONNECT_TIMEOUT_MS });
+
   return {
     etcd,
     host(address) {

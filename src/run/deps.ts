@@ -2,13 +2,11 @@
  * The real `deps` for an inventory: the etcd admin over the inventory's client URLs, and hosts reached over SSH or
  * through the lab, per `access` and per-host overrides. Hosts are opened on first use and cached.
  */
-import { homedir } from 'node:os';
 import { Etcd3Admin } from '../etcd/client.ts';
 import type { Host } from '../hosts/host.ts';
-import { LabHost } from '../hosts/lab.ts';
-import { SshHost } from '../hosts/ssh.ts';
+import { openHost } from '../hosts/open.ts';
 import type { Access, Inventory } from '../inventory/types.ts';
-import { resolveLabDir, type Env } from '../home.ts';
+import type { Env } from '../home.ts';
 import { realSleep } from '../util/retry.ts';
 import { openKube, type KubeApi } from '../kube/client.ts';
 import { openKubeWorkloads, type KubeWorkloads } from '../kube/workloads.ts';
@@ -22,9 +20,6 @@ export interface OwnedDeps extends Deps {
   close(): Promise<void>;
 }
 
-function expandHome(p: string): string {
-  return p.startsWith('~/') ? `${homedir()}${p.slice(1)}` : p;
-}
 
 export function accessFor(inventory: Inventory, address: string): Access {
   const base = inventory.access;
@@ -74,17 +69,7 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
       let h = hosts.get(address);
       if (h === undefined) {
         const access = accessFor(inventory, address);
-        h =
-          access.mode === 'lab'
-            ? Promise.resolve(new LabHost(resolveLabDir(access.labDir, env), address))
-            : SshHost.connect({
-                address,
-                port: access.port,
-                user: access.user,
-                keyFile: expandHome(access.keyFile),
-                knownHostsFile: expandHome(access.knownHosts),
-                sudo: access.sudo,
-              });
+        h = openHost(access, address, env);
         hosts.set(address, h);
         h.catch(() => hosts.delete(address));
       }
