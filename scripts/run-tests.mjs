@@ -33,7 +33,7 @@ if (files.length === 0) {
 }
 // Integration tests start real etcd members; each file uses its own loopback addresses and data dirs, so a few can
 // run side by side on a 2-core machine.
-const concurrency = process.env.FERRY_TEST_CONCURRENCY ?? '3';
+const concurrency = process.env.FERRY_TEST_CONCURRENCY ?? '4';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
