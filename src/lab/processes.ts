@@ -43,10 +43,26 @@ export function findProcessesWithCmdline(needle: string): number[] {
 }
 
 /** Wait until the process is gone or a zombie. Returns false when it is still running after `timeoutMs`. */
+/**
+ * True once the process has really ended: gone, or a zombie whose other threads have exited too. A multi-threaded
+ * program (etcd is Go) killed with SIGKILL shows its main thread as a zombie while the other threads are still
+ * exiting and holding its files — its listening sockets among them — so "zombie" alone is not "ports free".
+ */
+function hasEnded(pid: number): boolean {
+  const state = readProcessState(pid);
+  if (state === 'gone') return true;
+  if (state === 'running') return false;
+  try {
+    return readdirSync(`/proc/${pid}/task`).length <= 1;
+  } catch {
+    return true;
+  }
+}
+
 export async function waitForProcessGone(pid: number, timeoutMs: number, pollMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (readProcessState(pid) !== 'running') return true;
+    if (hasEnded(pid)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(pollMs);
   }

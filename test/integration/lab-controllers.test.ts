@@ -21,7 +21,8 @@ const API_IP = '127.24.0.2';
 const MASTER = `http://${API_IP}:8080`;
 const LAB_BIN = resolve(import.meta.dirname, '../../lab-bin');
 const WAIT_MS = 30_000;
-const CM_FLAGS = ['--cloud-provider=', '--node-monitor-grace-period=2s', '--pod-eviction-timeout=3s', '--node-monitor-period=500ms'];
+// A grace period of 4 s, about thirteen heartbeats (one every 300 ms): a loaded CI machine delays a few of them.
+const CM_FLAGS = ['--cloud-provider=', '--node-monitor-grace-period=4s', '--pod-eviction-timeout=3s', '--node-monitor-period=500ms'];
 
 interface Child {
   readonly name: string;
@@ -148,8 +149,8 @@ describe('lab kube-controller-manager and kube-scheduler', () => {
     await waitUntil('the scheduler binds the pod', WAIT_MS, async () => (await client.get<Pod>('/api/v1/namespaces/default/pods/lonely')).spec.nodeName !== undefined);
     const node = (await client.get<Pod>('/api/v1/namespaces/default/pods/lonely')).spec.nodeName ?? '';
     silenced.add(node);
-    // Longer than the grace period (2 s) plus the eviction timeout (3 s) the controller-manager gets below.
-    await new Promise((r) => setTimeout(r, 7000));
+    // Longer than the grace period (4 s) plus the eviction timeout (3 s) the controller-manager gets below.
+    await new Promise((r) => setTimeout(r, 9000));
     assert.equal(await readyStatus(node), 'True');
     assert.equal((await client.get<Pod>('/api/v1/namespaces/default/pods/lonely')).spec.nodeName, node);
     assert.equal((await activePods()).filter((p) => p.metadata.labels?.app === 'idle').length, 0, 'no RC manager, no pods');
