@@ -37,6 +37,13 @@ function readJson<T>(path: string): T | undefined {
   }
 }
 
+/** The pictures the run recorded when it started and when it last ended (undefined when not written). */
+export function readRunPictures(runDir: string): { readonly before?: ClusterPicture; readonly after?: ClusterPicture } {
+  const before = readJson<ClusterPicture>(join(runDir, PICTURE_BEFORE_FILE));
+  const after = readJson<ClusterPicture>(join(runDir, PICTURE_AFTER_FILE));
+  return { ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
 /** The report of the run in `runDir`, from what the folder holds now. */
 export function readRunReport(runDir: string, now: Date = new Date()): RunReport {
   const plan = readRunPlan(runDir) as Plan;
@@ -51,8 +58,7 @@ export function readRunReport(runDir: string, now: Date = new Date()): RunReport
   let events: JournalEvent[] = [];
   if (existsSync(join(runDir, JOURNAL_FILE))) events = readJournal(join(runDir, JOURNAL_FILE)).events;
   else missing.push(JOURNAL_FILE);
-  const before = readJson<ClusterPicture>(join(runDir, PICTURE_BEFORE_FILE));
-  const after = readJson<ClusterPicture>(join(runDir, PICTURE_AFTER_FILE));
+  const { before, after } = readRunPictures(runDir);
   const latencyText = readText(join(runDir, LATENCY_FILE));
   const commandsText = readText(join(runDir, COMMANDS_FILE));
   if (before === undefined) missing.push(PICTURE_BEFORE_FILE);

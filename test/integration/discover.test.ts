@@ -8,7 +8,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import { openKubeWorkloads } from '../../src/kube/workloads.ts';
 import { buildHostRoot, mapArgvIntoRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
 import { startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
 import { runFerryCli } from '../helpers/migration.ts';
+import { startSshd } from '../helpers/sshd.ts';
 
 const P = '127.37.0';
 const CONSOLE = `http://${P}.10:8080`;
@@ -40,7 +41,6 @@ let lab: MasterLab | undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-discover-'));
 const file = (name: string): string => path.join(dir, name);
 let sshd: ChildProcess | undefined;
-let sshdLog = '';
 
 function current(): MasterLab {
   assert.ok(lab !== undefined, 'the lab is up');
@@ -52,7 +52,7 @@ function sh(cmd: string, args: string[]): void {
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
 }
 
-async function startSshd(): Promise<void> {
+async function startTestSshd(): Promise<void> {
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   for (const name of ['hostkey', 'client']) sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file(name)]);
   fs.copyFileSync(file('client.pub'), file('authorized_keys'));
@@ -68,22 +68,7 @@ async function startSshd(): Promise<void> {
   const [type, key] = fs.readFileSync(file('hostkey.pub'), 'utf8').split(' ');
   fs.writeFileSync(file('known_hosts'), `[${SSH_ADDRESS}]:${SSH_PORT} ${type} ${key}\n`);
   fs.writeFileSync(file('empty_known_hosts'), '');
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', file('sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${sshdLog}`)), 10_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      sshdLog += chunk.toString();
-      if (sshdLog.includes('Server listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd exited with ${code}:\n${sshdLog}`));
-    });
-  });
+  sshd = await startSshd(file('sshd_config'));
 }
 
 /** sshd, and the session processes it forked (their parent chain leads to it). */
@@ -143,7 +128,7 @@ class RootedSshHost implements Host {
 }
 
 before(async () => {
-  await startSshd();
+  await startTestSshd();
   lab = await startMasterLab(P, {
     extra: { domeos: { url: CONSOLE, cluster: CLUSTER } },
     lab: { dns: true, serviceClusterIpRange: '127.104.0.0/13', clusterDns: '127.104.40.1', flannelNetwork: '127.112.0.0/13' },

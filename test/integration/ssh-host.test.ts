@@ -5,7 +5,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import type { SshHostOptions } from '../../src/hosts/ssh.ts';
 import type { RunOptions } from '../../src/hosts/host.ts';
 import { FerryError } from '../../src/errors.ts';
 import { computeFingerprint } from '../../src/hosts/known-hosts.ts';
+import { startSshd } from '../helpers/sshd.ts';
 
 const ADDRESS = '127.18.0.2';
 const PORT = 22622;
@@ -24,7 +25,6 @@ const CLOSED_PORT = 22623;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-ssh-host-'));
 const file = (name: string): string => path.join(dir, name);
 let sshd: ChildProcess | undefined;
-let sshdLog = '';
 const hosts: SshHost[] = [];
 
 function sh(cmd: string, args: string[]): string {
@@ -148,22 +148,7 @@ before(async () => {
   ].join('\n') + '\n');
   fs.writeFileSync(file('known_hosts'), knownHostsLine('hostkey.pub'));
 
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', file('sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${sshdLog}`)), 10_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      sshdLog += chunk.toString();
-      if (sshdLog.includes('Server listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd exited with ${code}:\n${sshdLog}`));
-    });
-  });
+  sshd = await startSshd(file('sshd_config'));
 });
 
 after(async () => {

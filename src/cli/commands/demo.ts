@@ -5,6 +5,7 @@
  */
 import { startApiserverProbe } from '../../demo/apiserver-probe.ts';
 import { readClusterPicture } from '../../demo/picture.ts';
+import { readRunPictures } from '../../report/run-report-file.ts';
 import { readInventory } from '../../inventory/load.ts';
 import { startLab } from '../../lab/up.ts';
 import { stopLab } from '../../lab/down.ts';
@@ -19,7 +20,7 @@ import { buildPhaseTimeline, findStepAt } from '../../report/timeline.ts';
 import { buildDeps } from '../../run/deps.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { observeAndPlan, startRun } from '../../run/session.ts';
-import { renderDemoReport, type DemoReport, type WriteSummary } from '../../report/demo-report.ts';
+import { renderDemoReport, type ClusterPicture, type DemoReport, type WriteSummary } from '../../report/demo-report.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';
 import { dim, renderData, type Io } from '../io.ts';
@@ -48,7 +49,6 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
   const deps = buildDeps(inventory, io.env);
   let keepLab = values.keep === true;
   try {
-    const before = await readClusterPicture(inventory, deps);
     const plan = await observeAndPlan(inventory, file, sha256, deps, scope);
     const tag = new Date().toISOString().replace(/[-:.]/g, '');
     const writer = await startWriterThread({ endpoints: [...inventory.etcd.old, ...inventory.etcd.new].map((m) => m.clientURL), tag, keyRoot: DEMO_KEY_ROOT, intervalMs: DEMO_WRITE_INTERVAL_MS });
@@ -65,7 +65,11 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
     const { writes, samples } = await stopProbes();
     const runTo = Date.now();
     const view = foldJournal(r.journal.events());
-    const after = await readClusterPicture(inventory, deps);
+    // The run recorded the cluster when it started and when it ended (the same pictures report.html shows).
+    const recorded = readRunPictures(r.runDir);
+    const unrecorded = (when: string): ClusterPicture => ({ masters: [], nodes: { list: [], error: `the run did not record the cluster ${when}` }, etcdError: 'not recorded' });
+    const before = recorded.before ?? unrecorded('before it started');
+    const after = recorded.after ?? (await readClusterPicture(inventory, deps));
     const check = await readLabSeedCheck(inventory.etcd.new.map((m) => m.clientURL));
     const loss = await verifyAcknowledged(writes.records, inventory.etcd.new.map((m) => m.clientURL), `${DEMO_KEY_ROOT}/${tag}/`).catch(() => undefined);
     const stats = computeWriteStats(writes.records, { from: runFrom, to: runTo });
