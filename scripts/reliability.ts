@@ -1,0 +1,136 @@
+/**
+ * `npm run reliability [-- SUITE...]`: runs the reliability suites (the same test files CI runs) with
+ * FERRY_RELIABILITY_OUT set, so each test records what it saw, then writes one section per suite into
+ * RELIABILITY.md (between its markers, the rest of the file left alone) with the command that reproduces it.
+ * Suites: crash, faults, rollback, bad-input, security (all when none is named).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RELIABILITY_SUITES, type ReliabilitySuite } from '../test/helpers/reliability.ts';
+
+/** The test files of each suite. */
+export const SUITE_FILES: Record<ReliabilitySuite, readonly string[]> = {
+  crash: ['test/integration/crash-chain.test.ts'],
+  faults: [
+    'test/integration/faults-etcd.test.ts',
+    'test/integration/faults-run.test.ts',
+    'test/integration/faults-hosts.test.ts',
+    'test/integration/migrate-failures.test.ts',
+    'test/integration/master-gate-rollback.test.ts',
+    'test/integration/dns-update.test.ts',
+    'test/integration/console-steps.test.ts',
+  ],
+  rollback: ['test/integration/rollback-phases.test.ts'],
+  'bad-input': ['test/integration/bad-input.test.ts', 'test/unit/inventory/property.test.ts'],
+  security: [
+    'test/integration/tls-lab.test.ts',
+    'test/integration/secrets.test.ts',
+    'test/integration/hostile-argv.test.ts',
+    'test/integration/ssh-host.test.ts',
+    'test/unit/dashboard/server.test.ts',
+    'test/unit/sysconfig/rewrite-property.test.ts',
+  ],
+};
+
+const TITLES: Record<ReliabilitySuite, string> = {
+  crash: '1. Crash and resume',
+  faults: '2. Faults',
+  rollback: '3. Full rollback',
+  'bad-input': '4. Bad input',
+  security: '5. Security',
+};
+
+interface TestRun {
+  readonly pass: number;
+  readonly fail: number;
+  readonly seconds: number;
+}
+
+function runFiles(files: readonly string[], outDir: string): Promise<TestRun> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=1200000', ...files], {
+      env: { ...process.env, FERRY_RELIABILITY_OUT: outDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      process.stdout.write(b);
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(out)?.[1] ?? 'NaN');
+      resolve({ pass: count('pass'), fail: count('fail'), seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+function readRows(outDir: string, suite: ReliabilitySuite): Record<string, unknown>[] {
+  const file = join(outDir, `${suite}.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const cell = (v: unknown) => (v === undefined ? '' : String(v).replaceAll('|', '\\|').replaceAll('\n', ' '));
+
+/** The markdown of one suite's section (pure). */
+export function renderSuiteSection(suite: ReliabilitySuite, rows: readonly Record<string, unknown>[], run: TestRun, meta: { date: string; command: string; machine: string }): string {
+  const columns = ['case', 'outcome', ...new Set(rows.flatMap((r) => Object.keys(r)).filter((k) => k !== 'case' && k !== 'outcome' && k !== 'at'))];
+  const lines = [
+    `## ${TITLES[suite]}`,
+    '',
+    `Command: \`${meta.command}\` — ${meta.date}, ${meta.machine}.`,
+    `Test files: ${SUITE_FILES[suite].map((f) => `\`${f}\``).join(', ')} — ${run.pass} passed, ${run.fail} failed, ${Math.round(run.seconds)} s.`,
+    '',
+  ];
+  if (rows.length === 0) lines.push('(no rows recorded)');
+  else {
+    lines.push(`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`);
+    for (const r of rows) lines.push(`| ${columns.map((c) => cell(r[c])).join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Replaces (or appends) the section between `<!-- reliability:ID -->` and `<!-- /reliability:ID -->`. */
+export function writeReliabilitySection(path: string, id: string, body: string): void {
+  const start = `<!-- reliability:${id} -->`;
+  const end = `<!-- /reliability:${id} -->`;
+  const block = `${start}\n${body}${end}`;
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Reliability\n\nFigures from the suites that try to break ferry. Each section names the command that reproduces it.\n\n';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  const next = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + end.length)}` : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(`${path}.tmp`, next);
+  renameSync(`${path}.tmp`, path);
+}
+
+async function main(): Promise<number> {
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const bad = asked.filter((s) => !(RELIABILITY_SUITES as readonly string[]).includes(s));
+  if (bad.length > 0) {
+    process.stderr.write(`unknown suite ${bad.join(', ')}; suites: ${RELIABILITY_SUITES.join(', ')}\n`);
+    return 2;
+  }
+  const suites = (asked.length > 0 ? asked : RELIABILITY_SUITES) as ReliabilitySuite[];
+  let failed = 0;
+  for (const suite of suites) {
+    const outDir = mkdtempSync(join(tmpdir(), `ferry-reliability-${suite}-`));
+    try {
+      const load = loadavg()[0] ?? 0;
+      const run = await runFiles(SUITE_FILES[suite], outDir);
+      failed += run.fail > 0 || Number.isNaN(run.fail) ? 1 : 0;
+      const machine = `${cpus().length} cores, load ${load.toFixed(1)} at the start, Node ${process.version}`;
+      writeReliabilitySection('RELIABILITY.md', suite, renderSuiteSection(suite, readRows(outDir, suite), run, { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', command: `npm run reliability -- ${suite}`, machine }));
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
+  process.exit(await main());
+}
