@@ -13,6 +13,11 @@
  *   - refuse when after < 0                         (the change itself could lose quorum)
  *   - refuse when after < 1 and before ≥ 1         (the change could leave no failure tolerance when there was some)
  *     (unless the target cluster itself has no spare: shrinking 3 → 1 must pass through 2 voters)
+ *   - refuse a change that adds, promotes or removes a voter, or adds a learner, while a voter (other than the
+ *     one being removed) is unhealthy: a degraded cluster is not changed further, even where the arithmetic
+ *     says the tolerance would not drop (3 voters with one down already tolerate nothing; promoting or removing
+ *     then leaves the cluster one failure away from losing quorum throughout). Removing a learner, or the down
+ *     voter itself, and moving leadership stay allowed: they are how a step is undone.
  * A plain voter add (what the runbook did by hand) counts the new voter as unhealthy: 3 healthy → 4 voters with
  * 3 healthy has tolerance 0, so it is refused — which is why ferry adds learners. A learner add does not change
  * voters. A promotion counts the learner as healthy only when it was observed caught up and answering; otherwise
@@ -47,6 +52,8 @@ export interface GuardVerdict {
   readonly after: Tolerance;
   /** Why it was refused, or what it costs, in words for the plan and the journal. */
   readonly reason: string;
+  /** Names of the voters observed unhealthy before the change (what the operator must bring back). */
+  readonly downVoters: readonly string[];
 }
 
 export function computeQuorum(voters: number): number {
@@ -91,28 +98,25 @@ export function evaluateChange(members: readonly ModelMember[], change: Change, 
   const spare = targetVoters === undefined ? 1 : Math.min(1, targetVoters - computeQuorum(targetVoters));
   const before = computeTolerance(members);
   const after = computeTolerance(applyChangeWorstCase(members, change));
+  const downVoters = members.filter((m) => !m.isLearner && !m.healthy).map((m) => m.name || m.id);
+  const verdict = (allowed: boolean, reason: string): GuardVerdict => ({ allowed, before, after, reason, downVoters });
   if (change.kind === 'move-leader') {
     const target = members.find((m) => m.id === change.toId);
-    if (target === undefined || target.isLearner || !target.healthy) {
-      return { allowed: false, before, after, reason: 'the new leader must be a healthy voter' };
-    }
+    if (target === undefined || target.isLearner || !target.healthy) return verdict(false, 'the new leader must be a healthy voter');
   }
   if (change.kind === 'remove' && members.filter((m) => !m.isLearner).length <= 1 && members.some((m) => m.id === change.id && !m.isLearner)) {
-    return { allowed: false, before, after, reason: 'refusing to remove the last voting member' };
+    return verdict(false, 'refusing to remove the last voting member');
   }
-  if (before.voters === 0 || before.tolerance < 0) {
-    return { allowed: false, before, after, reason: `quorum is lost or could not be observed: ${describe(before)}` };
+  if (before.voters === 0 || before.tolerance < 0) return verdict(false, `quorum is lost or could not be observed: ${describe(before)}`);
+  const removed = change.kind === 'remove' ? members.find((m) => m.id === change.id) : undefined;
+  const undoing = change.kind === 'move-leader' || (change.kind === 'remove' && (removed === undefined || removed.isLearner));
+  const othersDown = members.filter((m) => !m.isLearner && !m.healthy && m.id !== removed?.id).map((m) => m.name || m.id);
+  if (!undoing && othersDown.length > 0) {
+    return verdict(false, `${othersDown.join(', ')} ${othersDown.length === 1 ? 'is a voter that is' : 'are voters that are'} down: the cluster is degraded (${describe(before)}) and is not changed further until every voter answers`);
   }
-  if (after.tolerance < 0) {
-    return { allowed: false, before, after, reason: `in the worst case quorum would be lost: now ${describe(before)}; after ${describe(after)}` };
-  }
+  if (after.tolerance < 0) return verdict(false, `in the worst case quorum would be lost: now ${describe(before)}; after ${describe(after)}`);
   if (after.tolerance < spare && before.tolerance >= spare) {
-    return {
-      allowed: false,
-      before,
-      after,
-      reason: `the change would leave no failure tolerance: now ${describe(before)}; worst case after ${describe(after)}`,
-    };
+    return verdict(false, `the change would leave no failure tolerance: now ${describe(before)}; worst case after ${describe(after)}`);
   }
-  return { allowed: true, before, after, reason: `now ${describe(before)}; worst case after ${describe(after)}` };
+  return verdict(true, `now ${describe(before)}; worst case after ${describe(after)}`);
 }

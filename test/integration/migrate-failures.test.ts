@@ -21,6 +21,7 @@ import type { Plan } from '../../src/plan/types.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { loadRun } from '../../src/run/session.ts';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 import {
   actionEvents,
   applyInProcess,
@@ -79,6 +80,7 @@ describe('a new member whose client port is taken', () => {
   let squatter: Server | undefined;
   let runId = '';
   let failedAt = 0;
+  let failure = { code: '', exitCode: -1, seconds: 0 };
   before(async () => {
     fixture = await startLabFixture('127.21.7', 3, 3);
     fixtureDirs.push(fixture.dir);
@@ -106,6 +108,7 @@ describe('a new member whose client port is taken', () => {
       failedAt = Date.now();
       t.diagnostic(`the failed run (start failure detected, step rolled back) took ${Math.round(performance.now() - started)} ms; error ${r.outcome.error?.code}`);
       runId = r.runId;
+      failure = { code: r.outcome.error?.code ?? '', exitCode: r.outcome.exitCode, seconds: Math.round((performance.now() - started) / 1000) };
       assert.equal(r.outcome.exitCode, ExitCode.failedRolledBack, JSON.stringify(r.outcome));
       assert.equal(r.outcome.runState, 'rolled-back');
       assert.equal(r.outcome.failedStep, firstReplace.id);
@@ -153,6 +156,8 @@ describe('a new member whose client port is taken', () => {
       }
     });
     await assertMigrated(fixture, runId);
+    // No writer runs in this test (faults-etcd.test.ts covers keys under load): no key figures here.
+    recordReliability('faults', { case: 'new etcd member cannot start: its client port is taken', outcome: 'rolled back', ...failure, then: 'port freed, resume completed' });
   });
 });
 
@@ -211,6 +216,7 @@ describe('a cluster that changes or sickens under ferry', () => {
       assert.equal(r.outcome.exitCode, ExitCode.badInput, JSON.stringify(r.outcome));
       assert.equal(r.outcome.runState, 'refused');
       assert.equal(r.outcome.error?.code, 'ETCD_UNHEALTHY');
+      recordReliability('faults', { case: 'an old member is down before the migration starts', outcome: 'refused', code: 'ETCD_UNHEALTHY', exitCode: r.outcome.exitCode });
       const firstChange = planSteps(plan).find((s) => s.kind !== 'etcd.snapshot');
       assert.equal(r.outcome.failedStep, firstChange?.id);
       const events = readEvents(r.runDir);

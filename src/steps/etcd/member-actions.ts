@@ -5,7 +5,7 @@
  * (peers.md §5.3, the Talos/kubeadm rules).
  */
 import { FerryError, messageOf } from '../../errors.ts';
-import { evaluateChange, type Change } from '../../etcd/quorum.ts';
+import { computeTolerance, evaluateChange, type Change } from '../../etcd/quorum.ts';
 import { readClusterHealth, renderFailedChecks, type HealthOptions, type HealthReport } from '../../etcd/health.ts';
 import type { EtcdAdmin, MemberInfo } from '../../etcd/types.ts';
 import type { EtcdMember } from '../../inventory/types.ts';
@@ -25,18 +25,35 @@ export function useEndpoints(admin: EtcdAdmin, members: readonly MemberInfo[], e
   if (urls.length > 0) admin.setEndpoints(urls);
 }
 
+const unhealthyVoters = (report: HealthReport): string[] => report.model.filter((m) => !m.isLearner && !m.healthy).map((m) => m.name || m.id);
+
+/** How long the guard re-reads health while a voter does not answer, so that one slow answer is not taken for a dead member. */
+const GUARD_SETTLE_MS = 5000;
+
 /**
- * Health for the quorum guard. A report whose member list could not be read says nothing about quorum, so it is
- * read again for a few seconds; if it still cannot be read, the guard sees no voters and refuses.
+ * Health for the quorum guard. A report whose member list could not be read says nothing about quorum, and a voter
+ * that did not answer once may only have been slow, so either is read again for a few seconds; if it still cannot
+ * be read, the guard sees no voters (or the voter down) and refuses.
  */
 export async function readHealthForGuard(ctx: StepContext): Promise<HealthReport> {
   let report = await readClusterHealth(ctx.deps.etcd);
-  const deadline = ctx.deps.now() + 5000;
-  while (report.members.length === 0 && ctx.deps.now() < deadline) {
+  const deadline = ctx.deps.now() + GUARD_SETTLE_MS;
+  while ((report.members.length === 0 || unhealthyVoters(report).length > 0) && ctx.deps.now() < deadline) {
     await ctx.deps.sleep(200, ctx.signal);
     report = await readClusterHealth(ctx.deps.etcd);
   }
   return report;
+}
+
+/** `old2 (etcd on 10.0.0.3)`: where an operator finds a member the cluster lists by name. */
+function whereIs(ctx: StepContext, name: string): string {
+  const m = [...ctx.inventory.etcd.old, ...ctx.inventory.etcd.new].find((x) => x.name === name);
+  return m === undefined ? name : `${name} (${m.service} on ${m.host})`;
+}
+
+/** The hint for a cluster with voters down: which ones to bring back, and that `ferry resume` continues. */
+function bringBackHint(ctx: StepContext, names: readonly string[]): string {
+  return `bring ${names.map((n) => whereIs(ctx, n)).join(', ')} back — start ${names.length === 1 ? 'its' : 'their'} etcd service and check that \`etcdctl endpoint health --cluster\` reports every member healthy — then \`ferry resume\``;
 }
 
 /** The quorum guard: refuse a change the worst-case model says could cost quorum or the last spare. */
@@ -44,8 +61,10 @@ export function guard(ctx: StepContext, report: HealthReport, change: Change, wh
   const verdict = evaluateChange(report.model, change, ctx.plan.targetVoters);
   ctx.note(`quorum guard (${what}): ${verdict.allowed ? 'allowed' : 'REFUSED'} — ${verdict.reason}`);
   if (!verdict.allowed) {
+    const down = verdict.downVoters;
     throw new FerryError('ETCD_QUORUM_GUARD', `refusing to ${what}: ${verdict.reason}`, {
-      hint: 'bring every member back to health first (`ferry status`, `etcdctl endpoint status --cluster`), then `ferry resume`',
+      hint: down.length > 0 ? bringBackHint(ctx, down) : 'bring every member back to health first (`ferry status`, `etcdctl endpoint status --cluster`), then `ferry resume`',
+      ...(down[0] !== undefined ? { subjects: { member: down[0] } } : {}),
       exitCode: 2,
     });
   }
@@ -74,6 +93,42 @@ export async function waitForGate(ctx: StepContext, t: EtcdTimeouts, label: stri
   }
 }
 
+/**
+ * The gate after undoing a new member: the cluster is healthy again without it. When a voter is down — often the
+ * very reason the step failed (a voter died while the learner caught up) — full health cannot come back by itself,
+ * and the rollback has still done all it must: the new member is gone and the remaining voters keep quorum under
+ * one leader. Then the gate passes as "rolled back, degraded", journaled with the failed checks; the step's own
+ * error names the member to bring back. Any other failure still fails the rollback at the deadline.
+ */
+export async function waitForRollbackGate(ctx: StepContext, t: EtcdTimeouts, n: EtcdMember): Promise<HealthReport> {
+  const options: HealthOptions = { expectAbsentPeerURLs: [n.peerURL] };
+  let last: HealthReport | undefined;
+  const degradedButSafe = (r: HealthReport): boolean =>
+    unhealthyVoters(r).length > 0 &&
+    r.checks.find((c) => c.name === 'removed members gone')?.ok === true &&
+    r.leaderId !== '0' &&
+    computeTolerance(r.model).tolerance >= 0;
+  try {
+    const report = await pollUntil(
+      async () => {
+        last = await readClusterHealth(ctx.deps.etcd, options);
+        return last.ok || degradedButSafe(last) ? last : undefined;
+      },
+      { timeoutMs: t.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
+    );
+    ctx.gate(report.ok, report.checks);
+    if (!report.ok) ctx.note(`rolled back ${n.name}: it is out of the cluster and quorum holds, but ${unhealthyVoters(report).join(', ')} still do(es) not answer`);
+    return report;
+  } catch (err) {
+    if (last !== undefined) ctx.gate(false, last.checks);
+    if (ctx.signal.aborted) throw err;
+    throw new FerryError('ETCD_GATE_FAILED', `health gate after rolling back ${n.name} did not pass within ${t.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
+      retryable: true,
+      hint: 'look at `ferry status` and the members’ logs; the step was rolled back if it could be',
+    });
+  }
+}
+
 /** Precheck shared by every membership step: healthy voters, agreement, no alarms, no foreign learner. */
 export async function precheckCluster(ctx: StepContext, ownPeerURL: string | undefined): Promise<HealthReport> {
   const report = await readClusterHealth(ctx.deps.etcd);
@@ -86,9 +141,12 @@ export async function precheckCluster(ctx: StepContext, ownPeerURL: string | und
   }
   if (!report.ok) {
     // An unstarted learner of our own is expected on resume; any other failure refuses the step.
-    throw new FerryError('ETCD_UNHEALTHY', `the etcd cluster is not healthy: ${renderFailedChecks(report)}`, {
+    const down = unhealthyVoters(report);
+    const lead = down.length > 0 ? `${down.map((n) => whereIs(ctx, n)).join(', ')} ${down.length === 1 ? 'does' : 'do'} not answer; ` : '';
+    throw new FerryError('ETCD_UNHEALTHY', `the etcd cluster is not healthy: ${lead}${renderFailedChecks(report)}`, {
       retryable: true,
-      hint: 'ferry changes membership only on a healthy cluster; fix the members named, then `ferry resume`',
+      hint: down.length > 0 ? `ferry changes membership only on a healthy cluster: ${bringBackHint(ctx, down)}` : 'ferry changes membership only on a healthy cluster; fix the members named, then `ferry resume`',
+      ...(down[0] !== undefined ? { subjects: { member: down[0] } } : {}),
       exitCode: 2,
     });
   }
@@ -269,7 +327,7 @@ export async function ensureStarted(ctx: StepContext, n: EtcdMember, t: EtcdTime
         if (state === 'failed' || state === 'inactive') {
           throw new FerryError('ETCD_MEMBER_START_FAILED', `${n.name}: ${n.service} on ${n.host} is ${state}: etcd exited`, {
             subjects: { member: n.name, host: n.host },
-            hint: `read the member's log on ${n.host} (journalctl -u ${n.service}); a port already in use or a wrong --initial-cluster are the usual causes`,
+            hint: `read the member's log on ${n.host} (journalctl -u ${n.service}); a port already in use, a data dir (${n.dataDir}) it cannot create or write, or a wrong --initial-cluster are the usual causes. The step is rolled back; fix the cause, then \`ferry resume\``,
           });
         }
         return undefined;
@@ -290,27 +348,62 @@ export async function ensureStarted(ctx: StepContext, n: EtcdMember, t: EtcdTime
   );
 }
 
-/** Wait until the learner's applied index reaches the leader's index, journaling progress. */
+/** What the last look at a catching-up learner saw, for the error when it never catches up. */
+interface CatchUpSighting {
+  applied?: bigint;
+  leaderIndex?: bigint;
+  /** The leader the learner itself knows ("0": it has heard from none). */
+  learnerLeaderId?: string;
+  error?: string;
+}
+
+function renderCatchUpSighting(s: CatchUpSighting): string {
+  if (s.applied === undefined || s.leaderIndex === undefined) return `its progress could not be read${s.error ? ` (${s.error})` : ''}`;
+  const behind = s.leaderIndex > s.applied ? s.leaderIndex - s.applied : 0n;
+  const deaf = s.learnerLeaderId === '0' ? '; it has not heard from a leader' : '';
+  return `it had applied index ${s.applied}, the leader is at ${s.leaderIndex} (${behind} entries behind)${deaf}`;
+}
+
+/**
+ * Wait until the learner's applied index reaches the leader's index, journaling progress. The leader is the one
+ * the voters agree on, not the one the learner names: a learner cut off from its peers may know none. A failed
+ * look (the learner not answering for a moment) is retried until the deadline.
+ */
 export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
   const admin = ctx.deps.etcd;
   let lastProgressAt = 0;
+  const seen: CatchUpSighting = {};
   await pollUntil(
     async () => {
-      const members = await admin.memberList();
-      const leaderId = (await admin.status(n.clientURL)).leaderId;
-      const leader = members.find((m) => m.id === leaderId);
-      const leaderURL = leader?.clientURLs[0];
-      if (leaderURL === undefined) return undefined;
-      const leaderIndex = (await admin.status(leaderURL)).raftIndex;
-      const applied = (await admin.status(n.clientURL)).raftAppliedIndex;
-      const now = ctx.deps.now();
-      const done = applied >= leaderIndex;
-      if (done || now - lastProgressAt >= 500) {
-        lastProgressAt = now;
-        const pct = leaderIndex === 0n ? 100 : Number((applied * 1000n) / leaderIndex) / 10;
-        ctx.progress('catch-up', { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) });
+      try {
+        const members = await admin.memberList();
+        const self = await admin.status(n.clientURL);
+        seen.learnerLeaderId = self.leaderId;
+        let leaderId = self.leaderId;
+        for (const v of members.filter((m) => !m.isLearner && m.clientURLs[0] !== undefined)) {
+          if (members.some((m) => m.id === leaderId && !m.isLearner)) break;
+          leaderId = (await admin.status(v.clientURLs[0] as string).catch(() => undefined))?.leaderId ?? '0';
+        }
+        const leaderURL = members.find((m) => m.id === leaderId && !m.isLearner)?.clientURLs[0];
+        if (leaderURL === undefined) {
+          seen.error = 'no leader found';
+          return undefined;
+        }
+        const leaderIndex = (await admin.status(leaderURL)).raftIndex;
+        const applied = (await admin.status(n.clientURL)).raftAppliedIndex;
+        Object.assign(seen, { applied, leaderIndex });
+        const now = ctx.deps.now();
+        const done = applied >= leaderIndex;
+        if (done || now - lastProgressAt >= 500) {
+          lastProgressAt = now;
+          const pct = leaderIndex === 0n ? 100 : Number((applied * 1000n) / leaderIndex) / 10;
+          ctx.progress('catch-up', { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) });
+        }
+        return done ? true : undefined;
+      } catch (err) {
+        seen.error = messageOf(err);
+        return undefined;
       }
-      return done ? true : undefined;
     },
     {
       timeoutMs: t.catchUpTimeoutMs,
@@ -319,9 +412,9 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
       now: ctx.deps.now,
       signal: ctx.signal,
       onTimeout: () =>
-        new FerryError('ETCD_CATCH_UP_TIMEOUT', `${n.name} did not catch up with the leader within ${t.catchUpTimeoutMs} ms`, {
-          subjects: { member: n.name },
-          hint: 'a slow network or disk on the new host, or a very large database: check the host; to wait longer, save the plan (`ferry plan -o json --out plan.json`), raise params.timeouts.catchUpTimeoutMs and `ferry apply plan.json`',
+        new FerryError('ETCD_CATCH_UP_TIMEOUT', `${n.name} on ${n.host} did not catch up with the leader within ${t.catchUpTimeoutMs} ms: ${renderCatchUpSighting(seen)}`, {
+          subjects: { member: n.name, host: n.host },
+          hint: `the learner is removed again (the step rolls back). Check that the other members reach ${n.name}'s peer URL ${n.peerURL} and that ${n.host} reaches theirs (firewall, proxy, routing), and the new host's disk; then \`ferry resume\`. For a very large database, allow more time: save the plan (\`ferry plan -o json --out plan.json\`), raise params.timeouts.catchUpTimeoutMs and \`ferry apply plan.json\``,
         }),
     },
   );

@@ -25,6 +25,7 @@ import {
   precheckCluster,
   waitCaughtUp,
   waitForGate,
+  waitForRollbackGate,
 } from './member-actions.ts';
 
 type ReplaceStep = Extract<Step, { kind: 'etcd.replace' }>;
@@ -65,7 +66,7 @@ export async function undoNewMember(ctx: StepContext, n: EtcdMember, t: EtcdTime
   } else ctx.skip('remove-new-member', `${n.name} is not a member`);
   await ensureServiceStopped(ctx, n, 'stop-new-service');
   await ensureDataDirMovedAside(ctx, n, `ferry-rolledback-${ctx.runId}`, 'clear-new-data-dir');
-  await waitForGate(ctx, t, `after rolling back ${n.name}`, { expectAbsentPeerURLs: [n.peerURL] });
+  await waitForRollbackGate(ctx, t, n);
 }
 
 async function oldStillMember(ctx: StepContext, o: EtcdMember): Promise<boolean> {

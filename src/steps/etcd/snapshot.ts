@@ -20,9 +20,24 @@ async function sha256OfFile(path: string): Promise<string | undefined> {
 
 type SnapshotStep = Extract<Step, { kind: 'etcd.snapshot' }>;
 
+/** How long the precheck waits for the members to agree on a leader. */
+const LEADER_SETTLE_MS = 10_000;
+
 export const snapshotHandler: StepHandler<SnapshotStep> = {
   async precheck(_step, ctx) {
-    requireLeader(await readEtcdState(ctx.deps.etcd));
+    // An election in progress (members briefly naming different leaders) settles within an election timeout or
+    // two, and a call that timed out may only have met a busy member: look again for a few seconds before refusing
+    // the whole run.
+    const deadline = ctx.deps.now() + LEADER_SETTLE_MS;
+    for (;;) {
+      try {
+        requireLeader(await readEtcdState(ctx.deps.etcd));
+        return;
+      } catch (err) {
+        if (!(err instanceof FerryError) || !err.retryable || ctx.deps.now() >= deadline) throw err;
+      }
+      await ctx.deps.sleep(250, ctx.signal);
+    }
   },
   async apply(_step, ctx) {
     const done = ctx.actionResult('save-snapshot');

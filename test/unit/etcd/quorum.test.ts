@@ -82,6 +82,25 @@ describe('quorum model', () => {
     assert.equal(evaluateChange(members, { kind: 'move-leader', toId: 'd' }).allowed, false);
   });
 
+  test('a degraded cluster (a voter down) is not changed further, though the arithmetic would allow it', () => {
+    // 3 voters with c down tolerate nothing already; promoting d (verified) keeps tolerance 0 — still refused.
+    const members = [voter('a'), voter('b'), voter('c', false), learner('d')];
+    const promote = evaluateChange(members, { kind: 'promote', id: 'd', verified: true });
+    assert.equal(promote.allowed, false);
+    assert.deepEqual(promote.downVoters, ['c']);
+    assert.match(promote.reason, /c is a voter that is down/);
+    assert.equal(evaluateChange(members, { kind: 'add-learner', peerURL: 'u' }).allowed, false);
+  });
+
+  test('undoing stays allowed on a degraded cluster: removing a learner, or the down voter itself; moving leadership', () => {
+    const members = [voter('a'), voter('b'), voter('c', false), learner('d')];
+    assert.equal(evaluateChange(members, { kind: 'remove', id: 'd' }).allowed, true);
+    assert.equal(evaluateChange(members, { kind: 'move-leader', toId: 'b' }).allowed, true);
+    const four = [voter('a'), voter('b'), voter('c'), voter('d', false)];
+    assert.equal(evaluateChange(four, { kind: 'remove', id: 'd' }).allowed, true, 'removing the one down voter of four');
+    assert.equal(evaluateChange(four, { kind: 'remove', id: 'a' }).allowed, false, 'but not a healthy one');
+  });
+
   test('exhaustive: no allowed change ever loses quorum from a cluster that had it', () => {
     for (let n = 1; n <= 7; n++) {
       for (let down = 0; down <= n; down++) {
