@@ -19,12 +19,28 @@ const SFTP_PERMISSION_DENIED = 3;
 
 type Done<T> = (err: Error | null | undefined, value?: T) => void;
 
-/** Promise form of one ssh2 SFTP call. ssh2 throws synchronously for unsupported extensions; that rejects too. */
-function call<T = void>(start: (done: Done<T>) => void): Promise<T> {
+/**
+ * Promise form of one ssh2 SFTP call. ssh2 throws synchronously for unsupported extensions; that rejects too.
+ * `pending` holds the rejecter while the call waits, so a dropped connection can fail it: ssh2 fails the requests
+ * outstanding when the channel ends, but never answers one sent after that (e.g. the unlink of a temp file that
+ * cleans up after the first failure), which would otherwise wait forever.
+ */
+function callWith<T>(pending: Set<(err: Error) => void>, dead: string | undefined, start: (done: Done<T>) => void): Promise<T> {
+  if (dead !== undefined) return Promise.reject(new Error(dead));
   return new Promise<T>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      pending.delete(fail);
+      reject(err);
+    };
+    pending.add(fail);
     try {
-      start((err, value) => (err ? reject(err) : resolve(value as T)));
+      start((err, value) => {
+        if (!pending.delete(fail)) return; // already failed by the connection dropping
+        if (err) reject(err);
+        else resolve(value as T);
+      });
     } catch (err) {
+      pending.delete(fail);
       reject(err);
     }
   });
@@ -43,14 +59,23 @@ function checkAbsolute(path: string): void {
 
 export class SshFiles {
   private session: Promise<SFTPWrapper> | undefined;
+  /** SFTP calls waiting for an answer: failed at once when the connection closes. */
+  private readonly pending = new Set<(err: Error) => void>();
+  /** Set once the connection closed: every later call fails at once. */
+  private dead: string | undefined;
 
-  constructor(private readonly client: Client, private readonly address: string) {}
+  constructor(private readonly client: Client, private readonly address: string) {
+    client.once('close', () => {
+      this.dead = 'the SSH connection closed';
+      this.failPending(this.dead);
+    });
+  }
 
   async readFile(path: string): Promise<Buffer | undefined> {
     checkAbsolute(path);
     return await this.guard('read', path, async (sftp) => {
       try {
-        return await call<Buffer>((done) => sftp.readFile(path, done));
+        return await this.call<Buffer>((done) => sftp.readFile(path, done));
       } catch (err) {
         if (sftpStatus(err) === SFTP_NO_SUCH_FILE) return undefined;
         throw err;
@@ -73,8 +98,8 @@ export class SshFiles {
         if (stats?.isDirectory() === true || (stats?.isSymbolicLink() === true && (await this.stat(sftp, prefix))?.isDirectory() === true)) continue;
         if (stats !== undefined) throw this.fail('mkdir', path, `${prefix} exists and is not a folder`);
         try {
-          await call((done) => sftp.mkdir(prefix, { mode }, done));
-          await call((done) => sftp.chmod(prefix, mode, done)); // mkdir's mode is cut by the server's umask
+          await this.call((done) => sftp.mkdir(prefix, { mode }, done));
+          await this.call((done) => sftp.chmod(prefix, mode, done)); // mkdir's mode is cut by the server's umask
         } catch (err) {
           if ((await this.stat(sftp, prefix))?.isDirectory() !== true) throw err; // else created meanwhile
         }
@@ -98,15 +123,16 @@ export class SshFiles {
       let current = await this.lstat(sftp, path);
       if (current?.isSymbolicLink() === true) {
         // Write through the link, as `cat > link` would, instead of replacing the link with a file.
-        target = await call<string>((done) => sftp.realpath(path, done));
+        target = await this.call<string>((done) => sftp.realpath(path, done));
         current = await this.stat(sftp, target);
       }
       if (current === undefined) {
         await this.replace(sftp, target, content, options.mode ?? 0o644, undefined);
+        await this.removeStaleTemps(sftp, target);
         return { changed: true };
       }
       if (!current.isFile()) throw this.fail('write', path, 'it exists and is not a regular file');
-      const old = await call<Buffer>((done) => sftp.readFile(target, done));
+      const old = await this.call<Buffer>((done) => sftp.readFile(target, done));
       if (old.equals(content)) return { changed: false };
       let written: string | undefined;
       if (backupPath !== undefined && (await this.lstat(sftp, backupPath)) === undefined) {
@@ -116,6 +142,7 @@ export class SshFiles {
         written = backupPath;
       }
       await this.replace(sftp, target, content, current.mode & 0o7777, current);
+      await this.removeStaleTemps(sftp, target);
       return written === undefined ? { changed: true } : { changed: true, backupPath: written };
     });
   }
@@ -126,12 +153,25 @@ export class SshFiles {
     if (session !== undefined) (await session.catch(() => undefined))?.end();
   }
 
+  private call<T = void>(start: (done: Done<T>) => void): Promise<T> {
+    return callWith(this.pending, this.dead, start);
+  }
+
+  private failPending(reason: string): void {
+    const waiting = [...this.pending];
+    this.pending.clear();
+    for (const fail of waiting) fail(new Error(reason));
+  }
+
   private sftp(): Promise<SFTPWrapper> {
     if (this.session === undefined) {
-      const session = call<SFTPWrapper>((done) => this.client.sftp(done));
+      const session = this.call<SFTPWrapper>((done) => this.client.sftp(done));
       this.session = session;
       session.then(
-        (sftp) => sftp.once('close', () => { if (this.session === session) this.session = undefined; }),
+        (sftp) => sftp.once('close', () => {
+          if (this.session === session) this.session = undefined;
+          this.failPending('the SFTP session closed'); // one session at a time: whatever waits was sent on it
+        }),
         () => { if (this.session === session) this.session = undefined; },
       );
     }
@@ -172,7 +212,7 @@ export class SshFiles {
 
   private async statWith(start: (done: Done<Stats>) => void): Promise<Stats | undefined> {
     try {
-      return await call<Stats>(start);
+      return await this.call<Stats>(start);
     } catch (err) {
       if (sftpStatus(err) === SFTP_NO_SUCH_FILE) return undefined;
       throw err;
@@ -188,11 +228,11 @@ export class SshFiles {
       });
     }
     try {
-      await call((done) => sftp.ext_openssh_rename(from, to, done));
+      await this.call((done) => sftp.ext_openssh_rename(from, to, done));
     } catch (err) {
       if (sftpStatus(err) !== undefined) throw err;
       // Not an OpenSSH server: plain SFTP rename, which servers implement as "fail if the target exists".
-      await call((done) => sftp.rename(from, to, done));
+      await this.call((done) => sftp.rename(from, to, done));
     }
   }
 
@@ -201,7 +241,7 @@ export class SshFiles {
     const tmp = await this.writeTemp(sftp, target, content, mode, owner);
     await this.removeOnError(sftp, tmp, async () => {
       try {
-        await call((done) => sftp.ext_openssh_rename(tmp, target, done));
+        await this.call((done) => sftp.ext_openssh_rename(tmp, target, done));
       } catch (err) {
         if (sftpStatus(err) !== undefined) throw err;
         throw new FerryError('HOST_SFTP_UNSUPPORTED', `The SFTP server on ${this.address} lacks posix-rename@openssh.com, so ${target} cannot be replaced atomically.`, {
@@ -215,18 +255,18 @@ export class SshFiles {
   /** Writes a fully synced sibling temp file with the final mode and owner; returns its path. */
   private async writeTemp(sftp: SFTPWrapper, finalPath: string, content: Buffer, mode: number, owner: Stats | undefined): Promise<string> {
     const tmp = posix.join(posix.dirname(finalPath), `.${posix.basename(finalPath)}.ferry-tmp-${randomBytes(6).toString('hex')}`);
-    const handle = await call<Buffer>((done) => sftp.open(tmp, 'wx', { mode: 0o600 }, done));
+    const handle = await this.call<Buffer>((done) => sftp.open(tmp, 'wx', { mode: 0o600 }, done));
     await this.removeOnError(sftp, tmp, async () => {
       try {
-        if (content.length > 0) await call((done) => sftp.write(handle, content, 0, content.length, 0, done));
-        const mine = await call<Stats>((done) => sftp.fstat(handle, done));
+        if (content.length > 0) await this.call((done) => sftp.write(handle, content, 0, content.length, 0, done));
+        const mine = await this.call<Stats>((done) => sftp.fstat(handle, done));
         if (owner !== undefined && (mine.uid !== owner.uid || mine.gid !== owner.gid)) {
-          await call((done) => sftp.fchown(handle, owner.uid, owner.gid, done));
+          await this.call((done) => sftp.fchown(handle, owner.uid, owner.gid, done));
         }
-        await call((done) => sftp.fchmod(handle, mode, done));
+        await this.call((done) => sftp.fchmod(handle, mode, done));
         await this.fsync(sftp, handle);
       } finally {
-        await call((done) => sftp.close(handle, done)).catch(() => undefined);
+        await this.call((done) => sftp.close(handle, done)).catch(() => undefined);
       }
     });
     return tmp;
@@ -235,9 +275,24 @@ export class SshFiles {
   /** fsync@openssh.com when the server has it (OpenSSH ≥ 6.5); otherwise the data is only as safe as close(2). */
   private async fsync(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
     try {
-      await call((done) => sftp.ext_openssh_fsync(handle, done));
+      await this.call((done) => sftp.ext_openssh_fsync(handle, done));
     } catch (err) {
       if (sftpStatus(err) !== undefined) throw err;
+    }
+  }
+
+  /**
+   * Best effort, after a successful replace: removes temp files of earlier writes of `target` that a dropped
+   * connection left half written (nothing could unlink them then). Only names this class makes are touched.
+   */
+  private async removeStaleTemps(sftp: SFTPWrapper, target: string): Promise<void> {
+    const dir = posix.dirname(target);
+    const stale = new RegExp(`^\\.${posix.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.ferry-tmp-[0-9a-f]{12}$`);
+    try {
+      const entries = await this.call<{ filename: string }[]>((done) => sftp.readdir(dir, done));
+      for (const e of entries) if (stale.test(e.filename)) await this.call((done) => sftp.unlink(posix.join(dir, e.filename), done)).catch(() => undefined);
+    } catch {
+      // the write itself succeeded; a leftover temp file is only litter
     }
   }
 
@@ -245,7 +300,7 @@ export class SshFiles {
     try {
       await body();
     } catch (err) {
-      await call((done) => sftp.unlink(tmp, done)).catch(() => undefined);
+      await this.call((done) => sftp.unlink(tmp, done)).catch(() => undefined);
       throw err;
     }
   }

@@ -1,9 +1,10 @@
 /**
  * Host over SSH (ssh2 Client): commands via exec with each argv word quoted for the remote POSIX shell, files via
- * SFTP (ssh-files.ts), services via systemctl. One connection per host, opened by {@link SshHost.connect}.
+ * SFTP (ssh-files.ts), services via systemctl. One connection per host, opened by {@link SshHost.connect}; when it
+ * drops, the operations in flight fail with HOST_CONNECTION_LOST and the next one reconnects.
  */
 import type { Client, ClientErrorExtensions } from 'ssh2';
-import { FerryError, inputError } from '../errors.ts';
+import { FerryError, inputError, messageOf } from '../errors.ts';
 import { ServiceAction } from './host.ts';
 import type { Host, RunOptions, RunResult, ServiceState, WriteFileOptions, WriteFileResult } from './host.ts';
 import { execCommand } from './ssh-exec.ts';
@@ -24,27 +25,32 @@ function tailLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
+/** One SSH connection and what runs over it; replaced by a new one when it is lost. */
+interface Connection {
+  readonly client: Client;
+  readonly files: SshFiles;
+  readonly exec: ExecTarget;
+  /** Set once the connection failed or closed: it is never used again. */
+  lostReason: string | undefined;
+}
+
 export class SshHost implements Host {
   private closed = false;
-  private lostReason: string | undefined;
-  private readonly files: SshFiles;
-  private readonly execTarget: ExecTarget;
+  private conn: Connection;
+  /** A reconnect in progress, shared by the calls that wait for it. */
+  private reconnecting: Promise<Connection> | undefined;
 
-  private constructor(readonly address: string, private readonly client: Client, sudo: boolean) {
-    this.files = new SshFiles(client, address);
-    this.execTarget = { client, address, sudo, lost: (reason) => this.lost(reason) };
-    client.on('error', (err: Error & ClientErrorExtensions) => { this.lostReason = err.message; });
-    client.on('close', () => { this.lostReason ??= 'the connection closed'; });
+  private constructor(readonly address: string, client: Client, private readonly opts: SshHostOptions) {
+    this.conn = this.attach(client);
   }
 
   /** Connects and authenticates; see ssh-connect.ts for the HOST_* errors it throws. */
   static async connect(opts: SshHostOptions): Promise<SshHost> {
-    return new SshHost(opts.address, await openSshClient(opts), opts.sudo ?? false);
+    return new SshHost(opts.address, await openSshClient(opts), opts);
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    this.requireOpen();
-    const result = await execCommand(this.execTarget, argv, options);
+    const result = await this.use((c) => execCommand(c.exec, argv, options));
     if ((options.check ?? true) && result.exitCode !== 0) {
       const program = argv[0] ?? '';
       const tail = tailLines(result.stderr, STDERR_TAIL_LINES);
@@ -58,28 +64,23 @@ export class SshHost implements Host {
   }
 
   readFile(path: string): Promise<Buffer | undefined> {
-    this.requireOpen();
-    return this.files.readFile(path);
+    return this.use((c) => c.files.readFile(path));
   }
 
   writeFile(path: string, data: string | Buffer, options?: WriteFileOptions): Promise<WriteFileResult> {
-    this.requireOpen();
-    return this.files.writeFile(path, data, options);
+    return this.use((c) => c.files.writeFile(path, data, options));
   }
 
   exists(path: string): Promise<boolean> {
-    this.requireOpen();
-    return this.files.exists(path);
+    return this.use((c) => c.files.exists(path));
   }
 
   mkdir(path: string, mode?: number): Promise<void> {
-    this.requireOpen();
-    return this.files.mkdir(path, mode);
+    return this.use((c) => c.files.mkdir(path, mode));
   }
 
   rename(from: string, to: string): Promise<void> {
-    this.requireOpen();
-    return this.files.rename(from, to);
+    return this.use((c) => c.files.rename(from, to));
   }
 
   async service(unit: string, action: ServiceAction): Promise<void> {
@@ -110,27 +111,72 @@ export class SshHost implements Host {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.files.close();
-    if (this.lostReason !== undefined) {
-      this.client.destroy();
+    const c = await (this.reconnecting ?? Promise.resolve(this.conn)).catch(() => this.conn);
+    await c.files.close();
+    if (c.lostReason !== undefined) {
+      c.client.destroy();
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.client.destroy(); resolve(); }, 5_000);
-      this.client.once('close', () => { clearTimeout(timer); resolve(); });
-      this.client.end();
+      const timer = setTimeout(() => { c.client.destroy(); resolve(); }, 5_000);
+      c.client.once('close', () => { clearTimeout(timer); resolve(); });
+      c.client.end();
     });
   }
 
-  private requireOpen(): void {
-    if (this.closed) throw new FerryError('HOST_CLOSED', `The SSH connection to ${this.address} was closed by ferry.`, { subjects: { host: this.address } });
-    if (this.lostReason !== undefined) throw this.lost(this.lostReason);
+  private attach(client: Client): Connection {
+    const c: Connection = {
+      client,
+      files: new SshFiles(client, this.address),
+      exec: { client, address: this.address, sudo: this.opts.sudo ?? false, lost: (reason) => this.lost(c, reason) },
+      lostReason: undefined,
+    };
+    client.on('error', (err: Error & ClientErrorExtensions) => { c.lostReason ??= err.message; });
+    client.on('close', () => { c.lostReason ??= 'the connection closed'; });
+    return c;
   }
 
-  private lost(reason: string): FerryError {
-    return new FerryError('HOST_CONNECTION_LOST', `The SSH connection to ${this.address} failed: ${this.lostReason ?? reason}.`, {
-      hint: 'Check that the host is up; the step can be retried on a new connection.',
-      retryable: true, subjects: { host: this.address },
+  /**
+   * The live connection. A lost one is never used again: the operation that was running on it failed with
+   * HOST_CONNECTION_LOST, and the next operation opens a new connection (HOST_UNREACHABLE etc. while the host
+   * stays unreachable), so a rollback or a retry after a dropped link works once the link is back.
+   */
+  private async connection(): Promise<Connection> {
+    if (this.closed) throw new FerryError('HOST_CLOSED', `The SSH connection to ${this.address} was closed by ferry.`, { subjects: { host: this.address } });
+    if (this.conn.lostReason === undefined) return this.conn;
+    if (this.reconnecting === undefined) {
+      const lost = this.conn;
+      lost.client.destroy();
+      const pending = openSshClient(this.opts).then((client) => {
+        const fresh = this.attach(client);
+        if (this.closed) client.destroy();
+        else this.conn = fresh;
+        return fresh;
+      });
+      this.reconnecting = pending;
+      void pending.catch(() => undefined).finally(() => { if (this.reconnecting === pending) this.reconnecting = undefined; });
+    }
+    return await this.reconnecting;
+  }
+
+  /** Runs one operation on the live connection; a failure caused by the connection dropping is HOST_CONNECTION_LOST. */
+  private async use<T>(op: (c: Connection) => Promise<T>): Promise<T> {
+    const c = await this.connection();
+    try {
+      return await op(c);
+    } catch (err) {
+      if (err instanceof FerryError && err.code !== 'HOST_FILE_OP_FAILED') throw err;
+      // ssh2 may fail the SFTP request a tick before the client reports the closed socket.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (c.lostReason !== undefined) throw this.lost(c, messageOf(err), err);
+      throw err;
+    }
+  }
+
+  private lost(c: Connection, reason: string, cause?: unknown): FerryError {
+    return new FerryError('HOST_CONNECTION_LOST', `The SSH connection to ${this.address} failed: ${c.lostReason ?? reason}.`, {
+      hint: 'Check that the host is up and reachable; retrying opens a new connection (`ferry resume` retries the step).',
+      retryable: true, subjects: { host: this.address }, ...(cause !== undefined ? { cause } : {}),
     });
   }
 }

@@ -62,6 +62,9 @@ export async function rollBackNode(r: NodeRollbackInput): Promise<never> {
     const before = r.statesBefore.get(unit) ?? 'unknown';
     try {
       log(`restarting ${unit}`);
+      // A unit that crashed after the update may have hit its start limit (Restart=on-failure, several crashes in a
+      // few seconds): systemd then refuses `restart` ("Start request repeated too quickly") until reset-failed.
+      await host.service(unit, 'reset-failed').catch(() => undefined);
       await host.service(unit, 'restart');
       await waitUnitActive(host, unit, r.unitWait);
     } catch (err) {

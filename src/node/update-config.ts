@@ -177,6 +177,8 @@ export async function applyNodeUpdate(host: Host, opts: NodeUpdateOptions): Prom
       opts.signal?.throwIfAborted();
       restarted.push(unit);
       log(`restarting ${unit}`);
+      // Failed before ferry came (e.g. an earlier attempt hit its start limit): systemd refuses a restart until then.
+      if (statesBefore.get(unit) === 'failed') await host.service(unit, 'reset-failed');
       await host.service(unit, 'restart');
       await waitUnitActive(host, unit, unitWait);
       log(`${unit} is active`);

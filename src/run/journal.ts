@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { dirname } from 'node:path';
-import { BugError, FerryError, messageOf } from '../errors.ts';
+import { BugError, ExitCode, FerryError, messageOf } from '../errors.ts';
 import type { JournalEvent, NewJournalEvent } from './events.ts';
 import { journalReplacer, parseJournalBytes } from './journal-parse.ts';
 
@@ -29,6 +29,34 @@ export interface JournalOpenOptions {
    * append (and with it the run). Default: `process.emitWarning`.
    */
   onListenerError?: (err: unknown) => void;
+}
+
+/** errno codes that mean "no room left" (a full disk, an exceeded quota): the operator can fix those by freeing space. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * An append that could not be made durable. The journal comes before every effect, so the run must stop right here:
+ * nothing further may be done or undone without it. Exit code 130, as for an interrupt: nothing was rolled back
+ * and `ferry resume` continues once the cause is fixed (reopening repairs a torn last line).
+ */
+function appendError(seq: number, file: string, err: unknown): FerryError {
+  const errno = (err as NodeJS.ErrnoException).code;
+  const subjects = { file, folder: dirname(file) };
+  if (errno !== undefined && NO_SPACE.has(errno)) {
+    return new FerryError('JOURNAL_DISK_FULL', `the disk holding the run journal ${file} is full (${errno}): event seq ${seq} could not be written, so ferry stopped before doing anything it could not record`, {
+      hint: `free space on the file system of ${dirname(file)} (df -h ${dirname(file)}), then \`ferry resume\`; nothing was rolled back`,
+      retryable: true,
+      subjects,
+      exitCode: ExitCode.interrupted,
+      cause: err,
+    });
+  }
+  return new FerryError('JOURNAL_WRITE_FAILED', `cannot append event seq ${seq} to journal ${file}: ${messageOf(err)}; ferry stopped before doing anything it could not record`, {
+    hint: 'check that the folder exists, is writable and the disk is healthy, then `ferry resume`; nothing was rolled back',
+    subjects,
+    exitCode: ExitCode.interrupted,
+    cause: err,
+  });
 }
 
 function fsError(code: string, what: string, file: string, err: unknown): FerryError {
@@ -63,8 +91,8 @@ export class Journal {
   private readonly listeners = new Set<JournalListener>();
   /** fsync the parent folder on the first append after creating the file, so the file's name is durable too. */
   private needsDirSync: boolean;
-  /** Set when a write failed part-way: the file may end in a torn line, so no later line may follow it. */
-  private broken: unknown;
+  /** Set when a write failed: the file may end in a torn line, so no later line may follow it. */
+  private broken: FerryError | undefined;
 
   private constructor(path: string, fd: number, events: JournalEvent[], repaired: boolean, created: boolean, options: JournalOpenOptions) {
     this.path = path;
@@ -116,6 +144,11 @@ export class Journal {
     return this.list;
   }
 
+  /** The error of the append that failed, once one has (the journal then refuses every later append with it). */
+  get failure(): FerryError | undefined {
+    return this.broken;
+  }
+
   /** The seq of the last event, 0 for an empty journal. */
   get lastSeq(): number {
     return this.list.length;
@@ -123,19 +156,15 @@ export class Journal {
 
   /**
    * Appends one event: assigns `seq` (last + 1) and `ts`, writes one line with a single write call and fsyncs it
-   * before returning. Subscribers are called after the event is durable. Throws JOURNAL_WRITE_FAILED when the
-   * write or fsync fails; the journal then refuses further appends (reopen it: open repairs a torn tail).
+   * before returning. Subscribers are called after the event is durable. Throws JOURNAL_DISK_FULL (no space) or
+   * JOURNAL_WRITE_FAILED when the write or fsync fails, both with exit code 130; the journal then refuses every
+   * further append with that same error (reopen it: open repairs a torn tail).
    */
   append(event: NewJournalEvent): JournalEvent {
     const fd = this.fd;
     if (fd === undefined) throw new BugError(`append to closed journal ${this.path}`);
-    if (this.broken !== undefined) {
-      throw new FerryError('JOURNAL_WRITE_FAILED', `journal ${this.path} refused an append after an earlier write failed`, {
-        hint: 'stop and run `ferry resume`: reopening the journal repairs its tail',
-        subjects: { file: this.path },
-        cause: this.broken,
-      });
-    }
+    // The first failure is the one to report (e.g. JOURNAL_DISK_FULL), however many appends are tried after it.
+    if (this.broken !== undefined) throw this.broken;
     const seq = this.list.length + 1;
     const ts = this.now().toISOString();
     const record: Record<string, unknown> = { seq, ts, ...event };
@@ -153,8 +182,8 @@ export class Journal {
         this.needsDirSync = false;
       }
     } catch (err) {
-      this.broken = err;
-      throw fsError('JOURNAL_WRITE_FAILED', `cannot append event seq ${seq} to journal`, this.path, err);
+      this.broken = appendError(seq, this.path, err);
+      throw this.broken;
     }
     const written = JSON.parse(line) as JournalEvent;
     this.list.push(written);

@@ -3,10 +3,11 @@
  * `maxLines` are waiting or `maxDelayMs` have passed since the oldest one, then written in one write (no fsync:
  * these are recordings for the report, not the journal, and a kill loses at most one buffer).
  *
- * A recording must never fail a run: when the file cannot be opened or written, the appender says so once
- * through `onError` and drops lines from then on.
+ * A recording must never fail a run: when the file cannot be opened or written (a full disk), the appender says so
+ * once through `onError` and drops lines from then on. A file that ends in a torn line (a kill, a full disk) gets a
+ * newline before this process's first line, so the forgiving parsers (recording-files.ts) lose only that line.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { messageOf } from '../errors.ts';
 
 export interface JsonlAppenderOptions {
@@ -16,6 +17,15 @@ export interface JsonlAppenderOptions {
   readonly maxDelayMs?: number;
   /** Told once when the file cannot be opened or written. */
   readonly onError?: (message: string) => void;
+}
+
+/** True when the file is not empty and its last byte is not a newline. */
+function endsMidLine(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
 }
 
 export class JsonlAppender {
@@ -33,7 +43,9 @@ export class JsonlAppender {
     this.maxLines = Math.max(1, o.maxLines ?? 1);
     this.maxDelayMs = o.maxDelayMs ?? 1000;
     try {
-      this.fd = openSync(path, 'a', 0o600);
+      this.fd = openSync(path, 'a+', 0o600);
+      // A line torn by an earlier kill or a full disk is closed first, so it spoils no line of this process.
+      if (endsMidLine(this.fd)) this.buffer.push('\n');
     } catch (err) {
       this.fail(err);
     }

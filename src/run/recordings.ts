@@ -4,7 +4,7 @@
  * ferry runs on a host. Started by session.ts around the runner; nothing here may fail a run: a recording that
  * cannot be made is left out (the report says it is missing), and a picture that cannot be read says why inside.
  */
-import { renameSync, writeFileSync, existsSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readClusterPicture } from '../demo/picture.ts';
 import { messageOf } from '../errors.ts';
@@ -52,14 +52,22 @@ export async function readPictureSafely(inventory: Inventory, deps: Deps, timeou
   }
 }
 
-/** Write `value` as JSON atomically (temp file + rename). Returns false when it could not. */
+/**
+ * Write `value` as JSON atomically (temp file + rename). Returns false when it could not; a temp file cut short (a
+ * full disk) is removed, so it neither litters the run folder nor holds the space the journal needs.
+ */
 function writeJsonQuietly(path: string, value: unknown): boolean {
+  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, path);
     return true;
   } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing more to do: the run goes on without this recording
+    }
     return false;
   }
 }

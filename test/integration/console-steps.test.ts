@@ -21,6 +21,7 @@ import type { Deps } from '../../src/run/step-context.ts';
 import { consoleUpdateHandler } from '../../src/steps/console/update.ts';
 import { realSleep } from '../../src/util/retry.ts';
 import { buildFakeContext, Killed, type JournalEntry } from '../unit/console/fakes.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 
 const SHIM = join(fileURLToPath(new URL('../..', import.meta.url)), 'lab-bin/domeos-server');
 const OLD_API = '127.34.0.30:8080';
@@ -189,9 +190,11 @@ describe('console.update against the DomeOS stand-in', { concurrency: false }, (
       return fetch(input, init);
     };
     // Polls 700 ms apart outlive the 400 ms session: every poll of the slow stop meets a 401 first.
+    const t0 = Date.now();
     await runUpdate(updateStep(s.url), depsFor({ fetch: counting, pollIntervalMs: 700 }));
     assert.ok(logins >= 5, `logged in again during the step (${logins} logins)`);
     assert.deepEqual(watcherOf(s), { ...kept, state: 'RUNNING', apiserver: '127.34.0.20:8080' });
+    recordReliability('faults', { case: 'console session dropped mid-step (400 ms TTL)', outcome: `completed: logged in again (${logins} logins), watcher RUNNING on the new apiserver`, logins, seconds: (Date.now() - t0) / 1000 });
     await s.stop();
   });
 
@@ -223,6 +226,7 @@ describe('console.update against the DomeOS stand-in', { concurrency: false }, (
     await consoleUpdateHandler.rollback(updateStep(s.url), ctx);
     assert.equal(s.state().clusters[0]?.api, OLD_API, 'nothing changed');
     assert.equal(watcherOf(s)?.state, 'RUNNING');
+    recordReliability('faults', { case: 'console answers errors (bad password, unknown cluster, PARAM_ERROR on PUT)', outcome: 'refused with a FerryError; rolled back, record and watcher unchanged', code: 'CONSOLE_PARAM_ERROR' });
     // No credentialsFile and nothing in the environment: refused before any request.
     const noCreds = updateStep(s.url);
     const { credentialsFile: _f, ...rest } = noCreds.params.console;

@@ -25,6 +25,7 @@ import { observeAndPlan } from '../../src/run/session.ts';
 import type { ReplicationController, Service } from '../../src/dns/manifest-types.ts';
 import { kubeClient, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
 import { applyInProcess, processesOf, readEvents, withDeps } from '../helpers/migration.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 
 const CLUSTER_DNS = '127.56.40.1';
 const KUBERNETES_IP = '127.56.0.1';
@@ -164,6 +165,7 @@ test('new skydns pods that never become Ready: the step fails, the rollback rest
     const serviceBefore = await readService(lab);
     assert.equal(await dig(), KUBERNETES_IP, 'the old skydns pod still answers');
 
+    const t0 = Date.now();
     const r = await withDeps(lab, async (deps) => {
       const full = await observeAndPlan(lab.inventory, lab.inventoryPath, lab.sha256, deps, 'etcd');
       const step = dnsStepOf(full);
@@ -188,6 +190,10 @@ test('new skydns pods that never become Ready: the step fails, the rollback rest
     assert.deepEqual((await readService(lab)).spec?.selector, serviceBefore.spec?.selector);
     assert.deepEqual(serviceBefore.spec?.selector, { app: 'skydns', version: 'v9' });
     assert.equal(await dig(), KUBERNETES_IP, 'DNS answers after the rollback');
+    recordReliability('faults', {
+      case: 'DNS pods never Ready (image missing)', outcome: 'rolled back: kube2sky and skydns v9 restored, DNS answers', code: r.outcome.error?.code ?? '',
+      exitCode: r.outcome.exitCode, seconds: (Date.now() - t0) / 1000,
+    });
   } finally {
     await lab.cleanup();
   }

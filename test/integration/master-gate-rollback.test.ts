@@ -16,6 +16,7 @@ import { foldJournal } from '../../src/run/fold.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { healthz, hostPath, listNodes, OLD_MASTER_STOPPED, startMasterLab, unitState } from '../helpers/master-lab.ts';
 import { processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 
 const PREFIX = '127.26.7';
 const fixtureDirs: string[] = [];
@@ -57,6 +58,10 @@ test('a new master failing its gate is rolled back: the old master runs again, n
         return v?.ready === 'True' && v.lastHeartbeat !== undefined && Date.parse(v.lastHeartbeat) >= started2 - 1000;
       });
     }, 500);
+    recordReliability('faults', {
+      case: 'new apiserver fails to start', outcome: 'rolled back: old master serving, every node Ready on it', code: view.steps.get('master.start-new')?.error?.code ?? '',
+      exitCode: r.code ?? -1, seconds: Math.round(performance.now() - started) / 1000,
+    });
   } finally {
     await lab.cleanup();
   }

@@ -15,6 +15,7 @@ import { ExitCode } from '../../src/errors.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { assertNodesReady, hostPath, listNodes, mtimeOf, NODE_SYSCONFIG, readNodeFiles, startMasterLab, sysconfigLine, type MasterLab } from '../helpers/master-lab.ts';
 import { processesOf, runFerryCli } from '../helpers/migration.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 
 const PREFIX = '127.26.4';
 const fixtureDirs: string[] = [];
@@ -39,6 +40,7 @@ describe('ferry node update-config on a lab node', { timeout: 300_000 }, () => {
   test('a master the kubelet cannot reach → rolled back, files byte-identical, Ready on the old master', async () => {
     const node = lab.nodes[0] as (typeof lab.nodes)[number];
     const bytesBefore = readNodeFiles(lab, node.host);
+    const t0 = Date.now();
     const r = await updateConfig(['--master', `http://${PREFIX}.99:8080`], node.host, 10);
     const finishedAt = Date.now();
     assert.equal(r.code, ExitCode.failedRolledBack, `exit 1:\n${r.stdout}\n${r.stderr}`);
@@ -50,6 +52,7 @@ describe('ferry node update-config on a lab node', { timeout: 300_000 }, () => {
       // Heartbeat times have a one-second resolution.
       return v?.ready === 'True' && v.lastHeartbeat !== undefined && Date.parse(v.lastHeartbeat) >= finishedAt - 1000;
     }, 500);
+    recordReliability('faults', { case: 'node repointed at an unreachable master (ferry node update-config)', outcome: 'Rollback finished: files byte-identical, Ready on the old master', code: 'NODE_UPDATE_ROLLED_BACK', exitCode: r.code ?? -1, seconds: (finishedAt - t0) / 1000 });
   });
 
   test('--etcd alone (no scheme) changes only flanneld; a second run is already up to date and rewrites nothing', async () => {

@@ -53,8 +53,16 @@ class FakeHost implements Host {
   }
   async mkdir(): Promise<void> {}
   async rename(): Promise<void> {}
+  /** Units that refuse `restart` until `reset-failed` (systemd's start limit after repeated crashes). */
+  readonly startLimited = new Set<string>();
   async service(unit: string, action: ServiceAction): Promise<void> {
     this.calls.push(`${action} ${unit}`);
+    if (action === 'reset-failed') {
+      this.startLimited.delete(unit);
+      if (this.states.get(unit) === 'failed') this.states.set(unit, 'inactive');
+      return;
+    }
+    if (this.startLimited.has(unit)) throw new FerryError('HOST_COMMAND_FAILED', `systemctl exited with code 1 on ${this.address}:\nJob for ${unit}.service failed. Start request repeated too quickly.`);
     const n = (this.restarts.get(unit) ?? 0) + 1;
     this.restarts.set(unit, n);
     this.states.set(unit, this.afterRestart(unit, n));
@@ -175,6 +183,28 @@ describe('applyNodeUpdate', () => {
     assert.deepEqual(restarts(), ['restart flanneld', 'restart kubelet', 'restart flanneld', 'restart kubelet']);
     assert.equal(host.text(NODE_FILES.kubelet), KUBELET);
     assert.ok(lines.includes('Rollback finished'));
+  });
+
+  test('a unit that crashed into its start limit: the rollback resets it before restarting it', async () => {
+    const { host, lines, opts, restarts } = setup();
+    host.afterRestart = (unit, n) => {
+      if (unit === 'kubelet' && n === 1) host.startLimited.add('kubelet');
+      return unit === 'kubelet' && n === 1 ? 'failed' : 'active';
+    };
+    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER })), rolledBack);
+    assert.deepEqual(host.calls.filter((c) => c.endsWith(' kubelet')), ['restart kubelet', 'reset-failed kubelet', 'restart kubelet']);
+    assert.deepEqual(restarts(), ['restart kubelet', 'restart kubelet']);
+    assert.equal(host.text(NODE_FILES.kubelet), KUBELET);
+    assert.ok(lines.includes('Rollback finished'));
+  });
+
+  test('a unit already failed before the update is reset before its restart', async () => {
+    const { host, opts } = setup();
+    host.states.set('kubelet', 'failed');
+    host.startLimited.add('kubelet');
+    const r = await applyNodeUpdate(host, opts({ master: MASTER }));
+    assert.deepEqual(r.restarted, ['kubelet', 'kube-proxy']);
+    assert.deepEqual(host.calls.filter((c) => c.endsWith(' kubelet')), ['reset-failed kubelet', 'restart kubelet']);
   });
 
   test('a write that fails half-way: the files already written are restored, nothing restarted', async () => {

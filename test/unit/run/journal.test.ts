@@ -212,7 +212,7 @@ describe('Journal', () => {
     assert.deepEqual(calls, ['write', 'fsync', 'fsync-dir', 'write', 'fsync']);
   });
 
-  test('a failed write refuses later appends (JOURNAL_WRITE_FAILED) and reopening repairs', (t) => {
+  test('a full disk refuses later appends with the same JOURNAL_DISK_FULL (exit 130) and reopening repairs', (t) => {
     const file = freshPath();
     const j = Journal.open(file);
     j.append(note('one'));
@@ -220,13 +220,28 @@ describe('Journal', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     });
     t.after(() => write.mock.restore());
-    assert.throws(() => j.append(note('two')), assertFerry('JOURNAL_WRITE_FAILED', /seq 2/));
+    assert.throws(() => j.append(note('two')), assertFerry('JOURNAL_DISK_FULL', /seq 2/));
     write.mock.restore();
-    assert.throws(() => j.append(note('three')), assertFerry('JOURNAL_WRITE_FAILED'));
+    // The first failure is the one reported, however many appends follow it.
+    assert.throws(() => j.append(note('three')), assertFerry('JOURNAL_DISK_FULL', /seq 2/));
+    assert.equal(j.failure?.exitCode, 130);
+    assert.match(j.failure?.hint ?? '', /free space .*ferry resume/);
     j.close();
     const again = Journal.open(file);
     assert.equal(again.append(note('two')).seq, 2);
     again.close();
+  });
+
+  test('another write error is JOURNAL_WRITE_FAILED, also exit 130', (t) => {
+    const j = Journal.open(freshPath());
+    const write = mock.method(fs, 'writeSync', () => {
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    });
+    t.after(() => write.mock.restore());
+    assert.throws(() => j.append(note('one')), assertFerry('JOURNAL_WRITE_FAILED', /seq 1.*EIO/));
+    assert.equal(j.failure?.exitCode, 130);
+    write.mock.restore();
+    j.close();
   });
 });
 
