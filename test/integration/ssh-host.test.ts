@@ -17,6 +17,7 @@ import type { RunOptions } from '../../src/hosts/host.ts';
 import { FerryError } from '../../src/errors.ts';
 import { computeFingerprint } from '../../src/hosts/known-hosts.ts';
 import { startSshd } from '../helpers/sshd.ts';
+import { recordReliability } from '../helpers/reliability.ts';
 
 const ADDRESS = '127.18.0.2';
 const PORT = 22622;
@@ -318,6 +319,7 @@ describe('SshHost.connect', () => {
     fs.writeFileSync(file('kh_scanned'), sh('ssh-keyscan', ['-p', String(PORT), '-t', 'ssh-ed25519', ADDRESS]));
     const host = await connect({ knownHostsFile: file('kh_scanned') });
     assert.equal((await host.run(['true'])).exitCode, 0);
+    recordReliability('security', { case: 'SSH: unknown host key refused', outcome: 'HOST_KEY_UNKNOWN (empty or missing known_hosts), with the fingerprint and an ssh-keyscan hint; accepted once scanned', errorCode: 'HOST_KEY_UNKNOWN' });
   });
 
   test('a different key in known_hosts is HOST_KEY_MISMATCH', async () => {
@@ -325,6 +327,7 @@ describe('SshHost.connect', () => {
     const err = await assertFerryError(connect({ knownHostsFile: file('kh_other') }), 'HOST_KEY_MISMATCH');
     assert.ok(err.message.includes(fingerprint()));
     assert.match(err.hint ?? '', /man-in-the-middle/);
+    recordReliability('security', { case: 'SSH: changed host key refused', outcome: 'HOST_KEY_MISMATCH, naming the offered fingerprint and warning of a man-in-the-middle', errorCode: 'HOST_KEY_MISMATCH' });
   });
 
   test('a hashed known_hosts entry is accepted; a revoked key is refused', async () => {
@@ -336,6 +339,7 @@ describe('SshHost.connect', () => {
 
     fs.writeFileSync(file('kh_revoked'), knownHostsLine('hostkey.pub') + knownHostsLine('hostkey.pub', '@revoked '));
     await assertFerryError(connect({ knownHostsFile: file('kh_revoked') }), 'HOST_KEY_REVOKED');
+    recordReliability('security', { case: 'SSH: hashed known_hosts accepted, revoked key refused', outcome: 'hashed entry accepted; HOST_KEY_REVOKED', errorCode: 'HOST_KEY_REVOKED' });
   });
 
   test('a key the server does not accept is HOST_AUTH_FAILED; an unusable key file is HOST_KEY_FILE', async () => {

@@ -16,6 +16,7 @@ import type { DashboardView } from '../../../src/dashboard/view-types.ts';
 import type { ClusterPicture } from '../../../src/report/demo-report.ts';
 import { planSteps } from '../../../src/plan/build.ts';
 import { appendStepDone, appendWholeRun, createTestRun, OBSERVED_ETCD, type TestRun } from './fixture.ts';
+import { recordReliability } from '../../helpers/reliability.ts';
 
 interface Reply {
   readonly status: number;
@@ -140,6 +141,7 @@ describe('the token', () => {
     }
     const wrongCookie = await get(`${base}/api/runs`, { Cookie: `ferry_dashboard_${server.port}=wrong` });
     assert.equal(wrongCookie.status, 401);
+    recordReliability('security', { case: 'dashboard refuses requests without its token', outcome: '401 on every path without, with a wrong or a truncated token, or a wrong cookie', requests: 6 * 3 + 1, refused: 6 * 3 + 1 });
   });
 
   test('200 with the token in the query; the page sets an HttpOnly SameSite=Strict cookie that then suffices', async () => {
@@ -173,6 +175,7 @@ describe('listening', () => {
       s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
     assert.equal(refused, 'ECONNREFUSED');
+    recordReliability('security', { case: 'dashboard binds to loopback by default', outcome: `listens on ${server.address} only; 127.0.0.2 gets ${refused}`, address: server.address });
   });
 
   test('another address only when asked; a port in use is DASHBOARD_LISTEN_FAILED', async () => {

@@ -2,15 +2,23 @@
  * Property tests for the sysconfig rewriter: random files of assignments, comments and blank lines (random line
  * endings, quote styles, export, indentation, inline comments, repeated keys), from a seeded PRNG so a failure names
  * the case that reproduces it. Real bash is the oracle for what a file means.
+ *
+ * The second half (fast-check, fixed seed, shrinking to a minimal case on failure): hostile values — every shell
+ * metacharacter, command substitutions aimed at a canary file, quotes, backslashes, Unicode — written into files of
+ * comments, blank lines, other keys, CRLF lines and no final newline: every line the rewriter does not own stays
+ * byte for byte, a second rewrite changes nothing, bash sourcing the result gets exactly the value and runs nothing,
+ * and systemd's EnvironmentFile= reading (envfile.ts) agrees.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvironmentFile } from '../../../src/sysconfig/envfile.ts';
-import { readSysconfigValue, rewriteSysconfigValue } from '../../../src/sysconfig/rewrite.ts';
+import { readSysconfigValue, renderSysconfigValue, rewriteSysconfigValue } from '../../../src/sysconfig/rewrite.ts';
+import { recordReliability } from '../../helpers/reliability.ts';
 
 const SEED = 0x5eed_2017;
 const CASES = 400;
@@ -202,6 +210,160 @@ describe('rewriteSysconfigValue properties', () => {
           for (const k of KEYS) assert.equal(got.get(k), readSysconfigValue(text, k)?.value, `${where(c)}; ${label}; bash reading ${k}`);
         }
       }
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// fast-check properties with hostile values.
+
+const FC_SEED = 20_170_604;
+const FC_KEYS = ['K_A', 'K_B', 'k_c', 'K_A1'] as const;
+const TARGET = 'K_A';
+const canaryRoot = mkdtempSync(join(tmpdir(), 'ferry-sysconfig-canary-'));
+const CANARY = join(canaryRoot, 'PWNED');
+after(() => rmSync(canaryRoot, { recursive: true, force: true }));
+
+/** One character of a value: shell syntax, quotes, whitespace but line breaks, or any Unicode grapheme. */
+const valueChar = fc.oneof(
+  fc.constantFrom(...[..."$`'\"\\;&|<>(){}[]*?~#!%^= \t,.:/@+-_"]),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((c) => !/[\n\r\0]/.test(c)),
+);
+/** A value: characters and whole attacks on the canary, glued together. */
+const hostileValue = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: valueChar, maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.constantFrom(`$(touch ${CANARY})`, `\`touch ${CANARY}\``, `'; touch ${CANARY}; '`, `"; touch ${CANARY}; "`, `\\$(touch ${CANARY})`, '${IFS}$HOME', `$'\\x41'`) },
+    ),
+    { maxLength: 5 },
+  )
+  .map((parts) => parts.join(''));
+
+type Line = { readonly kind: 'other'; readonly text: string } | { readonly kind: 'target'; readonly text: string; readonly trailer: string };
+const eol = fc.constantFrom('\n', '\r\n');
+const quote = fc.constantFrom("'" as const, '"' as const, '' as const);
+/** An assignment line (bash and the scanner read it alike): indentation, optional export, a value, a comment. */
+const assignment = (key: fc.Arbitrary<string>): fc.Arbitrary<{ text: string; key: string; trailer: string }> =>
+  fc.record({ key, value: hostileValue, q: quote, indent: fc.constantFrom('', '  ', '\t'), exp: fc.constantFrom('', '', 'export '), trailer: fc.constantFrom('', ' # note $(x)', '\t#', '   ') })
+    .map(({ key: k, value, q, indent, exp, trailer }) => ({ key: k, trailer, text: `${indent}${exp}${k}=${renderSysconfigValue(value, q)}${trailer}` }));
+const line: fc.Arbitrary<Line> = fc.oneof(
+  fc.constantFrom('', '   ', '\t').map((text) => ({ kind: 'other' as const, text })),
+  fc.string({ unit: valueChar, maxLength: 20 }).map((c) => ({ kind: 'other' as const, text: `# ${c}` })),
+  fc.constant({ kind: 'other' as const, text: `# ${TARGET}='commented out'` }),
+  assignment(fc.constantFrom(...FC_KEYS.filter((k) => k !== TARGET))).map((a) => ({ kind: 'other' as const, text: a.text })),
+  assignment(fc.constant(TARGET)).map((a) => ({ kind: 'target' as const, text: a.text, trailer: a.trailer })),
+);
+const sysconfigFile = fc.record({ lines: fc.array(fc.tuple(line, eol), { maxLength: 10 }), finalNewline: fc.boolean() }).map(({ lines, finalNewline }) => ({
+  lines: lines.map(([l]) => l),
+  text: lines.map(([l, e], i) => (i === lines.length - 1 && !finalNewline ? l.text : l.text + e)).join(''),
+}));
+
+/** The file's lines with their endings (the last one may have none). */
+function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+function canaryFired(): boolean {
+  return existsSync(CANARY) || readdirSync(canaryRoot).length > 0;
+}
+
+let fcRuns = 0;
+let bashRuns = 0;
+const fcParams = (numRuns: number) => ({ seed: FC_SEED, numRuns, endOnFailure: true });
+
+describe('rewriteSysconfigValue with hostile values (fast-check, seed ' + String(FC_SEED) + ')', () => {
+  test('every line it does not own stays byte for byte; owned lines keep their prefix and trailer', () => {
+    fc.assert(
+      fc.property(sysconfigFile, hostileValue, fc.constantFrom("'" as const, '"' as const), (file, value, q) => {
+        fcRuns++;
+        const r = rewriteSysconfigValue(file.text, TARGET, value, { quote: q });
+        const before = splitLines(file.text);
+        const afterLines = splitLines(r.text);
+        const owned = file.lines.filter((l) => l.kind === 'target').length;
+        assert.equal(r.occurrences, owned);
+        if (owned === 0) {
+          assert.ok(r.text.startsWith(file.text), 'the original text is kept whole');
+          assert.equal(afterLines.length, before.length + 1, 'one line is appended');
+          assert.match(afterLines.at(-1) ?? '', new RegExp(`^${TARGET}=.*\\r?\\n$`));
+          return;
+        }
+        assert.equal(afterLines.length, before.length, 'no line is added or removed');
+        for (const [i, l] of file.lines.entries()) {
+          const was = before[i] ?? '';
+          const now = afterLines[i] ?? '';
+          if (l.kind === 'other') assert.equal(now, was, `line ${i + 1} is not the rewriter's`);
+          else {
+            const prefix = was.slice(0, was.indexOf('=') + 1);
+            assert.ok(now.startsWith(prefix), `line ${i + 1} keeps ${JSON.stringify(prefix)}`);
+            assert.ok(now.replace(/\r?\n$/, '').endsWith(l.trailer), `line ${i + 1} keeps its trailer ${JSON.stringify(l.trailer)}`);
+            assert.equal(now.endsWith('\r\n'), was.endsWith('\r\n'), `line ${i + 1} keeps its line ending`);
+          }
+        }
+        assert.equal(r.text.endsWith('\n'), file.text.endsWith('\n'), 'a missing final newline stays missing');
+      }),
+      fcParams(400),
+    );
+  });
+
+  test('rewriting twice changes nothing the second time, and the reader gets the value back', () => {
+    fc.assert(
+      fc.property(sysconfigFile, hostileValue, fc.constantFrom("'" as const, '"' as const), (file, value, q) => {
+        fcRuns++;
+        const once = rewriteSysconfigValue(file.text, TARGET, value, { quote: q });
+        const twice = rewriteSysconfigValue(once.text, TARGET, value, { quote: q });
+        assert.equal(twice.changed, false);
+        assert.equal(twice.text, once.text);
+        assert.equal(readSysconfigValue(once.text, TARGET)?.value, value);
+        for (const k of FC_KEYS.filter((x) => x !== TARGET)) assert.equal(readSysconfigValue(once.text, k)?.value, readSysconfigValue(file.text, k)?.value, `${k} unchanged`);
+      }),
+      fcParams(400),
+    );
+  });
+
+  test("systemd's EnvironmentFile= reading of a rewritten assignment gives the value", () => {
+    fc.assert(
+      fc.property(hostileValue, quote, fc.constantFrom("'" as const, '"' as const), eol, (value, existing, q, end) => {
+        fcRuns++;
+        const r = rewriteSysconfigValue(`${TARGET}=${renderSysconfigValue('old value', existing)}${end}`, TARGET, value, { quote: q });
+        assert.equal(parseEnvironmentFile(r.text).get(TARGET), value);
+      }),
+      fcParams(400),
+    );
+  });
+
+  test('bash sourcing the rewritten file gets exactly the value for every key, and runs nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-sysconfig-fc-'));
+    try {
+      fc.assert(
+        // LF files only: bash keeps a CR as part of the line (ferry and systemd end the line there).
+        fc.property(sysconfigFile.filter((f) => !f.text.includes('\r')), hostileValue, fc.constantFrom("'" as const, '"' as const), (file, value, q) => {
+          fcRuns++;
+          bashRuns++;
+          const text = rewriteSysconfigValue(file.text, TARGET, value, { quote: q }).text;
+          const path = join(dir, 'sysconfig');
+          writeFileSync(path, text);
+          const script = 'set -a; . "$1"; shift; for k in "$@"; do if [ -n "${!k+x}" ]; then printf \'%s=%s\\0\' "$k" "${!k}"; fi; done';
+          const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'bash', path, ...FC_KEYS], { cwd: canaryRoot, env: {}, encoding: 'buffer', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+          assert.equal(r.status, 0, `bash failed on ${JSON.stringify(text)}: ${r.stderr.toString()}`);
+          assert.equal(r.stderr.toString(), '', `bash complained about ${JSON.stringify(text)}`);
+          const got = new Map(r.stdout.toString('utf8').split('\0').slice(0, -1).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const));
+          assert.equal(got.get(TARGET), value, `bash reads ${TARGET} from ${JSON.stringify(text)}`);
+          for (const k of FC_KEYS.filter((x) => x !== TARGET)) assert.equal(got.get(k), readSysconfigValue(text, k)?.value, `bash reads ${k}`);
+          assert.equal(canaryFired(), false, `sourcing ${JSON.stringify(text)} ran a command`);
+        }),
+        fcParams(120),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    recordReliability('security', {
+      case: 'sysconfig rewriter properties (fast-check)',
+      outcome: canaryFired() ? 'a value ran a command' : 'lines kept, idempotent, bash and systemd read the value, nothing ran',
+      seed: FC_SEED,
+      cases: fcRuns,
+      bashRuns,
+      canaries: canaryFired() ? 1 : 0,
     });
   });
 });
