@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { checkDataDir, checkLocalFolder, checkRemoteFile } from './path-rules.ts';
 
 /** Built-in defaults. The etcd ones are those of DomeOS's `start_etcd.sh` (shared/reference/domeos.md §2.4). */
 export const DEFAULTS = {
@@ -69,10 +70,13 @@ const localPath = z
   .string()
   .min(1, { error: 'must not be empty' })
   .describe('a file path on this machine (~ means your home folder), e.g. ~/.ssh/id_ed25519');
-const remotePath = z
-  .string()
-  .regex(/^\//, { error: 'is not an absolute path' })
-  .describe('an absolute path on the host, e.g. /var/lib/etcd');
+/** A string refined by a path rule of path-rules.ts (whose reason becomes the problem's message). */
+function ruled(check: (value: string) => string | undefined) {
+  return z.string().refine((value) => check(value) === undefined, { error: (issue) => check(String(issue.input)) ?? 'is not allowed' });
+}
+const dataDirPath = ruled(checkDataDir).describe('an absolute path on the host of a folder of its own, e.g. /var/lib/etcd');
+const remoteFile = ruled(checkRemoteFile).describe('an absolute path of a file on the host, e.g. /etc/sysconfig/etcd');
+const labFolder = ruled(checkLocalFolder).describe('a folder of its own on this machine, absolute or under ~, e.g. ~/.ferry/lab');
 const serviceName = z
   .string()
   .regex(/^[A-Za-z0-9@._-]+$/, { error: 'is not a service unit name' })
@@ -99,17 +103,17 @@ const accessFields = {
 export const AccessFileSchema = z.strictObject({
   mode: z.enum(['ssh', 'lab']).describe('ssh (reach real hosts over SSH) or lab (everything runs on this machine)'),
   ...accessFields,
-  labDir: localPath.optional(),
+  labDir: labFolder.optional(),
 });
 
 /** `hosts.<address>`: overrides of the SSH access fields for one host. */
 export const HostOverrideFileSchema = z.strictObject(accessFields);
 
 export const EtcdDefaultsFileSchema = z.strictObject({
-  dataDir: remotePath.optional(),
+  dataDir: dataDirPath.optional(),
   service: serviceName.optional(),
-  binary: remotePath.optional(),
-  configFile: remotePath.optional(),
+  binary: remoteFile.optional(),
+  configFile: remoteFile.optional(),
   clientPort: port.optional(),
   peerPort: port.optional(),
 });
@@ -123,10 +127,10 @@ export const EtcdMemberFileSchema = z.strictObject({
   host: hostAddress,
   clientURL: url.optional(),
   peerURL: url.optional(),
-  dataDir: remotePath.optional(),
+  dataDir: dataDirPath.optional(),
   service: serviceName.optional(),
-  binary: remotePath.optional(),
-  configFile: remotePath.optional(),
+  binary: remoteFile.optional(),
+  configFile: remoteFile.optional(),
 });
 
 const member = EtcdMemberFileSchema.describe('a member: a mapping with name and host, e.g. { name: domeosEtcd3, host: 10.17.33.21 }');
@@ -138,7 +142,12 @@ export const EtcdTlsFileSchema = z.strictObject({
 });
 
 export const EtcdFileSchema = z.strictObject({
-  clusterToken: nonEmpty.describe('the etcd --initial-cluster-token, e.g. domeos-etcd-cluster').optional(),
+  // Written into the members' config files: no quotes, spaces or newlines that could start another setting.
+  clusterToken: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'is not a cluster token of letters, digits, dots, dashes and underscores' })
+    .describe('the etcd --initial-cluster-token, e.g. domeos-etcd-cluster')
+    .optional(),
   tls: EtcdTlsFileSchema.describe('a mapping of TLS file paths: ca, cert, key').optional(),
   defaults: EtcdDefaultsFileSchema.describe(
     'a mapping of member settings: clientPort, peerPort, dataDir, service, binary, configFile',
@@ -156,6 +165,7 @@ const masterHost = MasterHostFileSchema.describe('a mapping with host and apiser
 export const MasterFileSchema = z.strictObject({
   old: masterHost,
   new: masterHost,
+  ca: localPath.describe('the path of the CA bundle that signed the apiservers’ https certificates, e.g. /etc/kubernetes/ssl/ca.pem').optional(),
 });
 
 export const NodeFileSchema = z.strictObject({
@@ -166,15 +176,17 @@ export const NodeFileSchema = z.strictObject({
   host: hostAddress,
 });
 
+// Kubernetes object names go into apiserver URL paths: DNS labels only (no `/`, `..`, spaces).
+const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: 'is not a Kubernetes name (lowercase letters, digits and inner dashes)' });
 export const DnsFileSchema = z.strictObject({
-  namespace: nonEmpty.describe('the namespace of the DNS service, e.g. default').optional(),
-  service: nonEmpty.describe('the DNS service name, e.g. skydns-svc').optional(),
+  namespace: kubeName.describe('the namespace of the DNS service, e.g. default').optional(),
+  service: kubeName.describe('the DNS service name, e.g. skydns-svc').optional(),
   controllers: z
-    .array(nonEmpty)
+    .array(kubeName)
     .min(1)
     .describe('a list of the DNS replication controllers, e.g. [kube2sky, skydns]')
     .optional(),
-  domain: nonEmpty.describe('the cluster domain, e.g. domeos.local').optional(),
+  domain: z.string().regex(HOST_NAME, { error: 'is not a domain name' }).describe('the cluster domain, e.g. domeos.local').optional(),
 });
 
 const count = z.number().int({ error: 'must be a whole number' });

@@ -6,12 +6,13 @@ import { renderPlanText } from '../../plan/render.ts';
 import type { Plan } from '../../plan/types.ts';
 import { buildDeps } from '../../run/deps.ts';
 import type { RunOutcome } from '../../run/runner.ts';
-import { checkPlanStillValid, loadRun, observeAndPlan, resumeRun, startRun, type RunHandle } from '../../run/session.ts';
+import { checkPlanStillValid, loadRun, resumeRun, startRun, type RunHandle } from '../../run/session.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { bold, green, humanIo, red, renderData, yellow, type Io } from '../io.ts';
 import { buildOutcomeData } from '../outcome-data.ts';
 import { makeTerminalView } from '../view.ts';
-import { checkScope } from './plan.ts';
+import { checkScope, readPreflightPlan } from './plan.ts';
+import { asPreflightRefusal, checkFerryHomeOutsideLab, checkHostsAnswer } from './preflight.ts';
 import { withInterrupt } from '../interrupt.ts';
 import { newRunId } from '../../run/run-dir.ts';
 import { checkUiFlags, startRunUi } from './serve.ts';
@@ -51,13 +52,18 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
   if (filePlan !== undefined && filePlan.inventory.sha256 !== sha256) {
     throw inputError('PLAN_STALE', `${inventoryPath} changed since the plan was made`, { hint: 'make a new plan with `ferry plan -o json`', subjects: { file: inventoryPath } });
   }
+  checkFerryHomeOutsideLab(inventory, io.env);
   const deps = buildDeps(inventory, io.env);
   try {
     let plan: Plan;
     if (filePlan !== undefined) {
-      await checkPlanStillValid(filePlan, deps);
+      await checkHostsAnswer(inventory, deps)
+        .then(() => checkPlanStillValid(filePlan, deps))
+        .catch((err: unknown) => {
+          throw asPreflightRefusal(err);
+        });
       plan = filePlan;
-    } else plan = await observeAndPlan(inventory, inventoryPath, sha256, deps, scope);
+    } else plan = await readPreflightPlan(inventory, inventoryPath, sha256, deps, scope);
     if (values['dry-run'] === true) {
       if (fmt !== 'text') io.out(renderData(fmt, plan));
       else io.out(`${renderPlanText(plan, { color: io.color })}Dry run: nothing was changed.\n`);

@@ -5,6 +5,8 @@
  * any change.
  */
 import { inputError } from '../../errors.ts';
+import { checkDataDir } from '../../inventory/path-rules.ts';
+import { isValidLabAddress } from '../../lab/paths.ts';
 import { resolveLabDir } from '../../home.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LabHost } from '../../hosts/lab.ts';
@@ -38,7 +40,14 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
     throw inputError('CLI_USAGE', 'ferry node update-config: --lab-dir needs --lab-host', { hint: 'without --lab-host ferry changes THIS machine' });
   }
   const backupDir = values['backup-dir'] ?? DEFAULT_NODE_BACKUP_DIR;
-  if (!backupDir.startsWith('/')) throw inputError('CLI_USAGE', `ferry node update-config: --backup-dir must be an absolute path on the node, not ${JSON.stringify(backupDir)}`);
+  if (!backupDir.startsWith('/')) throw inputError('CLI_USAGE', `ferry node update-config: --backup-dir must be an absolute path on the node, not ${JSON.stringify(backupDir)}`, { hint: `e.g. --backup-dir ${DEFAULT_NODE_BACKUP_DIR}` });
+  const backupProblem = checkDataDir(backupDir);
+  if (backupProblem !== undefined) {
+    throw inputError('CLI_USAGE', `ferry node update-config: --backup-dir ${JSON.stringify(backupDir)} ${backupProblem.replace(/ferry archives.*?, so it/, 'backups go into it, so it')}`, { hint: `e.g. --backup-dir ${DEFAULT_NODE_BACKUP_DIR}` });
+  }
+  if (labHost !== undefined && !isValidLabAddress(labHost)) {
+    throw inputError('CLI_USAGE', `ferry node update-config: --lab-host ${JSON.stringify(labHost)} is not a lab host address`, { hint: 'give the address of a lab node, e.g. --lab-host 127.17.33.39' });
+  }
 
   const host: Host = labHost !== undefined ? new LabHost(resolveLabDir(values['lab-dir'], io.env), labHost) : new LocalHost();
   // Progress goes to stdout (operators grep it for `Rollback finished`), or to stderr when stdout carries data.

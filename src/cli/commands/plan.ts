@@ -7,6 +7,10 @@ import { observeAndPlan } from '../../run/session.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { renderData, yellow, type Io } from '../io.ts';
 import type { Scope } from '../../plan/build.ts';
+import type { Inventory } from '../../inventory/types.ts';
+import type { Plan } from '../../plan/types.ts';
+import type { Deps } from '../../run/step-context.ts';
+import { asPreflightRefusal, checkFerryHomeOutsideLab, checkHostsAnswer } from './preflight.ts';
 
 export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('plan', argv);
@@ -14,9 +18,11 @@ export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> 
   const fmt = outputFormat('plan', values.output);
   const { inventory, warnings, sha256 } = await readInventory(values.file);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
+  const scope = checkScope(values.scope);
+  checkFerryHomeOutsideLab(inventory, io.env);
   const deps = buildDeps(inventory, io.env);
   try {
-    const plan = await observeAndPlan(inventory, values.file, sha256, deps, checkScope(values.scope));
+    const plan = await readPreflightPlan(inventory, values.file, sha256, deps, scope);
     const text = fmt === 'text' ? renderPlanText(plan, { color: io.color && values.out === undefined }) : renderData(fmt, plan);
     if (values.out !== undefined) {
       writeFileSync(values.out, fmt === 'text' ? renderPlanText(plan) : text);
@@ -25,6 +31,16 @@ export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> 
     return 0;
   } finally {
     await deps.close();
+  }
+}
+
+/** The preflight (preflight.ts), then the plan from the live cluster: any failure is exit 2, nothing touched. */
+export async function readPreflightPlan(inventory: Inventory, inventoryPath: string, sha256: string, deps: Deps, scope: Scope): Promise<Plan> {
+  try {
+    await checkHostsAnswer(inventory, deps);
+    return await observeAndPlan(inventory, inventoryPath, sha256, deps, scope);
+  } catch (err) {
+    throw asPreflightRefusal(err);
   }
 }
 
