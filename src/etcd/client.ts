@@ -12,9 +12,11 @@
  */
 import { Etcd3 } from 'etcd3';
 import type { IMember, IOptions, IStatusResponse, MaintenanceClient } from 'etcd3';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inputError, BugError } from '../errors.ts';
-import { translateEtcdError } from './errors.ts';
+import { request as httpsRequest } from 'node:https';
+import { inputError, BugError, ExitCode, FerryError } from '../errors.ts';
+import { classifyEtcdMessage, describeCall, translateEtcdError } from './errors.ts';
 import type { EtcdErrorContext } from './errors.ts';
 import { writeSnapshotStream } from './snapshot-file.ts';
 import type { AlarmInfo, EndpointStatus, EtcdAdmin, MemberId, MemberInfo, SnapshotInfo } from './types.ts';
@@ -47,6 +49,7 @@ export class Etcd3Admin implements EtcdAdmin {
   private pool: Etcd3;
   private readonly single = new Map<string, Etcd3>();
   private readonly credentials: IOptions['credentials'];
+  private readonly tlsPaths: Etcd3AdminOptions['tls'];
   private readonly grpcOptions: IOptions['grpcOptions'];
   private readonly callTimeoutMs: number;
   private readonly snapshotTimeoutMs: number;
@@ -55,6 +58,7 @@ export class Etcd3Admin implements EtcdAdmin {
   constructor(opts: Etcd3AdminOptions) {
     this.endpointList = validateEndpoints(opts.endpoints);
     this.credentials = readCredentials(opts.tls);
+    this.tlsPaths = opts.tls;
     const dialMs = opts.dialTimeoutMs ?? 1000;
     this.grpcOptions = {
       'grpc.initial_reconnect_backoff_ms': Math.min(dialMs, 200),
@@ -188,7 +192,15 @@ export class Etcd3Admin implements EtcdAdmin {
       pending.catch(() => undefined); // it may lose the race; its late rejection is not news
       return await Promise.race([pending, backstop]);
     } catch (err) {
-      throw translateEtcdError(err, context);
+      const translated = translateEtcdError(err, context);
+      if (translated.code === 'ETCD_TLS') throw explainTlsFailure(translated, this.tlsPaths);
+      // The pool reports the last endpoint's error: a member that is down (ECONNREFUSED) can hide another's TLS
+      // refusal. With TLS configured, ask the endpoints directly so a certificate problem is named as such.
+      if (translated.code === 'ETCD_UNAVAILABLE' && this.credentials !== undefined) {
+        const tlsFailure = await findTlsFailure(context.endpoint === undefined ? this.endpointList : [context.endpoint], this.credentials);
+        if (tlsFailure !== undefined) throw explainTlsFailure(new FerryError('ETCD_TLS', `${describeCall(context)} failed: ${tlsFailure}`, { subjects: translated.subjects, cause: err }), this.tlsPaths);
+      }
+      throw translated;
     } finally {
       clearTimeout(timer);
     }
@@ -226,11 +238,71 @@ function readCredentials(tls: Etcd3AdminOptions['tls']): IOptions['credentials']
       throw inputError('ETCD_TLS_FILE', `Cannot read the etcd TLS ${what} file ${path} (${code}).`, { hint: 'Check the path and its permissions.', subjects: { file: path } });
     }
   };
-  return {
-    rootCertificate: read('CA', tls.ca),
-    certChain: tls.cert === undefined ? undefined : read('certificate', tls.cert),
-    privateKey: tls.key === undefined ? undefined : read('key', tls.key),
+  const rootCertificate = read('CA', tls.ca);
+  const certChain = tls.cert === undefined ? undefined : read('certificate', tls.cert);
+  const privateKey = tls.key === undefined ? undefined : read('key', tls.key);
+  checkPem(tls, rootCertificate, certChain, privateKey);
+  return { rootCertificate, certChain, privateKey };
+}
+
+/**
+ * Refuse, before any connection, files that cannot work: a CA or certificate that is not a PEM certificate, a key
+ * that is not a key or not the certificate's. Messages name the files, never their contents.
+ */
+function checkPem(tls: NonNullable<Etcd3AdminOptions['tls']>, ca: Buffer, cert: Buffer | undefined, key: Buffer | undefined): void {
+  const certificate = (what: string, path: string, pem: Buffer): X509Certificate => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw inputError('ETCD_TLS_FILE', `The etcd TLS ${what} file ${path} does not hold a PEM certificate.`, { hint: 'Give the PEM file (-----BEGIN CERTIFICATE-----).', subjects: { file: path } });
+    }
   };
+  const caCert = certificate('CA', tls.ca ?? '', ca);
+  if (!caCert.ca) {
+    throw inputError('ETCD_TLS_FILE', `The etcd CA file ${tls.ca ?? ''} holds a certificate that is not a CA (${caCert.subject.replace(/\n/g, ', ')}).`, {
+      hint: 'etcd.tls.ca must be the CA that signed the members’ server certificates (etcd’s --trusted-ca-file), not a server or client certificate.',
+      subjects: { file: tls.ca ?? '' },
+    });
+  }
+  if (cert === undefined || key === undefined || tls.cert === undefined || tls.key === undefined) return;
+  const clientCert = certificate('certificate', tls.cert, cert);
+  let matches: boolean;
+  try {
+    matches = clientCert.checkPrivateKey(createPrivateKey(key));
+  } catch {
+    throw inputError('ETCD_TLS_FILE', `The etcd TLS key file ${tls.key} does not hold a PEM private key.`, { hint: 'Give the unencrypted PEM key of the client certificate.', subjects: { file: tls.key } });
+  }
+  if (!matches) {
+    throw inputError('ETCD_TLS_KEY_MISMATCH', `The etcd client key ${tls.key} is not the key of the certificate ${tls.cert}.`, {
+      hint: 'Give the key that was generated with this client certificate.',
+      subjects: { file: tls.key },
+    });
+  }
+}
+
+/**
+ * A TLS failure is the inventory's to fix (a wrong CA, a certificate etcd does not trust, https vs http), never
+ * something to wait out: exit code 2 with what was given and what etcd said.
+ */
+function explainTlsFailure(err: FerryError, tls: Etcd3AdminOptions['tls']): FerryError {
+  const raw = err.message;
+  const given = tls?.ca === undefined ? 'no etcd.tls.ca (only the system CAs are trusted)' : `etcd.tls.ca ${tls.ca}`;
+  let message: string;
+  let hint: string;
+  if (/unable to verify|self[- ]signed|unknown ca|certificate verify failed|unable to get (local )?issuer/i.test(raw)) {
+    message = `the etcd server certificate is not signed by the CA ferry was given (${given})`;
+    hint = 'Set etcd.tls.ca to the CA that signed the members’ server certificates (their --trusted-ca-file’s CA, e.g. /etc/etcd/ssl/ca.pem).';
+  } else if (/bad certificate|certificate required|alert number 4[26]|unknown_ca|alert unknown ca/i.test(raw)) {
+    message = tls?.cert === undefined ? 'etcd requires a client certificate and ferry was given none (etcd.tls.cert/key)' : `etcd refused ferry’s client certificate ${tls.cert}: it is not signed by a CA in etcd’s --trusted-ca-file`;
+    hint = 'Set etcd.tls.cert and etcd.tls.key to a client certificate signed by the CA etcd trusts (--trusted-ca-file).';
+  } else if (/wrong version number|packet length too long|http_request/i.test(raw)) {
+    message = 'the endpoint does not speak TLS, or speaks it where ferry did not expect it (http vs https)';
+    hint = 'Write the members’ clientURL with the scheme they serve: https:// when etcd has --cert-file, http:// otherwise.';
+  } else {
+    message = 'the TLS connection to etcd failed';
+    hint = err.hint ?? 'Check etcd.tls (ca, cert, key) and the members’ https URLs.';
+  }
+  return new FerryError('ETCD_TLS', `${message}: ${raw}`, { hint, subjects: err.subjects, exitCode: ExitCode.badInput, cause: err });
 }
 
 function toMemberInfo(m: IMember): MemberInfo {
@@ -254,4 +326,31 @@ function toEndpointStatus(endpoint: string, s: IStatusResponse): EndpointStatus 
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+const TLS_PROBE_TIMEOUT_MS = 1500;
+
+/**
+ * GET /version (which needs no etcd auth) over https on each endpoint with ferry's CA and client certificate; the
+ * first failure that is about TLS, as `endpoint: message`. Down members (refused, timed out) are not TLS failures.
+ */
+async function findTlsFailure(endpoints: readonly string[], credentials: NonNullable<IOptions['credentials']>): Promise<string | undefined> {
+  const probes = endpoints
+    .filter((e) => e.startsWith('https://'))
+    .map(
+      (endpoint) =>
+        new Promise<string | undefined>((resolve) => {
+          const req = httpsRequest(
+            new URL('/version', endpoint),
+            { ca: credentials.rootCertificate, ...(credentials.certChain !== undefined ? { cert: credentials.certChain } : {}), ...(credentials.privateKey !== undefined ? { key: credentials.privateKey } : {}), signal: AbortSignal.timeout(TLS_PROBE_TIMEOUT_MS) },
+            (res) => {
+              res.resume();
+              resolve(undefined);
+            },
+          );
+          req.on('error', (e) => resolve(classifyEtcdMessage(e.message).code === 'ETCD_TLS' || /EPROTO|alert/i.test(e.message) ? `${endpoint}: ${e.message}` : undefined));
+          req.end();
+        }),
+    );
+  return (await Promise.all(probes)).find((r) => r !== undefined);
 }

@@ -186,3 +186,32 @@ export function buildListenURL(ownURL: string, oldListen: string | undefined): s
   if (old.hostname === '0.0.0.0' || old.hostname === '[::]') return `${own.protocol}//${old.hostname}:${own.port}`;
   return ownURL;
 }
+
+/** Paths on the member's host of the files etcd serves TLS with. */
+export interface EtcdTlsPaths {
+  /** The CA that signed the client and peer certificates it accepts (`--trusted-ca-file`, `--peer-trusted-ca-file`). */
+  readonly ca: string;
+  /** The member's certificate, for clients and peers alike (its SANs name the member's address). */
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * The etcd flags for client and peer TLS with client-certificate auth, for ETCD_OPTS (pure). They go in ETCD_OPTS,
+ * not ETCD_* variables: etcd 3.4 reads ETCD_<FLAG> from its environment, which systemd fills from this file, and
+ * ETCD_OPTS is what the migration copies from an old member's file to a new one's (member-actions.ts), so the new
+ * members get the same TLS settings at the same paths. The URLs (https) come from the inventory.
+ */
+export function buildEtcdTlsOpts(p: EtcdTlsPaths): string {
+  for (const [field, value] of Object.entries(p)) checkWord(`tls.${field}`, value);
+  return [
+    `--cert-file=${p.cert}`,
+    `--key-file=${p.key}`,
+    '--client-cert-auth',
+    `--trusted-ca-file=${p.ca}`,
+    `--peer-cert-file=${p.cert}`,
+    `--peer-key-file=${p.key}`,
+    '--peer-client-cert-auth',
+    `--peer-trusted-ca-file=${p.ca}`,
+  ].join(' ');
+}

@@ -126,7 +126,7 @@ export function buildInventory(file: InventoryFile, homeDir: string): Inventory 
     etcd,
     ...(file.master === undefined
       ? {}
-      : { master: { old: { ...file.master.old }, new: { ...file.master.new } } }),
+      : { master: { old: { ...file.master.old }, new: { ...file.master.new }, ...(file.master.ca !== undefined ? { ca: expandHome(file.master.ca, homeDir) } : {}) } }),
     ...(file.nodes === undefined ? {} : { nodes: file.nodes.map((n) => ({ name: n.name, host: n.host })) }),
     rollout: {
       canary: file.rollout?.canary ?? DEFAULTS.rollout.canary,

@@ -64,6 +64,8 @@ export interface MasterHost {
 export interface MasterSection {
   readonly old: MasterHost;
   readonly new: MasterHost;
+  /** Path (on the machine running ferry) of the CA that signed the https apiservers' certificates. */
+  readonly ca?: string;
 }
 
 export interface NodeHost {

@@ -10,6 +10,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { FerryError, messageOf } from '../errors.ts';
+import { readKubeCa, sendKubeRequest } from './client.ts';
 import type { Deployment, Endpoints, Labels, Pod, ReplicationController, Service } from '../dns/manifest-types.ts';
 
 export interface KubeWorkloads {
@@ -39,6 +40,8 @@ export interface KubeWorkloads {
 export interface WorkloadsOptions {
   /** Bound on each request, in ms. Default 10 000. */
   readonly requestTimeoutMs?: number;
+  /** Path of the CA that signed an https apiserver's certificate (the inventory's master.ca); default: not verified. */
+  readonly ca?: string;
 }
 
 /** Where Deployments may be served, oldest first: DomeOS's dns.yaml used extensions/v1beta1. */
@@ -118,9 +121,10 @@ function labelSelector(selector: Readonly<Labels>): string {
 export function openKubeWorkloads(url: string, o: WorkloadsOptions = {}): KubeWorkloads {
   const timeoutMs = o.requestTimeoutMs ?? 10_000;
   const base = url.replace(/\/+$/, '');
+  const ca = readKubeCa(o.ca);
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'ferry', server: base, skipTLSVerify: true }],
+    clusters: [{ name: 'ferry', server: base, ...(ca !== undefined ? { caData: ca.toString('base64') } : { skipTLSVerify: true }) }],
     users: [{ name: 'ferry' }],
     contexts: [{ name: 'ferry', cluster: 'ferry', user: 'ferry' }],
     currentContext: 'ferry',
@@ -160,13 +164,14 @@ export function openKubeWorkloads(url: string, o: WorkloadsOptions = {}): KubeWo
   /** A raw JSON request (Deployments); resolves to the status and parsed body. */
   const raw = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
     try {
-      const res = await fetch(`${base}${path}`, {
+      const res = await sendKubeRequest(`${base}${path}`, {
         method,
         headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        ...(ca !== undefined ? { ca } : {}),
       });
-      const text = await res.text();
+      const text = res.text;
       let parsed: unknown = text;
       try {
         parsed = JSON.parse(text) as unknown;

@@ -5,6 +5,7 @@
 import { Etcd3 } from 'etcd3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../errors.ts';
+import { readLabEtcdCredentials, sendLabRequest, type LabClientTls } from './tls.ts';
 
 const PROBE_TIMEOUT_MS = 1_000;
 
@@ -16,18 +17,18 @@ export interface LabClusterProbe {
   readonly problems: readonly string[];
 }
 
-async function probeHealth(clientURL: string): Promise<string | undefined> {
+async function probeHealth(clientURL: string, tls: LabClientTls | undefined): Promise<string | undefined> {
   try {
-    const res = await fetch(`${clientURL}/health`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    const body = (await res.json()) as { health?: unknown };
+    const res = await sendLabRequest(`${clientURL}/health`, { timeoutMs: PROBE_TIMEOUT_MS, ...(tls !== undefined ? { tls } : {}) });
+    const body = JSON.parse(res.text) as { health?: unknown };
     return body.health === 'true' ? undefined : `${clientURL}: /health says ${JSON.stringify(body)}`;
   } catch (err) {
     return `${clientURL}: ${messageOf(err)}`;
   }
 }
 
-async function probeLeader(clientURL: string): Promise<string> {
-  const client = new Etcd3({ hosts: [clientURL], dialTimeout: PROBE_TIMEOUT_MS });
+async function probeLeader(clientURL: string, tls: LabClientTls | undefined): Promise<string> {
+  const client = new Etcd3({ hosts: [clientURL], dialTimeout: PROBE_TIMEOUT_MS, credentials: readLabEtcdCredentials(tls) });
   try {
     const status = await client.maintenance.status({ deadline: Date.now() + PROBE_TIMEOUT_MS });
     return status.leader;
@@ -36,10 +37,10 @@ async function probeLeader(clientURL: string): Promise<string> {
   }
 }
 
-export async function readLabClusterProbe(clientURLs: readonly string[]): Promise<LabClusterProbe> {
-  const problems = (await Promise.all(clientURLs.map(probeHealth))).filter((p): p is string => p !== undefined);
+export async function readLabClusterProbe(clientURLs: readonly string[], tls?: LabClientTls): Promise<LabClusterProbe> {
+  const problems = (await Promise.all(clientURLs.map((url) => probeHealth(url, tls)))).filter((p): p is string => p !== undefined);
   if (problems.length > 0) return { healthy: false, problems };
-  const leaders = await Promise.all(clientURLs.map((url) => probeLeader(url).catch((err: unknown) => `error: ${messageOf(err)}`)));
+  const leaders = await Promise.all(clientURLs.map((url) => probeLeader(url, tls).catch((err: unknown) => `error: ${messageOf(err)}`)));
   const distinct = new Set(leaders);
   const leader = leaders[0];
   if (distinct.size !== 1 || leader === undefined || leader === '0' || leader.startsWith('error')) {
@@ -53,13 +54,15 @@ export interface WaitForLabClusterOptions {
   readonly timeoutMs?: number;
   /** Checked between probes: a reason to stop waiting at once (e.g. a unit failed). */
   readonly failFast?: () => Promise<string | undefined>;
+  /** The lab's client certificate and CA, for a TLS lab. */
+  readonly tls?: LabClientTls;
 }
 
 /** Wait until the cluster is healthy. Returns the last probe (healthy or not) and, if any, the fail-fast reason. */
 export async function waitForLabCluster(clientURLs: readonly string[], options: WaitForLabClusterOptions = {}): Promise<LabClusterProbe & { failed?: string }> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    const probe = await readLabClusterProbe(clientURLs);
+    const probe = await readLabClusterProbe(clientURLs, options.tls);
     if (probe.healthy) return probe;
     const failed = await options.failFast?.();
     if (failed !== undefined) return { ...probe, failed };

@@ -5,6 +5,7 @@
  */
 import { Etcd3 } from 'etcd3';
 import { FerryError, messageOf } from '../errors.ts';
+import { readLabEtcdCredentials, sendLabRequest, type LabClientTls } from './tls.ts';
 
 export interface SeedEntry {
   readonly key: string;
@@ -46,6 +47,8 @@ export interface LabSeedOptions {
    * size); recorded in the marker so that the check expects it. Default FLANNEL_CONFIG.
    */
   readonly flannelConfig?: string;
+  /** The lab's client certificate and CA, for a TLS lab. */
+  readonly tls?: LabClientTls;
 }
 
 const LIVE_MANAGED = [/^\/registry\/minions\//, /^\/registry\/pods\//, /^\/registry\/controllers\//, /^\/registry\/services\/(specs|endpoints)\/default\/kubernetes$/];
@@ -95,20 +98,20 @@ function seedError(code: string, message: string, cause: unknown): FerryError {
   return new FerryError(code, `${message}: ${messageOf(cause)}`, { hint: 'Check that the lab cluster is healthy: ferry lab status.', retryable: true, cause });
 }
 
-async function putV2(clientURL: string, key: string, value: string): Promise<void> {
-  const res = await fetch(`${clientURL}/v2/keys${key}`, {
+async function putV2(clientURL: string, key: string, value: string, tls: LabClientTls | undefined): Promise<void> {
+  const res = await sendLabRequest(`${clientURL}/v2/keys${key}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ value }).toString(),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    ...(tls !== undefined ? { tls } : {}),
   });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
 }
 
 /** Write the seed data into the cluster reached through `clientURLs` (v3 through etcd3, v2 over HTTP). */
 export async function writeLabSeedData(clientURLs: readonly string[], options: LabSeedOptions = {}): Promise<LabSeedData> {
   const data = buildLabSeedData(options);
-  const client = new Etcd3({ hosts: [...clientURLs], dialTimeout: REQUEST_TIMEOUT_MS });
+  const client = new Etcd3({ hosts: [...clientURLs], dialTimeout: REQUEST_TIMEOUT_MS, credentials: readLabEtcdCredentials(options.tls) });
   try {
     for (const { key, value } of data.v3) await client.put(key).value(value).exec();
   } catch (err) {
@@ -121,7 +124,7 @@ export async function writeLabSeedData(clientURLs: readonly string[], options: L
     lastError = undefined;
     for (const url of clientURLs) {
       try {
-        await putV2(url, key, value);
+        await putV2(url, key, value, options.tls);
         lastError = undefined;
         break;
       } catch (err) {
@@ -141,18 +144,26 @@ export interface SeedCheck {
   readonly wrong: readonly string[];
 }
 
-async function readV2(clientURLs: readonly string[], key: string): Promise<string | undefined> {
+function parseJsonOr<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+async function readV2(clientURLs: readonly string[], key: string, tls: LabClientTls | undefined): Promise<string | undefined> {
   let lastError: unknown;
   for (const url of clientURLs) {
     try {
-      const res = await fetch(`${url}/v2/keys${key}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await sendLabRequest(`${url}/v2/keys${key}`, { timeoutMs: REQUEST_TIMEOUT_MS, ...(tls !== undefined ? { tls } : {}) });
       if (res.status === 404) {
-        const body = (await res.json().catch(() => ({}))) as { errorCode?: number };
+        const body = parseJsonOr<{ errorCode?: number }>(res.text, {});
         if (body.errorCode === 100) return undefined; // "Key not found"
         throw new Error('HTTP 404 (is the v2 API enabled? start etcd with -enable-v2)');
       }
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-      return ((await res.json()) as { node?: { value?: string } }).node?.value;
+      return parseJsonOr<{ node?: { value?: string } }>(res.text, {}).node?.value;
     } catch (err) {
       lastError = err;
     }
@@ -176,11 +187,11 @@ function readMarker(value: string | undefined): LabSeedOptions {
  * learner refuses it, then the v2 keys) and compare. A cluster seeded for a live control plane (its marker key is
  * there) is compared with that seed.
  */
-export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<SeedCheck> {
+export async function readLabSeedCheck(clientURLs: readonly string[], tls?: LabClientTls): Promise<SeedCheck> {
   let found: Record<string, string> | undefined;
   let lastError: unknown;
   for (const url of clientURLs) {
-    const client = new Etcd3({ hosts: [url], dialTimeout: REQUEST_TIMEOUT_MS });
+    const client = new Etcd3({ hosts: [url], dialTimeout: REQUEST_TIMEOUT_MS, credentials: readLabEtcdCredentials(tls) });
     try {
       found = await client.getAll().prefix('/registry/').strings();
       break;
@@ -200,7 +211,7 @@ export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<S
     else if (actual !== value) wrong.push(key);
   }
   for (const { key, value } of data.v2) {
-    const actual = await readV2(clientURLs, key);
+    const actual = await readV2(clientURLs, key, tls);
     if (actual === undefined) missing.push(`/v2/keys${key}`);
     else if (actual !== value) wrong.push(`/v2/keys${key}`);
   }

@@ -8,6 +8,7 @@
 import { FerryError, inputError, messageOf } from '../errors.ts';
 import { FLANNEL_CONFIG_KEY } from './etcd-seed.ts';
 import { formatCidr, networkAddress, parseCidr } from './ipv4.ts';
+import { sendLabRequest, type LabClientTls } from './tls.ts';
 
 export const LAB_FLANNEL_NETWORK = '127.24.0.0/13';
 const LAB_NETWORK_PREFIX_LENGTH = 13;
@@ -42,18 +43,18 @@ export function buildLabFlannelConfig(hostCount: number, network: string = LAB_F
 }
 
 /** PUT the config through the first etcd client URL that answers. */
-export async function writeFlannelNetworkConfig(clientURLs: readonly string[], value: string, key: string = FLANNEL_CONFIG_KEY): Promise<void> {
+export async function writeFlannelNetworkConfig(clientURLs: readonly string[], value: string, key: string = FLANNEL_CONFIG_KEY, tls?: LabClientTls): Promise<void> {
   const problems: string[] = [];
   for (const url of clientURLs) {
     try {
-      const res = await fetch(`${url}/v2/keys${key}`, {
+      const res = await sendLabRequest(`${url}/v2/keys${key}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ value }).toString(),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        ...(tls !== undefined ? { tls } : {}),
       });
       if (res.status === 200 || res.status === 201) return;
-      problems.push(`${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200).trim()}`);
+      problems.push(`${url}: HTTP ${res.status} ${res.text.slice(0, 200).trim()}`);
     } catch (err) {
       problems.push(`${url}: ${messageOf(err)}`);
     }

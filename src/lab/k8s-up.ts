@@ -20,6 +20,7 @@ import { buildHostRoot } from './paths.ts';
 import type { LabDnsState, LabK8sState, LabMasterState, LabNetworkState } from './state.ts';
 import type { SupervisorClient } from './supervisor-client.ts';
 import { listLabMembers, parseHostPort } from './validate.ts';
+import { buildLabClientTls, LAB_TLS_INSECURE_PORT, writeLabHostTls, type LabTlsOptions } from './tls.ts';
 
 export interface LabK8sOptions {
   /** Nodes in all (`--nodes N`); default the inventory's. Beyond the inventory's, `lab-node-<i>` are generated. */
@@ -47,11 +48,16 @@ export interface LabK8sOptions {
   readonly dns?: boolean;
   /** Bound on the wait for the cluster DNS to answer; default 120 000 ms. */
   readonly dnsReadyTimeoutMs?: number;
+  /** A TLS lab (tls.ts; also StartLabOptions.tls). */
+  readonly tls?: LabTlsOptions;
 }
 
 export interface LabK8sPlan {
   readonly nodes: readonly LabNode[];
+  /** The old apiserver's insecure port (the inventory URL's port, or LAB_TLS_INSECURE_PORT in a TLS lab). */
   readonly oldPort: number;
+  /** A TLS lab: the https port of the inventory's apiserver URL. */
+  readonly securePort?: number;
   readonly network: LabNetworkState;
 }
 
@@ -70,8 +76,15 @@ export function planLabK8s(inventory: Inventory, o: LabK8sOptions): LabK8sPlan |
   const planned = buildLabNodes(inventoryNodes, { ...(o.nodes !== undefined ? { total: o.nodes } : {}), ...(o.generatedNodeBase !== undefined ? { generatedBase: o.generatedNodeBase } : {}), taken });
   if (!planned.ok) throw inputError('LAB_BAD_NODES', planned.message, { hint: 'Adjust --nodes or the inventory’s nodes.' });
   const oldPort = parseHostPort(inventory.master.old.apiserver)?.port;
-  if (oldPort === undefined || parseHostPort(inventory.master.old.apiserver)?.host !== inventory.master.old.host) {
-    throw inputError('LAB_BAD_URL', `master.old.apiserver "${inventory.master.old.apiserver}" must be http://${inventory.master.old.host}:<port>`, { hint: 'e.g. http://127.17.33.30:8080' });
+  const scheme = o.tls === undefined ? 'http' : 'https';
+  if (oldPort === undefined || parseHostPort(inventory.master.old.apiserver)?.host !== inventory.master.old.host || !inventory.master.old.apiserver.startsWith(`${scheme}://`)) {
+    throw inputError('LAB_BAD_URL', `master.old.apiserver "${inventory.master.old.apiserver}" must be ${scheme}://${inventory.master.old.host}:<port>`, { hint: `e.g. ${scheme}://127.17.33.30:${scheme === 'http' ? 8080 : 6443}` });
+  }
+  if (o.tls !== undefined) {
+    // The https port is the URL's; the insecure port (for the master's own controller, scheduler, kube-proxy) is 8080.
+    if (oldPort === LAB_TLS_INSECURE_PORT) throw inputError('LAB_BAD_URL', `master.old.apiserver "${inventory.master.old.apiserver}": port ${LAB_TLS_INSECURE_PORT} is the insecure port in a TLS lab`, { hint: 'use 6443' });
+    if (o.dns !== false) throw inputError('LAB_TLS_UNSUPPORTED', 'the lab cannot run the cluster DNS with TLS (kube2sky and skydns stand-ins reach etcd over plain http only)', { hint: 'pass dns: false (--no-dns)' });
+    return { nodes: planned.nodes, oldPort: LAB_TLS_INSECURE_PORT, securePort: oldPort, network: buildLabNetwork(o) };
   }
   return { nodes: planned.nodes, oldPort, network: buildLabNetwork(o) };
 }
@@ -90,19 +103,23 @@ export async function startLabK8s(
   const { old: oldMaster, new: newMaster } = inventory.master;
   const etcdServers = inventory.etcd.old.map((m) => m.clientURL);
   const binaries = o.binaries ?? DEFAULT_LAB_BINARIES;
+  const clientTls = o.tls === undefined ? undefined : buildLabClientTls(o.tls);
 
   for (const master of [oldMaster, newMaster]) {
     const root = await writeLabHostRoot(labDir, master.host, [], binaries);
     await writeK8sBinaries(root, { programs: MASTER_K8S_PROGRAMS, k8sVersion: versionOf(o, master.host) });
+    // The new master is a new host: its certificates are provisioned by whoever runs the migration.
+    if (o.tls !== undefined && master === oldMaster) await writeLabHostTls(root, o.tls, master.host);
   }
   await forEachLimited(plan.nodes, 32, async (node) => {
     const root = await writeLabHostRoot(labDir, node.host, [], binaries);
     await writeK8sBinaries(root, { programs: NODE_K8S_PROGRAMS, k8sVersion: versionOf(o, node.host) });
+    if (o.tls !== undefined) await writeLabHostTls(root, o.tls, node.host);
   });
   o.log(`created host roots for 2 masters and ${plan.nodes.length} node(s)`);
 
   const flannelConfig = buildLabFlannelConfig(plan.nodes.length + 2, plan.network.flannelNetwork);
-  await writeFlannelNetworkConfig(etcdServers, flannelConfig);
+  await writeFlannelNetworkConfig(etcdServers, flannelConfig, undefined, clientTls);
   o.log(`wrote /flannel/network/config: ${flannelConfig}`);
 
   const masterPlan = {
@@ -111,19 +128,22 @@ export async function startLabK8s(
     etcdServers,
     serviceClusterIpRange: plan.network.serviceClusterIpRange,
     ...(o.controllerOpts !== undefined ? { controllerOpts: o.controllerOpts } : {}),
+    ...(plan.securePort !== undefined ? { securePort: plan.securePort } : {}),
   };
   const oldRoot = buildHostRoot(labDir, oldMaster.host);
   await writeOldMasterFiles(oldRoot, masterPlan);
   await startOldMaster(client, oldRoot, masterPlan, { log: o.log, healthTimeoutMs: o.healthTimeoutMs });
 
-  const nodePlan = { apiServer: oldMaster.apiserver.replace(/\/+$/, ''), etcdServers, clusterDns: plan.network.clusterDns, clusterDomain: inventory.dns?.domain ?? DEFAULT_CLUSTER_DOMAIN };
+  const nodePlan = { apiServer: oldMaster.apiserver.replace(/\/+$/, ''), etcdServers, clusterDns: plan.network.clusterDns, clusterDomain: inventory.dns?.domain ?? DEFAULT_CLUSTER_DOMAIN, tls: o.tls !== undefined };
+  // The lab's own checks use the insecure port (in a TLS lab the nodes use https, with certificates).
+  const labApiserver = o.tls === undefined ? nodePlan.apiServer : `http://${oldMaster.host}:${plan.oldPort}`;
   await forEachLimited(plan.nodes, 32, (node) => writeNodeFiles(buildHostRoot(labDir, node.host), node, nodePlan));
   await startLabNodes(client, plan.nodes, { concurrency: o.nodeStartConcurrency ?? 16, log: o.log });
 
   const names = plan.nodes.map((n) => n.name);
   const timeoutMs = o.nodesReadyTimeoutMs ?? 60_000 + 100 * plan.nodes.length;
   const started = Date.now();
-  const ready = await waitForNodesReady(nodePlan.apiServer, names, { timeoutMs, log: o.log });
+  const ready = await waitForNodesReady(labApiserver, names, { timeoutMs, log: o.log });
   if (ready.notReady.length > 0) {
     throw new FerryError('LAB_START_FAILED', `${ready.notReady.length} of ${names.length} node(s) are not Ready on ${nodePlan.apiServer} after ${timeoutMs} ms: ${ready.notReady.slice(0, 10).join(', ')}${ready.notReady.length > 10 ? ', …' : ''}${ready.lastError !== undefined ? ` (last error: ${ready.lastError})` : ''}`, {
       hint: 'See /var/log/kubelet.log on those nodes and /var/log/kube-apiserver.log on the old master; the lab was torn down.',

@@ -18,10 +18,11 @@ import {
   renderSchedulerSysconfig,
   renderSchedulerUnit,
 } from './domeos/master-files.ts';
-import { DOCKER_FLANNEL_DROPIN_PATH, renderDockerFlannelDropIn, renderFlanneldSysconfig, renderFlanneldUnit, renderKubeProxyUnit, UNIT_DIR } from './domeos/node-files.ts';
+import { buildFlanneldEtcdTlsOptions, DOCKER_FLANNEL_DROPIN_PATH, renderDockerFlannelDropIn, renderFlanneldSysconfig, renderFlanneldUnit, renderKubeProxyUnit, UNIT_DIR } from './domeos/node-files.ts';
 import { writeHostFiles } from './host-files.ts';
 import { mapPathIntoRoot } from './paths.ts';
 import type { SupervisorClient } from './supervisor-client.ts';
+import { LAB_TLS_PATHS } from './tls.ts';
 
 /** The lab's --service-cluster-ip-range (the runbook's 172.16.0.0/13 mapped to loopback). */
 export const LAB_SERVICE_CLUSTER_IP_RANGE = '127.16.0.0/13';
@@ -38,13 +39,18 @@ export interface OldMasterPlan {
   readonly controllerOpts?: string;
   /** The apiserver's --service-cluster-ip-range; default LAB_SERVICE_CLUSTER_IP_RANGE. */
   readonly serviceClusterIpRange?: string;
+  /** A TLS lab: the apiserver also serves https on this port, and reaches etcd with the client certificate. */
+  readonly securePort?: number;
 }
+
+/** flanneld's etcd client certificate options in a TLS lab. */
+export const LAB_FLANNELD_TLS_OPTIONS = buildFlanneldEtcdTlsOptions({ ca: LAB_TLS_PATHS.ca, cert: LAB_TLS_PATHS.clientCert, key: LAB_TLS_PATHS.clientKey });
 
 export async function writeOldMasterFiles(root: string, plan: OldMasterPlan): Promise<void> {
   const masterURL = buildMasterURL(plan.host, plan.port);
   const controllerOpts = plan.controllerOpts === undefined || plan.controllerOpts.trim() === '' ? DEFAULT_CONTROLLER_OPTS : `${DEFAULT_CONTROLLER_OPTS} ${plan.controllerOpts.trim()}`;
   await writeHostFiles(root, {
-    '/etc/sysconfig/flanneld': renderFlanneldSysconfig({ etcdServers: plan.etcdServers, iface: plan.host }),
+    '/etc/sysconfig/flanneld': renderFlanneldSysconfig({ etcdServers: plan.etcdServers, iface: plan.host, ...(plan.securePort !== undefined ? { options: LAB_FLANNELD_TLS_OPTIONS } : {}) }),
     [DOCKER_FLANNEL_DROPIN_PATH]: renderDockerFlannelDropIn(),
     [`${UNIT_DIR}/flanneld.service`]: renderFlanneldUnit(),
     '/etc/sysconfig/kube-apiserver': renderApiserverSysconfig({
@@ -52,6 +58,20 @@ export async function writeOldMasterFiles(root: string, plan: OldMasterPlan): Pr
       serviceClusterIpRange: plan.serviceClusterIpRange ?? LAB_SERVICE_CLUSTER_IP_RANGE,
       insecureBindAddress: plan.host,
       insecurePort: plan.port,
+      ...(plan.securePort !== undefined
+        ? {
+            secure: {
+              port: plan.securePort,
+              bindAddress: plan.host,
+              certFile: LAB_TLS_PATHS.serverCert,
+              keyFile: LAB_TLS_PATHS.serverKey,
+              clientCaFile: LAB_TLS_PATHS.ca,
+              etcdCaFile: LAB_TLS_PATHS.ca,
+              etcdCertFile: LAB_TLS_PATHS.clientCert,
+              etcdKeyFile: LAB_TLS_PATHS.clientKey,
+            },
+          }
+        : {}),
     }),
     [`${UNIT_DIR}/kube-apiserver.service`]: renderApiserverUnit(),
     '/etc/sysconfig/kube-controller': renderControllerSysconfig({ masterURL, controllerOpts }),

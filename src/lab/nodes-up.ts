@@ -7,6 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../errors.ts';
 import { isNodeReady, type NodeObject } from './k8s/kubelet/node-status.ts';
 import {
+  DEFAULT_KUBE_PROXY_OPTS,
+  DEFAULT_KUBELET_OPTS,
+  KUBELET_KUBECONFIG_PATH,
+  renderKubeletKubeconfig,
   DOCKER_FLANNEL_DROPIN_PATH,
   renderDockerFlannelDropIn,
   renderFlanneldSysconfig,
@@ -20,6 +24,8 @@ import {
 import { writeHostFiles } from './host-files.ts';
 import type { LabNode } from './lab-nodes.ts';
 import type { SupervisorClient } from './supervisor-client.ts';
+import { LAB_FLANNELD_TLS_OPTIONS } from './master-up.ts';
+import { LAB_TLS_PATHS } from './tls.ts';
 
 /** The lab's cluster DNS address (the runbook's 172.16.40.1 mapped to loopback). */
 export const LAB_CLUSTER_DNS = '127.16.40.1';
@@ -33,16 +39,33 @@ export interface NodeFilesPlan {
   readonly etcdServers: readonly string[];
   readonly clusterDns: string;
   readonly clusterDomain: string;
+  /**
+   * A TLS lab: the master is https (apiServer), reached through /etc/sysconfig/kubelet.config with the CA and the
+   * client certificate (start_node_centos.sh's https layout), and flanneld reaches etcd with the client certificate.
+   */
+  readonly tls?: boolean;
 }
 
 export async function writeNodeFiles(root: string, node: LabNode, plan: NodeFilesPlan): Promise<void> {
+  const tls = plan.tls === true;
+  const kubeconfigFlag = ` --kubeconfig=${KUBELET_KUBECONFIG_PATH}`;
   await writeHostFiles(root, {
-    '/etc/sysconfig/flanneld': renderFlanneldSysconfig({ etcdServers: plan.etcdServers, iface: node.host }),
+    ...(tls
+      ? {
+          [KUBELET_KUBECONFIG_PATH]: renderKubeletKubeconfig({
+            server: plan.apiServer,
+            certificateAuthority: LAB_TLS_PATHS.ca,
+            clientCertificate: LAB_TLS_PATHS.clientCert,
+            clientKey: LAB_TLS_PATHS.clientKey,
+          }),
+        }
+      : {}),
+    '/etc/sysconfig/flanneld': renderFlanneldSysconfig({ etcdServers: plan.etcdServers, iface: node.host, ...(tls ? { options: LAB_FLANNELD_TLS_OPTIONS } : {}) }),
     [DOCKER_FLANNEL_DROPIN_PATH]: renderDockerFlannelDropIn(),
     [`${UNIT_DIR}/flanneld.service`]: renderFlanneldUnit(),
-    '/etc/sysconfig/kube-proxy': renderNodeKubeProxySysconfig({ apiServer: plan.apiServer }),
+    '/etc/sysconfig/kube-proxy': renderNodeKubeProxySysconfig({ apiServer: plan.apiServer, ...(tls ? { kubeProxyOpts: `${DEFAULT_KUBE_PROXY_OPTS}${kubeconfigFlag}` } : {}) }),
     [`${UNIT_DIR}/kube-proxy.service`]: renderKubeProxyUnit(),
-    '/etc/sysconfig/kubelet': renderKubeletSysconfig({ apiServer: plan.apiServer, clusterDns: plan.clusterDns, clusterDomain: plan.clusterDomain, hostnameOverride: node.name }),
+    '/etc/sysconfig/kubelet': renderKubeletSysconfig({ apiServer: plan.apiServer, clusterDns: plan.clusterDns, clusterDomain: plan.clusterDomain, hostnameOverride: node.name, ...(tls ? { kubeletOpts: `${DEFAULT_KUBELET_OPTS}${kubeconfigFlag}` } : {}) }),
     [`${UNIT_DIR}/kubelet.service`]: renderKubeletUnit(),
   });
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { renderEtcdSysconfig, renderEtcdUnit } from '../etcd/sysconfig.ts';
+import { buildEtcdTlsOpts, renderEtcdSysconfig, renderEtcdUnit } from '../etcd/sysconfig.ts';
 import { FerryError, inputError, messageOf } from '../errors.ts';
 import { LabHost } from '../hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
@@ -25,6 +25,7 @@ import { planLabK8s, startLabK8s, type LabK8sOptions, type LabK8sPlan } from './
 import { startLabDomeos } from './domeos-up.ts';
 import { isSupervisorAlive, startSupervisor, SupervisorClient } from './supervisor-client.ts';
 import { buildLabListenAddresses, listLabMembers, parseHostPort, validateLabInventory } from './validate.ts';
+import { buildLabClientTls, LAB_TLS_PATHS, writeLabHostTls, type LabTlsOptions } from './tls.ts';
 
 /** Linux's limit on a unix socket path (sun_path is 108 bytes with the final NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -41,6 +42,12 @@ export interface StartLabOptions extends LabK8sOptions {
   readonly healthTimeoutMs?: number;
   /** This machine's etcd binaries; default /usr/bin/etcd and /usr/bin/etcdctl. */
   readonly binaries?: LabBinaries;
+  /**
+   * Run the lab over TLS (tls.ts): etcd with client and peer TLS and client-certificate auth (its members' URLs
+   * must be https), the apiservers over https. The old hosts, the old master and the nodes get their certificates
+   * from `tls.dir`; new hosts get nothing (provision them as an operator would: writeLabHostTls).
+   */
+  readonly tls?: LabTlsOptions;
 }
 
 async function findPortsInUse(addresses: readonly { host: string; port: number }[]): Promise<string[]> {
@@ -70,7 +77,12 @@ async function readLogTail(labDir: string, member: EtcdMember): Promise<string> 
   return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).map((l) => `    ${l}`).join('\n');
 }
 
-async function configureOldMember(host: LabHost, member: EtcdMember, old: readonly EtcdMember[], token: string): Promise<void> {
+/** -enable-v2 (flannel and the seed use the v2 API), plus the TLS flags in a TLS lab. */
+function buildOldMemberOpts(tls: LabTlsOptions | undefined): string {
+  return tls === undefined ? '-enable-v2' : `-enable-v2 ${buildEtcdTlsOpts({ ca: LAB_TLS_PATHS.ca, cert: LAB_TLS_PATHS.serverCert, key: LAB_TLS_PATHS.serverKey })}`;
+}
+
+async function configureOldMember(host: LabHost, member: EtcdMember, old: readonly EtcdMember[], token: string, opts: string): Promise<void> {
   await host.writeFile(
     member.configFile,
     renderEtcdSysconfig({
@@ -81,7 +93,7 @@ async function configureOldMember(host: LabHost, member: EtcdMember, old: readon
       state: 'new',
       token,
       dataDir: member.dataDir,
-      opts: '-enable-v2',
+      opts,
     }),
   );
   await host.writeFile(`/lib/systemd/system/${member.service}.service`, renderEtcdUnit({ binary: member.binary, configFile: member.configFile }));
@@ -110,7 +122,7 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
   const log = options.log ?? (() => undefined);
   const paths = buildLabPaths(labDir);
 
-  const problems = validateLabInventory(inventory);
+  const problems = [...validateLabInventory(inventory), ...validateLabTls(inventory, options.tls)];
   if (problems.length > 0) {
     const first = problems[0] as (typeof problems)[number];
     throw inputError(first.code, `the inventory cannot be run as a lab:\n${problems.map((p) => `  ${p.message}`).join('\n')}`, {
@@ -159,6 +171,21 @@ export async function startLab(optionsIn: StartLabOptions): Promise<LabState> {
   }
 }
 
+/** A TLS lab's members serve https (etcd would serve plain http on an https URL without its TLS flags). */
+function validateLabTls(inventory: Inventory, tls: LabTlsOptions | undefined): { code: string; path: string; message: string }[] {
+  const problems: { code: string; path: string; message: string }[] = [];
+  if (tls === undefined) return problems;
+  for (const { path, member } of listLabMembers(inventory)) {
+    for (const field of ['clientURL', 'peerURL'] as const) {
+      if (!member[field].startsWith('https://')) problems.push({ code: 'LAB_BAD_URL', path: `${path}.${field}`, message: `${path}.${field} "${member[field]}" must be an https URL in a TLS lab` });
+    }
+  }
+  if (inventory.domeos !== undefined) {
+    problems.push({ code: 'LAB_TLS_UNSUPPORTED', path: 'domeos', message: 'the DomeOS console stand-in does not run in a TLS lab (its cluster record probes plain http)' });
+  }
+  return problems;
+}
+
 async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefined, log: (line: string) => void): Promise<LabState> {
   const { inventory, labDir } = options;
   const binaries = options.binaries ?? DEFAULT_LAB_BINARIES;
@@ -167,6 +194,7 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   for (const h of hostStates) {
     const binaryPaths = members.filter((m) => m.member.host === h.address).map((m) => m.member.binary);
     await writeLabHostRoot(labDir, h.address, binaryPaths, binaries);
+    if (options.tls !== undefined && h.role === 'old') await writeLabHostTls(h.root, options.tls, h.address);
   }
   log(`created ${hostStates.length} host root(s) under ${buildLabPaths(labDir).hostsDir}`);
 
@@ -178,7 +206,9 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   // still shutting down could be mistaken for a member of the new one (this-machine.md §1.3).
   const token = `ferry-lab-${randomBytes(8).toString('hex')}`;
   const old = inventory.etcd.old;
-  for (const member of old) await configureOldMember(new LabHost(labDir, member.host), member, old, token);
+  const opts = buildOldMemberOpts(options.tls);
+  const clientTls = options.tls === undefined ? undefined : buildLabClientTls(options.tls);
+  for (const member of old) await configureOldMember(new LabHost(labDir, member.host), member, old, token, opts);
   for (const member of old) {
     await new LabHost(labDir, member.host).service(member.service, 'start');
     log(`started ${member.service} on ${member.host} (${member.name})`);
@@ -187,6 +217,7 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   const clientURLs = old.map((m) => m.clientURL);
   const probe = await waitForLabCluster(clientURLs, {
     timeoutMs: options.healthTimeoutMs ?? 30_000,
+    ...(clientTls !== undefined ? { tls: clientTls } : {}),
     failFast: async () => {
       for (const m of old) {
         if ((await new LabHost(labDir, m.host).serviceState(m.service)) === 'failed') return `${m.service} on ${m.host} (${m.name}) failed`;
@@ -205,7 +236,7 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
   // With a master, a control plane will run on this data: seed what it leaves alone (etcd-seed.ts).
   // The flannel config the control plane will run with is seeded (and recorded) now, so the check expects it.
   const flannelConfig = k8sPlan !== undefined ? buildLabFlannelConfig(k8sPlan.nodes.length + 2, k8sPlan.network.flannelNetwork) : undefined;
-  const seed = await writeLabSeedData(clientURLs, { liveControlPlane: inventory.master !== undefined, ...(flannelConfig !== undefined ? { flannelConfig } : {}) });
+  const seed = await writeLabSeedData(clientURLs, { liveControlPlane: inventory.master !== undefined, ...(flannelConfig !== undefined ? { flannelConfig } : {}), ...(clientTls !== undefined ? { tls: clientTls } : {}) });
   log(`seeded ${seed.v3.length} v3 keys and ${seed.v2.length} v2 key(s)`);
 
   for (const { member } of members.filter((m) => m.role === 'new')) {

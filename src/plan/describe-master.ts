@@ -69,3 +69,17 @@ export function describeStartHeldBack(n: MasterHost): Words {
     undoes: [`stop ${[...HELD_BACK_UNITS].reverse().join(', ')} on ${n.host}`],
   };
 }
+
+/** A walk-back's phase 4: the original master starts again in place (its files were never changed). */
+export function describeRestartMaster(master: MasterHost, other: MasterHost): Words {
+  const first = [...MASTER_STOP_ORDER].reverse().filter((u) => !(HELD_BACK_UNITS as readonly string[]).includes(u));
+  return {
+    title: `Start the original master on ${master.host} again`,
+    does: [
+      `stop every master service still running on ${other.host} (${[...MASTER_STOP_ORDER, 'flanneld'].join(', ')}) and wait until ${other.apiserver} no longer answers`,
+      `start ${first.join(', then ')} on ${master.host} with its own files, untouched by the forward run; ${HELD_BACK_UNITS.join(' and ')} wait for the nodes`,
+    ],
+    checks: [`after: ${master.apiserver}/healthz answers ok and shows the nodes and objects ${other.host} held (when it was serving)`, `after: ${other.apiserver} does not answer`],
+    undoes: ['nothing: the master is left as the step left it (stopping it again would leave no apiserver); `ferry resume` runs the step again'],
+  };
+}

@@ -128,6 +128,11 @@ type EtcdOrMasterStep =
   | (StepBase & {
       readonly kind: 'master.start-held-back';
       readonly params: { readonly new: MasterHost; readonly nodes: readonly NodeHost[]; readonly timeouts: MasterTimeouts };
+    })
+  | (StepBase & {
+      /** Walking a run back: `master` (the original one) starts again in place with its own files; `other` is stopped. */
+      readonly kind: 'master.restart';
+      readonly params: { readonly master: MasterHost; readonly other: MasterHost; readonly timeouts: MasterTimeouts };
     });
 
 /** Bounds on the DNS step's waits. */
@@ -165,6 +170,11 @@ export type DnsStep = StepBase & {
     /** The master URL for kube2sky's `--kube_master_url`. */
     readonly master: string;
     readonly timeouts: DnsTimeouts;
+    /**
+     * A walk-back: instead of rolling forward, put back the DNS objects a forward run backed up in its own folder
+     * (`runDir`), whatever half-state it left; `etcd` and `master` are what that run rolled them to.
+     */
+    readonly restoreFrom?: { readonly runDir: string; readonly etcd: readonly string[]; readonly master: string };
   };
 };
 

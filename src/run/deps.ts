@@ -40,7 +40,7 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
     kube(url) {
       let k = kubes.get(url);
       if (k === undefined) {
-        k = openKube(url);
+        k = openKube(url, inventory.master?.ca !== undefined ? { ca: inventory.master.ca } : {});
         kubes.set(url, k);
       }
       return k;
@@ -48,7 +48,7 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
     workloads(url) {
       let w = workloads.get(url);
       if (w === undefined) {
-        w = openKubeWorkloads(url);
+        w = openKubeWorkloads(url, inventory.master?.ca !== undefined ? { ca: inventory.master.ca } : {});
         workloads.set(url, w);
       }
       return w;

@@ -16,7 +16,7 @@ import { foldJournal, type StepView } from './fold.ts';
 import type { Journal } from './journal.ts';
 import { assertTransition, type RunState, type StepState } from './states.ts';
 import type { Deps, StepContext, StepHandler } from './step-context.ts';
-import { maybeInjectFault } from './faults.ts';
+import { maybeInjectFault, maybeInjectStepFault } from './faults.ts';
 
 export interface RunOutcome {
   readonly runState: RunState;
@@ -90,9 +90,11 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
 
     try {
       setState(step.id, 'running', state === 'running' || state === 'verifying' ? { reason: 'resumed' } : {});
+      maybeInjectStepFault('step-started', step.id);
       await handler.apply(step, ctx);
       setState(step.id, 'verifying');
       await handler.verify(step, ctx);
+      maybeInjectStepFault('step-verified', step.id);
       setState(step.id, 'done');
     } catch (err) {
       if (err instanceof BugError) throw err;

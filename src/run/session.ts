@@ -12,21 +12,24 @@ import { join } from 'node:path';
 import { FerryError, inputError } from '../errors.ts';
 import { readEtcdState } from '../etcd/observe.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { buildPlan, type Scope } from '../plan/build.ts';
+import { buildPlan, type Scope, type WalkBackPlanOptions } from '../plan/build.ts';
 import { readObservedKube } from '../master/observe.ts';
 import { readObservedDnsFromAnyMaster } from '../master/observe-dns.ts';
 import { computeObservedFingerprint, describeObservedDifference } from '../plan/fingerprint.ts';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.ts';
 import { resolveRunsDir, type Env } from '../home.ts';
-import { foldJournal } from './fold.ts';
-import { Journal } from './journal.ts';
+import { foldJournal, type RunView } from './fold.ts';
+import { Journal, readJournal } from './journal.ts';
 import { acquireRunLock } from './lock.ts';
 import { findLatestRun, JOURNAL_FILE, newRunId, PLAN_FILE, runDirPath } from './run-dir.ts';
 import { runSteps, type RunOutcome } from './runner.ts';
 import { withRunRecordings } from './recordings.ts';
 import { writeRunReportQuietly, type RunReportResult } from '../report/run-report-file.ts';
 import type { Deps } from './step-context.ts';
+import type { JournalEvent } from './events.ts';
 import { FERRY_VERSION } from '../version.ts';
+import type { RunState } from './states.ts';
+import { buildWalkBackStartedNote, computeWalkBackOptions, findWalkBackRun, findWalkedBackRun } from './walk-back.ts';
 
 export const INVENTORY_FILE = 'inventory.json';
 
@@ -35,6 +38,63 @@ export async function observeAndPlan(inventory: Inventory, inventoryPath: string
   const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
   const dns = await readObservedDnsFromAnyMaster(inventory, deps);
   return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
+}
+
+/**
+ * The walk-back plan of a run (`ferry rollback`): `inventory` is the swapped one (buildWalkBackInventory) and `deps`
+ * are built from it. What the run did (`view`, its plan) and whether the master it moved to serves decide what
+ * goes back besides etcd (walk-back.ts).
+ */
+export async function observeAndPlanWalkBack(run: LoadedRun, view: RunView, inventory: Inventory, deps: Deps): Promise<{ plan: Plan; options: WalkBackPlanOptions }> {
+  const movedTo = inventory.master?.old.apiserver;
+  const movedToServing = movedTo !== undefined && (await deps.kube(movedTo).healthz());
+  const options = computeWalkBackOptions(view, run.plan, run.runDir, { movedToServing });
+  const state = await readEtcdState(deps.etcd);
+  const dns = options.dns !== undefined ? await readObservedDnsFromAnyMaster(inventory, deps) : undefined;
+  const observed = { etcd: state.observed, ...(run.plan.observed.kube ? { kube: run.plan.observed.kube } : {}), ...(dns ? { dns } : {}) };
+  const plan = buildPlan({ inventory, inventoryPath: run.plan.inventory.path, inventorySha256: run.plan.inventory.sha256, observed, walkBack: options });
+  return { plan, options };
+}
+
+function readRunView(runsDir: string, runId: string): RunView | undefined {
+  const path = join(runDirPath(runsDir, runId), JOURNAL_FILE);
+  return existsSync(path) ? foldJournal(readJournal(path).events) : undefined;
+}
+
+/**
+ * Refuses to act on a run that a walk-back has started on and not finished — resuming it forward, or walking it
+ * back a second time — naming the walk-back to finish instead. Also refuses to walk back an unfinished walk-back.
+ */
+export function checkNoUnfinishedWalkBack(runId: string, events: readonly JournalEvent[], env: Env | undefined, action: 'resume' | 'rollback'): void {
+  const runsDir = resolveRunsDir(env);
+  const view = foldJournal(events);
+  if (view.mode === 'rollback') {
+    if (action === 'resume' || view.runState === 'done') return;
+    const original = findWalkedBackRun(events);
+    throw inputError('ROLLBACK_UNFINISHED_WALKBACK', `run ${runId} is a walk-back${original !== undefined ? ` of run ${original}` : ''} that did not finish (${view.runState}): a walk-back is finished, not walked back`, {
+      hint: `finish it: \`ferry resume --run ${runId}\``,
+      subjects: { run: runId },
+    });
+  }
+  const walkBack = findWalkBackRun(events);
+  if (walkBack === undefined || view.runState === 'walked-back') return;
+  const wb = readRunView(runsDir, walkBack);
+  if (wb === undefined || wb.runState === 'done') return;
+  throw inputError('ROLLBACK_UNFINISHED_WALKBACK', `run ${runId} is being walked back by run ${walkBack}, which did not finish (${wb.runState})`, {
+    hint: `finish the walk-back: \`ferry resume --run ${walkBack}\``,
+    subjects: { run: runId },
+  });
+}
+
+/** Tells the original run how its walk-back ended; a finished walk-back marks it walked back. */
+export function recordWalkBackOutcome(original: Journal, walkBackRunId: string, state: RunState): void {
+  original.append({ type: 'note', message: `walked back by run ${walkBackRunId}: ${state}` });
+  if (state === 'done') original.append({ type: 'run-state', state: 'walked-back' });
+}
+
+/** Before a walk-back's first step: the original run's journal names it (so an interrupted one is found). */
+export function recordWalkBackStarted(original: Journal, walkBackRunId: string): void {
+  original.append({ type: 'note', message: buildWalkBackStartedNote(walkBackRunId) });
 }
 
 /** Refuse a plan file of another format, or one whose observed cluster no longer matches the live one. */
@@ -148,14 +208,40 @@ export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<R
     if (view.runState === 'walked-back') {
       throw inputError('RUN_WALKED_BACK', `run ${run.runId} was walked back by \`ferry rollback\``, { hint: 'to move forward again, start a new run: `ferry apply -f INVENTORY`' });
     }
+    checkNoUnfinishedWalkBack(run.runId, journal.events(), o.env, 'resume');
     if (journal.repairedTornTail) journal.append({ type: 'note', message: 'the last journal line was torn by the previous process dying mid-write; it was dropped' });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });
     o.onStart?.({ runId: run.runId, runDir: run.runDir, journal });
     const recorded = { runId: run.runId, runDir: run.runDir, inventory: run.inventory, deps: o.deps };
-    const outcome = await withRunRecordings(recorded, (deps) => runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps, signal: o.signal }));
+    const outcome = await withOriginalOfWalkBack(view.mode === 'rollback' ? findWalkedBackRun(journal.events()) : undefined, o, async () =>
+      await withRunRecordings(recorded, (deps) => runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps, signal: o.signal })),
+      (original, r) => recordWalkBackOutcome(original, run.runId, r.runState),
+    );
     return { runId: run.runId, runDir: run.runDir, journal, outcome, ...writeRunReportQuietly(run.runDir) };
   } finally {
     journal.close();
+    lock.release();
+  }
+}
+
+/**
+ * Resuming a walk-back: the run it walks back is locked meanwhile (as `ferry rollback` does), and told the outcome.
+ * Without an original (not a walk-back, or its folder is gone) `fn` simply runs.
+ */
+async function withOriginalOfWalkBack(originalId: string | undefined, o: RunSessionOptions, fn: () => Promise<RunOutcome>, record: (original: Journal, r: RunOutcome) => void): Promise<RunOutcome> {
+  const dir = originalId === undefined ? undefined : runDirPath(resolveRunsDir(o.env), originalId);
+  if (dir === undefined || !existsSync(join(dir, JOURNAL_FILE))) return await fn();
+  const lock = acquireRunLock(dir, { command: o.command });
+  try {
+    const r = await fn();
+    const original = Journal.open(join(dir, JOURNAL_FILE));
+    try {
+      record(original, r);
+    } finally {
+      original.close();
+    }
+    return r;
+  } finally {
     lock.release();
   }
 }

@@ -7,6 +7,7 @@ import { removeHandler } from './etcd/remove.ts';
 import { stopOldMasterHandler } from './master/stop-old.ts';
 import { startNewMasterHandler } from './master/start-new.ts';
 import { startHeldBackHandler } from './master/start-held-back.ts';
+import { restartMasterHandler } from './master/restart.ts';
 import { repointNodesHandler } from './nodes/repoint.ts';
 import { dnsUpdateHandler } from './dns/update.ts';
 import { consoleStopHandler } from './console/stop.ts';
@@ -23,6 +24,7 @@ const HANDLERS: { readonly [K in StepKind]: StepHandler<Extract<Step, { kind: K 
   'master.start-new': startNewMasterHandler,
   'nodes.repoint': repointNodesHandler,
   'master.start-held-back': startHeldBackHandler,
+  'master.restart': restartMasterHandler,
   'dns.update': dnsUpdateHandler,
   'console.stop': consoleStopHandler,
   'console.start': consoleStartHandler,

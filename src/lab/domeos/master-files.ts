@@ -16,16 +16,40 @@ export interface ApiserverSysconfig {
   readonly etcdPrefix?: string;
   readonly insecureBindAddress: string;
   readonly insecurePort: number;
+  /** An https apiserver on etcd over TLS (a TLS lab); absent: the insecure install above. */
+  readonly secure?: SecureApiserver;
+}
+
+/** Host paths and the port of an https apiserver whose etcd wants a client certificate. */
+export interface SecureApiserver {
+  readonly port: number;
+  readonly bindAddress: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFile: string;
+  readonly etcdCaFile: string;
+  readonly etcdCertFile: string;
+  readonly etcdKeyFile: string;
+}
+
+function renderSecureOpts(s: SecureApiserver): string {
+  return (
+    ` --bind-address=${s.bindAddress} --tls-cert-file=${s.certFile} --tls-private-key-file=${s.keyFile} --client-ca-file=${s.clientCaFile}` +
+    ` --etcd-cafile=${s.etcdCaFile} --etcd-certfile=${s.etcdCertFile} --etcd-keyfile=${s.etcdKeyFile}`
+  );
 }
 
 export function renderApiserverSysconfig(p: ApiserverSysconfig): string {
   // KUBE_APISERVER_OPTS starts empty; the script appends ` --etcd-prefix=$etcd_prefix$K8S_PREFIX` to it.
-  const opts = p.etcdPrefix !== undefined && p.etcdPrefix !== '' ? ` --etcd-prefix=${p.etcdPrefix}${K8S_PREFIX}` : '';
+  const opts = `${p.etcdPrefix !== undefined && p.etcdPrefix !== '' ? ` --etcd-prefix=${p.etcdPrefix}${K8S_PREFIX}` : ''}${p.secure !== undefined ? renderSecureOpts(p.secure) : ''}`;
+  // With --secure-port the script writes SECURE_PORT; the lab keeps the insecure lines too (the controller,
+  // scheduler and the master's kube-proxy use the insecure port on the master itself).
+  const secure = p.secure === undefined ? '' : `# --secure-port\nSECURE_PORT='--secure-port=${p.secure.port}'\n`;
   return (
     `# configure file for kube-apiserver\n\n# --etcd-servers\nETCD_SERVERS='--etcd-servers=${p.etcdServers.join(',')}'\n` +
     `# --service-cluster-ip-range\nSERVICE_CLUSTER_IP_RANGE='--service-cluster-ip-range=${p.serviceClusterIpRange}'\n` +
     `# other parameters\nKUBE_APISERVER_OPTS='${opts}'\n\n` +
-    `\n# --insecure-bind-address\nINSECURE_BIND_ADDRESS='--insecure-bind-address=${p.insecureBindAddress}'\n# --insecure-port\nINSECURE_PORT='--insecure-port=${p.insecurePort}'\n\n`
+    `\n# --insecure-bind-address\nINSECURE_BIND_ADDRESS='--insecure-bind-address=${p.insecureBindAddress}'\n# --insecure-port\nINSECURE_PORT='--insecure-port=${p.insecurePort}'\n${secure}\n`
   );
 }
 

@@ -139,3 +139,44 @@ export const DOCKER_FLANNEL_DROPIN_PATH = '/usr/lib/systemd/system/docker.servic
 export function renderDockerFlannelDropIn(): string {
   return '[Service]\nEnvironmentFile=-/run/flannel/docker\n';
 }
+
+/** Where start_node_centos.sh writes the kubeconfig of an https master (domeos.md §2.2). */
+export const KUBELET_KUBECONFIG_PATH = '/etc/sysconfig/kubelet.config';
+
+export interface KubeletKubeconfig {
+  readonly server: string;
+  /** Host paths. DomeOS writes `insecure-skip-tls-verify: true` and a basic-auth user; a TLS lab verifies. */
+  readonly certificateAuthority: string;
+  readonly clientCertificate: string;
+  readonly clientKey: string;
+}
+
+/** The kubeconfig of an https master, in the block style start_node_centos.sh writes, with a CA and client cert. */
+export function renderKubeletKubeconfig(p: KubeletKubeconfig): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'users:',
+    '- name: kubelet',
+    '  user:',
+    `    client-certificate: ${p.clientCertificate}`,
+    `    client-key: ${p.clientKey}`,
+    'clusters:',
+    '- name: local',
+    '  cluster:',
+    `    certificate-authority: ${p.certificateAuthority}`,
+    `    server: ${p.server}`,
+    'contexts:',
+    '- context:',
+    '    cluster: local',
+    '    user: kubelet',
+    '  name: kubelet-context',
+    'current-context: kubelet-context',
+    '',
+  ].join('\n');
+}
+
+/** flanneld's options to reach etcd with a client certificate (FLANNEL_OPTIONS). */
+export function buildFlanneldEtcdTlsOptions(p: { readonly ca: string; readonly cert: string; readonly key: string }): string {
+  return `-etcd-cafile=${p.ca} -etcd-certfile=${p.cert} -etcd-keyfile=${p.key}`;
+}

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { messageOf } from '../../errors.ts';
-import type { HttpTarget } from './http-client.ts';
+import type { HttpTarget, HttpTls } from './http-client.ts';
 import { resolveHostPath } from './host-paths.ts';
 import { parseKubeconfig, type KubeconfigTarget } from './kubeconfig.ts';
 
@@ -23,11 +23,12 @@ export function normalizeServerURL(server: string): string {
 }
 
 /** Pure: combine the flag's server and the kubeconfig's. */
-export function buildApiserverTarget(server: string | undefined, kubeconfig: KubeconfigTarget | undefined): HttpTarget | undefined {
+export function buildApiserverTarget(server: string | undefined, kubeconfig: KubeconfigTarget | undefined, tls?: HttpTls): HttpTarget | undefined {
   const chosen = server ?? kubeconfig?.server;
   if (chosen === undefined || chosen === '') return undefined;
   return {
     base: normalizeServerURL(chosen),
+    ...(tls !== undefined ? { tls } : {}),
     ...(kubeconfig?.auth !== undefined ? { auth: kubeconfig.auth } : {}),
     ...(kubeconfig?.insecureSkipTlsVerify === true ? { insecureSkipTlsVerify: true } : {}),
   };
@@ -36,13 +37,23 @@ export function buildApiserverTarget(server: string | undefined, kubeconfig: Kub
 export async function readApiserverTarget(root: string, o: { readonly server?: string; readonly kubeconfig?: string }): Promise<ApiserverChoice> {
   let kubeconfig: KubeconfigTarget | undefined;
   let warning: string | undefined;
+  let tls: HttpTls | undefined;
   if (o.kubeconfig !== undefined) {
     try {
       kubeconfig = parseKubeconfig(await readFile(resolveHostPath(root, o.kubeconfig), 'utf8'));
+      tls = await readKubeconfigTls(root, kubeconfig);
     } catch (err) {
       warning = `invalid kubeconfig ${o.kubeconfig}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : messageOf(err)}`;
     }
   }
-  const target = buildApiserverTarget(o.server, kubeconfig);
+  const target = buildApiserverTarget(o.server, kubeconfig, tls);
   return { ...(target !== undefined ? { target } : {}), ...(warning !== undefined ? { warning } : {}) };
+}
+
+/** The CA and client certificate files a kubeconfig names, read from the host's root. */
+async function readKubeconfigTls(root: string, k: KubeconfigTarget): Promise<HttpTls | undefined> {
+  const read = (path: string | undefined) => (path === undefined ? Promise.resolve(undefined) : readFile(resolveHostPath(root, path)));
+  const [ca, cert, key] = await Promise.all([read(k.certificateAuthority), read(k.clientCertificate), read(k.clientKey)]);
+  if (ca === undefined && cert === undefined) return undefined;
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined && key !== undefined ? { cert, key } : {}) };
 }

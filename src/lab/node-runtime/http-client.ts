@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createHash } from 'node:crypto';
 import { FerryError, messageOf } from '../../errors.ts';
 
 export interface HttpAuth {
@@ -20,6 +21,22 @@ export interface HttpTarget {
   readonly auth?: HttpAuth;
   /** Accept any server certificate (a kubeconfig's `insecure-skip-tls-verify: true`). */
   readonly insecureSkipTlsVerify?: boolean;
+  /** PEM contents: the CA to verify the server with, and a client certificate (a kubeconfig's, flanneld's -etcd-*). */
+  readonly tls?: HttpTls;
+}
+
+export interface HttpTls {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+/** Tells TLS settings apart without holding their contents in a key (the key never leaves the process anyway). */
+export function tlsKey(tls: HttpTls | undefined): string {
+  if (tls === undefined) return '';
+  const h = createHash('sha256');
+  for (const part of [tls.ca, tls.cert, tls.key]) h.update(part ?? '').update('\0');
+  return h.digest('hex');
 }
 
 export interface HttpAnswer {
@@ -47,11 +64,25 @@ export class HttpPools {
   readonly http = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_SERVER, maxFreeSockets: 8 });
   readonly https = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_SERVER, maxFreeSockets: 8 });
   readonly httpsInsecure = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_SERVER, maxFreeSockets: 8, rejectUnauthorized: false });
+  private readonly httpsWithTls = new Map<string, HttpsAgent>();
+
+  /** The pool for a CA and client certificate. */
+  httpsFor(tls: HttpTls): HttpsAgent {
+    const key = tlsKey(tls);
+    let agent = this.httpsWithTls.get(key);
+    if (agent === undefined) {
+      agent = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_SERVER, maxFreeSockets: 8, ...(tls.ca !== undefined ? { ca: tls.ca } : {}), ...(tls.cert !== undefined ? { cert: tls.cert } : {}), ...(tls.key !== undefined ? { key: tls.key } : {}) });
+      this.httpsWithTls.set(key, agent);
+    }
+    return agent;
+  }
 
   destroy(): void {
     this.http.destroy();
     this.https.destroy();
     this.httpsInsecure.destroy();
+    for (const agent of this.httpsWithTls.values()) agent.destroy();
+    this.httpsWithTls.clear();
   }
 }
 
@@ -140,7 +171,8 @@ export class HttpClient {
       headers['content-type'] = o.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const agent = https ? (this.target.insecureSkipTlsVerify === true ? this.pools.httpsInsecure : this.pools.https) : this.pools.http;
+    const tls = this.target.tls;
+    const agent = !https ? this.pools.http : this.target.insecureSkipTlsVerify === true ? this.pools.httpsInsecure : tls !== undefined ? this.pools.httpsFor(tls) : this.pools.https;
     const send = https ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       if (signal.aborted) {

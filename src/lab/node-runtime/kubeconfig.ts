@@ -11,6 +11,10 @@ export interface KubeconfigTarget {
   readonly server?: string;
   readonly insecureSkipTlsVerify: boolean;
   readonly auth?: HttpAuth;
+  /** Paths as the file gives them (host paths): `certificate-authority`, `client-certificate`, `client-key`. */
+  readonly certificateAuthority?: string;
+  readonly clientCertificate?: string;
+  readonly clientKey?: string;
 }
 
 interface Named<T> {
@@ -42,7 +46,13 @@ export function parseKubeconfig(text: string): KubeconfigTarget {
   const token = str(user?.['token']);
   const auth: HttpAuth | undefined = token !== undefined ? { token } : username !== undefined ? { username, password } : undefined;
   const server = str(cluster?.['server']);
+  const certificateAuthority = str(cluster?.['certificate-authority']);
+  const clientCertificate = str(user?.['client-certificate']);
+  const clientKey = str(user?.['client-key']);
   return {
+    ...(certificateAuthority !== undefined ? { certificateAuthority } : {}),
+    ...(clientCertificate !== undefined ? { clientCertificate } : {}),
+    ...(clientKey !== undefined ? { clientKey } : {}),
     ...(server !== undefined ? { server: server.replace(/\/+$/, '') } : {}),
     insecureSkipTlsVerify: cluster?.['insecure-skip-tls-verify'] === true,
     ...(auth !== undefined ? { auth } : {}),

@@ -6,7 +6,7 @@
  * kept until the process ends, and mark the process busy while they hold anything (a node runtime that holds
  * containers is not ended for being idle).
  */
-import { HttpClient, HttpPools, type HttpTarget } from './http-client.ts';
+import { HttpClient, HttpPools, tlsKey, type HttpTarget } from './http-client.ts';
 import { SharedCollectionWatch, type CollectionListener, type KubeObjectLike } from './shared-watch.ts';
 
 export interface Closeable {
@@ -21,7 +21,7 @@ export interface Lease<T> {
 
 function targetKey(target: HttpTarget): string {
   // The credentials only tell connections apart; the key never leaves this process.
-  return JSON.stringify([target.base, target.auth?.username ?? '', target.auth?.password ?? '', target.auth?.token ?? '', target.insecureSkipTlsVerify === true]);
+  return JSON.stringify([target.base, target.auth?.username ?? '', target.auth?.password ?? '', target.auth?.token ?? '', target.insecureSkipTlsVerify === true, tlsKey(target.tls)]);
 }
 
 export class AgentShared {

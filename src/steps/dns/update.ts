@@ -103,7 +103,71 @@ function loadPlan(ctx: StepContext, step: DnsStep): { backup: DnsBackup; updates
   return backup === undefined ? undefined : { backup, updates: buildUpdates(backup, targetsOf(step)) };
 }
 
-export const dnsUpdateHandler: StepHandler<DnsStep> = {
+/** A walk-back's DNS step: the forward run's backup and what that run rolled each controller to. */
+function loadForwardPlan(step: DnsStep): { backup: DnsBackup; updates: ControllerUpdate[] } | undefined {
+  const from = step.params.restoreFrom;
+  const backup = from === undefined ? undefined : readDnsBackup(from.runDir);
+  return from === undefined || backup === undefined ? undefined : { backup, updates: buildUpdates(backup, { etcd: from.etcd, master: from.master }) };
+}
+
+/** Each controller, then the service, back to the backup; then the DNS must answer (if it did before). */
+async function restoreFromBackup(ctx: StepContext, step: DnsStep, loaded: { backup: DnsBackup; updates: readonly ControllerUpdate[] }, answeredBefore: boolean | undefined, after: string): Promise<void> {
+  const { apiserver, namespace, domain, timeouts } = step.params;
+  const wl = ctx.deps.workloads(apiserver);
+  for (const u of [...loaded.updates].reverse()) {
+    if (u.kind === 'Deployment') await restoreDeployment(ctx, wl, namespace, u, timeouts.podReadyTimeoutMs);
+    else await restoreController(ctx, wl, namespace, step.params.service, u, timeouts.podReadyTimeoutMs);
+  }
+  await restoreService(ctx, wl, namespace, loaded.backup.service);
+  const server = clusterIPOf(loaded.backup);
+  const [check] = await pollChecks(ctx, timeouts.gateTimeoutMs, async () => [await checkDnsAnswers(ctx, wl, server, domain, QUERY_TIMEOUT_MS)]);
+  if (check?.ok === true) ctx.note(`DNS answers again after ${after}: ${check.detail}`);
+  else if (answeredBefore === false) ctx.note(`DNS does not answer after ${after}, nor did it before the step: ${check?.detail ?? ''}`);
+  else {
+    throw new FerryError('DNS_ROLLBACK_DNS_SILENT', `the old DNS controllers and service are back, but ${buildGateQuery(domain)} does not answer through ${server}: ${check?.detail ?? ''}`, {
+      subjects: { apiserver },
+      hint: `look at the DNS pods (kubectl get pods -l app=skydns; kubectl logs) and at the backup in ${join(step.params.restoreFrom?.runDir ?? ctx.runDir, DNS_BACKUP_DIR)}`,
+    });
+  }
+}
+
+/**
+ * Walking a run back (params.restoreFrom): the objects the forward run backed up are put back as they were — from
+ * whatever half-state it left (restore.ts is idempotent). Rolling forward again onto the old members would refuse a
+ * half-done rolling update and would not give back the very objects the cluster had.
+ */
+const walkBackDnsHandler: StepHandler<DnsStep> = {
+  async precheck(step, ctx) {
+    ctx.deps.workloads(step.params.apiserver);
+  },
+  async apply(step, ctx) {
+    const loaded = loadForwardPlan(step);
+    if (loaded === undefined) {
+      ctx.skip('restore', `the forward run finished no DNS backup in ${join(step.params.restoreFrom?.runDir ?? '', DNS_BACKUP_DIR)}, so it changed nothing`);
+      return;
+    }
+    await restoreFromBackup(ctx, step, loaded, undefined, 'the walk-back');
+  },
+  async verify(step, ctx) {
+    const loaded = loadForwardPlan(step);
+    if (loaded === undefined) return;
+    const wl = ctx.deps.workloads(step.params.apiserver);
+    const checks = await pollChecks(ctx, step.params.timeouts.gateTimeoutMs, async () => [await checkDnsAnswers(ctx, wl, clusterIPOf(loaded.backup), step.params.domain, QUERY_TIMEOUT_MS)]);
+    const ok = checks.every((c) => c.ok);
+    ctx.gate(ok, checks);
+    if (!ok) {
+      throw new FerryError('DNS_GATE_FAILED', `the DNS add-on does not answer after its objects were put back: ${checks.map((c) => c.detail).join('; ')}`, {
+        subjects: { apiserver: step.params.apiserver },
+        hint: '`ferry resume` checks again; look at the DNS pods (kubectl get pods -l app=skydns)',
+      });
+    }
+  },
+  async rollback(_step, ctx) {
+    ctx.note('the walk-back leaves the DNS objects it put back; `ferry resume` runs this step again');
+  },
+};
+
+const forwardDnsHandler: StepHandler<DnsStep> = {
   async precheck(step, ctx) {
     buildDnsEndpoints(targetsOf(step));
     const wl = ctx.deps.workloads(step.params.apiserver);
@@ -147,28 +211,23 @@ export const dnsUpdateHandler: StepHandler<DnsStep> = {
   },
 
   async rollback(step, ctx) {
-    const { apiserver, namespace, domain, timeouts } = step.params;
-    const wl = ctx.deps.workloads(apiserver);
     const loaded = loadPlan(ctx, step);
     if (loaded === undefined) {
       ctx.note('no DNS backup was completed: nothing was changed');
       return;
     }
-    for (const u of [...loaded.updates].reverse()) {
-      if (u.kind === 'Deployment') await restoreDeployment(ctx, wl, namespace, u, timeouts.podReadyTimeoutMs);
-      else await restoreController(ctx, wl, namespace, step.params.service, u, timeouts.podReadyTimeoutMs);
-    }
-    await restoreService(ctx, wl, namespace, loaded.backup.service);
-    const server = clusterIPOf(loaded.backup);
-    const [check] = await pollChecks(ctx, timeouts.gateTimeoutMs, async () => [await checkDnsAnswers(ctx, wl, server, domain, QUERY_TIMEOUT_MS)]);
     const before = ctx.actionResult('dns-before');
-    if (check?.ok === true) ctx.note(`DNS answers again after the rollback: ${check.detail}`);
-    else if (before?.['answered'] === false) ctx.note(`DNS does not answer after the rollback, nor did it before the step: ${check?.detail ?? ''}`);
-    else {
-      throw new FerryError('DNS_ROLLBACK_DNS_SILENT', `the old DNS controllers and service are back, but ${buildGateQuery(domain)} does not answer through ${server}: ${check?.detail ?? ''}`, {
-        subjects: { apiserver },
-        hint: `look at the DNS pods (kubectl get pods -l app=skydns; kubectl logs) and at the backup in ${join(ctx.runDir, DNS_BACKUP_DIR)}`,
-      });
-    }
+    await restoreFromBackup(ctx, step, loaded, typeof before?.['answered'] === 'boolean' ? before['answered'] : undefined, 'the rollback');
   },
+};
+
+function pick(step: DnsStep): StepHandler<DnsStep> {
+  return step.params.restoreFrom !== undefined ? walkBackDnsHandler : forwardDnsHandler;
+}
+
+export const dnsUpdateHandler: StepHandler<DnsStep> = {
+  precheck: (step, ctx) => pick(step).precheck(step, ctx),
+  apply: (step, ctx) => pick(step).apply(step, ctx),
+  verify: (step, ctx) => pick(step).verify(step, ctx),
+  rollback: (step, ctx) => pick(step).rollback(step, ctx),
 };

@@ -9,6 +9,7 @@
  * there is nothing more to undo.
  */
 import { FerryError, messageOf } from '../../errors.ts';
+import { buildKubeFetch } from '../../kube/client.ts';
 import { renderRolloutTable, runRollout, type RolloutProgress } from '../../fleet/rollout.ts';
 import type { NodeHost } from '../../inventory/types.ts';
 import { applyNodeUpdate } from '../../node/update-config.ts';
@@ -36,7 +37,7 @@ async function repointOne(ctx: StepContext, step: S, node: NodeHost): Promise<{ 
           ...(master !== undefined ? { master } : {}),
           ...(etcd !== undefined ? { etcd } : {}),
           backupDir: `/var/lib/ferry/backups/${ctx.runId}`,
-          waitReady: createNodeReadyWaiter(),
+          waitReady: createNodeReadyWaiter({ fetchImpl: buildKubeFetch(ctx.inventory.master?.ca) }),
           readyTimeoutMs: rollout.readyTimeoutMs,
           log: () => undefined,
           signal: ctx.signal,

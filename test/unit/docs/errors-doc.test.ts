@@ -38,6 +38,7 @@ const RELAYS: Readonly<Record<string, string>> = {
   'src/etcd/errors.ts rule.code': 'a rule of RULES: its codes are the EtcdErrorCode table',
   'src/lab/up.ts first.code': 'a LabProblem from validateLabInventory: collected as { code, message } records',
   'src/lab/supervisor-client.ts e.code': "the lab supervisor's own FerryError, relayed over its socket: raised in src/lab",
+  'src/cli/commands/preflight.ts err.code': 'asPreflightRefusal() keeps the code of a FerryError raised while reading the live cluster (raised in src/etcd, src/kube, src/master), changing only its exit code',
   'src/node/node-changes.ts err.code': 'inFile() re-raises a FerryError of the src/sysconfig helpers it wraps, naming the file: raised in src/sysconfig',
   'src/console/domeos-envelope.ts buildConsoleErrorCode(envelope.resultCode)':
     "CONSOLE_<NAME> for each DomeOS ResultStat in RESULT_NAMES (the console's own codes), else CONSOLE_ERROR: documented as a family in the CONSOLE section",

@@ -81,10 +81,12 @@ export class EtcdStore {
   readonly client: Etcd3;
   private readonly callTimeoutMs: number;
 
-  constructor(opts: { endpoints: readonly string[]; callTimeoutMs?: number }) {
+  /** `credentials`: PEM contents for etcd over TLS (--etcd-cafile/--etcd-certfile/--etcd-keyfile). */
+  constructor(opts: { endpoints: readonly string[]; callTimeoutMs?: number; credentials?: { rootCertificate: Buffer; certChain?: Buffer; privateKey?: Buffer } }) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 5000;
     this.client = new Etcd3({
       hosts: [...opts.endpoints],
+      ...(opts.credentials !== undefined ? { credentials: opts.credentials } : {}),
       grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000 },
       faultHandling: { global: buildFailoverPolicy(opts.endpoints.length * 2), host: () => buildPassThroughPolicy() },
     });

@@ -17,6 +17,10 @@ export interface ApiserverOptions {
   readonly insecurePort: number;
   /** `--service-cluster-ip-range`, default 10.0.0.0/24. */
   readonly serviceClusterIpRange: string;
+  /** `--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile`: etcd over TLS with a client certificate. */
+  readonly etcdTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** `--secure-port` with `--tls-cert-file` and `--tls-private-key-file`: https on `--bind-address`. */
+  readonly secure?: { readonly port: number; readonly bindAddress: string; readonly certFile: string; readonly keyFile: string };
 }
 
 export interface ParsedFlags {
@@ -28,7 +32,21 @@ export interface ParsedFlags {
   readonly errors: readonly string[];
 }
 
-const VALUE_FLAGS = ['etcd-servers', 'etcd-prefix', 'insecure-bind-address', 'insecure-port', 'service-cluster-ip-range'] as const;
+const VALUE_FLAGS = [
+  'etcd-servers',
+  'etcd-prefix',
+  'insecure-bind-address',
+  'insecure-port',
+  'service-cluster-ip-range',
+  'etcd-cafile',
+  'etcd-certfile',
+  'etcd-keyfile',
+  'secure-port',
+  'bind-address',
+  'tls-cert-file',
+  'tls-private-key-file',
+  'client-ca-file',
+] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export const DEFAULT_K8S_VERSION = '1.4.7';
@@ -93,13 +111,41 @@ function buildOptions(values: ReadonlyMap<ValueFlag, string>, errors: string[]):
   if (range === undefined || range.size < 4) {
     errors.push(`--service-cluster-ip-range: "${serviceClusterIpRange}" is not an IPv4 CIDR with room for services`);
   }
+  const etcdTls = { ca: values.get('etcd-cafile'), cert: values.get('etcd-certfile'), key: values.get('etcd-keyfile') };
+  if ((etcdTls.cert === undefined) !== (etcdTls.key === undefined)) errors.push('--etcd-certfile and --etcd-keyfile must be given together');
+  const secure = buildSecure(values, errors);
   return {
     etcdServers: etcdServers.map((s) => s.replace(/\/$/, '')),
     etcdPrefix,
     insecureBindAddress,
     insecurePort,
     serviceClusterIpRange,
+    ...(etcdTls.ca !== undefined || etcdTls.cert !== undefined ? { etcdTls: { ...(etcdTls.ca !== undefined ? { ca: etcdTls.ca } : {}), ...(etcdTls.cert !== undefined ? { cert: etcdTls.cert } : {}), ...(etcdTls.key !== undefined ? { key: etcdTls.key } : {}) } } : {}),
+    ...(secure !== undefined ? { secure } : {}),
   };
+}
+
+/**
+ * The real binary's secure port defaults to 6443 with a self-signed certificate; the stand-in serves https only
+ * when --secure-port and the certificate files are all given (the lab's TLS masters), plain http otherwise.
+ */
+function buildSecure(values: ReadonlyMap<ValueFlag, string>, errors: string[]): ApiserverOptions['secure'] {
+  const portText = values.get('secure-port');
+  const certFile = values.get('tls-cert-file');
+  const keyFile = values.get('tls-private-key-file');
+  if (portText === undefined || portText === '0') return undefined;
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+    errors.push(`--secure-port: "${portText}" is not a port number between 1 and 65535`);
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    errors.push('--secure-port needs --tls-cert-file and --tls-private-key-file in the lab stand-in (it makes no self-signed certificate)');
+    return undefined;
+  }
+  const bindAddress = values.get('bind-address') ?? '0.0.0.0';
+  if (!isIPv4(bindAddress)) errors.push(`--bind-address: "${bindAddress}" is not an IPv4 address`);
+  return { port, bindAddress, certFile, keyFile };
 }
 
 /**

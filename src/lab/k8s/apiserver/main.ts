@@ -5,7 +5,7 @@
  * the directory it was started from (through symlinks), as ISSUE3.md's lab conventions say.
  * SIGTERM/SIGINT: stop listening, end watches, close etcd, exit 0.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { startMasterLoop } from './bootstrap.ts';
 import { buildExclusive } from './context.ts';
@@ -42,7 +42,12 @@ async function main(): Promise<void> {
     for (const error of parsed.errors) process.stderr.write(`${stamp()} error: ${error}\n`);
     process.exit(1);
   }
-  const store = new EtcdStore({ endpoints: options.etcdServers });
+  const etcdTls = options.etcdTls;
+  const credentials =
+    etcdTls?.ca === undefined
+      ? undefined
+      : { rootCertificate: readFileSync(etcdTls.ca), ...(etcdTls.cert !== undefined && etcdTls.key !== undefined ? { certChain: readFileSync(etcdTls.cert), privateKey: readFileSync(etcdTls.key) } : {}) };
+  const store = new EtcdStore({ endpoints: options.etcdServers, ...(credentials !== undefined ? { credentials } : {}) });
   const advertiseIp = options.insecureBindAddress === '0.0.0.0' ? '127.0.0.1' : options.insecureBindAddress;
   const ctx: ApiserverContext = {
     store,
@@ -60,6 +65,18 @@ async function main(): Promise<void> {
     checks: [etcdCheck],
     log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
   });
+  const secure = options.secure;
+  const secureServer =
+    secure === undefined
+      ? undefined
+      : await startApiserverHttp(ctx, {
+          host: secure.bindAddress,
+          port: secure.port,
+          checks: [etcdCheck],
+          log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
+          tls: { cert: readFileSync(secure.certFile), key: readFileSync(secure.keyFile) },
+        });
+  if (secure !== undefined) process.stdout.write(`${stamp()} serving securely on https://${secure.bindAddress}:${secure.port}\n`);
   process.stdout.write(`${stamp()} kube-apiserver v${version} serving http://${options.insecureBindAddress}:${options.insecurePort} on etcd ${options.etcdServers.join(',')} prefix ${options.etcdPrefix}\n`);
   const master = startMasterLoop(ctx, {
     ip: advertiseIp,
@@ -71,6 +88,8 @@ async function main(): Promise<void> {
     master.stop();
     server.close();
     server.closeAllConnections();
+    secureServer?.close();
+    secureServer?.closeAllConnections();
     store.close();
     process.exit(0);
   };

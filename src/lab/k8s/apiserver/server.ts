@@ -3,6 +3,7 @@
  * one log line per request (`GET /api/v1/nodes 200 3ms`, never a body).
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ApiserverContext, ResourceRequest } from './context.ts';
@@ -33,6 +34,8 @@ export interface ApiserverHttpOptions {
   readonly port: number;
   readonly checks: readonly HealthCheck[];
   readonly log: (line: string) => void;
+  /** Serve https with this certificate and key (PEM contents), instead of plain http. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
@@ -167,7 +170,7 @@ async function route(ctx: ApiserverContext, opts: ApiserverHttpOptions, req: Inc
 
 /** Listens on host:port; resolves once listening. */
 export async function startApiserverHttp(ctx: ApiserverContext, opts: ApiserverHttpOptions): Promise<Server> {
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
@@ -184,7 +187,10 @@ export async function startApiserverHttp(ctx: ApiserverContext, opts: ApiserverH
       req.resume();
       sendJson(res, apiErr.code, buildStatusBody(apiErr));
     });
-  });
+  };
+  // The real apiserver's secure port also serves anonymous requests (1.4 without an authorizer), so a client
+  // certificate is not required here; --client-ca-file is accepted but not enforced.
+  const server: Server = opts.tls === undefined ? createServer(handler) : createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler);
   // Watches last up to an hour: no request timeout; idle keep-alive connections close after a minute.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 60_000;

@@ -17,7 +17,8 @@ import { DEFAULT_LAB_FLANNEL_VERSION, readProgramVersion } from '../../node-runt
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { FlannelConfigMonitor } from './config-monitor.ts';
 import { EtcdV2Error, EtcdV2Keys, isEtcdUnavailable } from './etcd-v2.ts';
-import { parseFlanneldFlags } from './flags.ts';
+import { parseFlanneldFlags, type FlanneldConfig } from './flags.ts';
+import type { HttpTls } from '../../node-runtime/http-client.ts';
 import { acquireLease, LEASE_TTL_SECONDS, type Lease } from './lease.ts';
 import { DOCKER_OPTS_FILE, parseSubnetEnv, renderDockerOpts, renderSubnetEnv, VXLAN_MTU } from './subnet-file.ts';
 import { buildSubnetEnvValue, formatNetwork, parseFlannelConfig, type FlannelNetworkConfig } from './subnets.ts';
@@ -103,7 +104,14 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   const prefix = toHostPath(ctx.root, flags.etcdPrefix);
   const publicIP = choosePublicIP(ctx, flags.iface, flags.publicIP);
   ctx.log.info(`Using ${publicIP} as external interface (lab flanneld ${readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_FLANNEL_VERSION})`);
-  const etcd = new EtcdV2Keys(flags.etcdEndpoints.map((e) => ctx.shared.client({ base: normalizeServerURL(e) })));
+  let etcdTls: HttpTls | undefined;
+  try {
+    etcdTls = await readEtcdTls(ctx.root, flags);
+  } catch (err) {
+    ctx.log.error(`failed to read the etcd TLS files: ${messageOf(err)}`);
+    return 1;
+  }
+  const etcd = new EtcdV2Keys(flags.etcdEndpoints.map((e) => ctx.shared.client({ base: normalizeServerURL(e), ...(etcdTls !== undefined ? { tls: etcdTls } : {}) })));
   const subnetFile = resolveHostPath(ctx.root, flags.subnetFile);
   let lease: Lease;
   let network: FlannelNetworkConfig;
@@ -162,3 +170,11 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   }
   return 0;
 };
+
+/** flanneld's -etcd-cafile/-etcd-certfile/-etcd-keyfile, read from the host's root. */
+async function readEtcdTls(root: string, flags: FlanneldConfig): Promise<HttpTls | undefined> {
+  if (flags.etcdCaFile === undefined && flags.etcdCertFile === undefined) return undefined;
+  const read = (path: string | undefined) => (path === undefined ? Promise.resolve(undefined) : readFile(resolveHostPath(root, path)));
+  const [ca, cert, key] = await Promise.all([read(flags.etcdCaFile), read(flags.etcdCertFile), read(flags.etcdKeyFile)]);
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined && key !== undefined ? { cert, key } : {}) };
+}

@@ -13,6 +13,10 @@ export interface FlanneldConfig {
   readonly etcdEndpoints: readonly string[];
   /** Without a trailing slash. */
   readonly etcdPrefix: string;
+  /** `-etcd-cafile`, `-etcd-certfile`, `-etcd-keyfile` (paths as given). */
+  readonly etcdCaFile?: string;
+  readonly etcdCertFile?: string;
+  readonly etcdKeyFile?: string;
   /** An interface name or address; '' for the default route's. */
   readonly iface: string;
   readonly publicIP: string;
@@ -68,6 +72,9 @@ export function parseFlanneldFlags(args: readonly string[], env: Readonly<Record
     config: {
       etcdEndpoints: splitCommaList(get('etcd-endpoints') ?? DEFAULT_ETCD_ENDPOINTS).map((e) => e.replace(/\/+$/, '')),
       etcdPrefix: prefix === '' ? '/' : prefix,
+      ...optional('etcdCaFile', get('etcd-cafile')),
+      ...optional('etcdCertFile', get('etcd-certfile')),
+      ...optional('etcdKeyFile', get('etcd-keyfile')),
       iface: get('iface') ?? '',
       publicIP: get('public-ip') ?? '',
       subnetFile: get('subnet-file') ?? '/run/flannel/subnet.env',
@@ -76,4 +83,8 @@ export function parseFlanneldFlags(args: readonly string[], env: Readonly<Record
       help: parsed.values.get('help') === 'true',
     },
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined || value === '' ? {} : ({ [key]: value } as Partial<Record<K, string>>);
 }
