@@ -48,17 +48,17 @@ interface TestRun {
   readonly seconds: number;
 }
 
-function runFiles(files: readonly string[], outDir: string): Promise<TestRun> {
+function runFiles(suite: ReliabilitySuite, files: readonly string[], outDir: string, concurrency: number): Promise<TestRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=1200000', ...files], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=1800000', ...files], {
       env: { ...process.env, FERRY_RELIABILITY_OUT: outDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
-      process.stdout.write(b);
+      for (const line of b.toString().split('\n')) if (/^(not )?ok \d+ /.test(line)) process.stdout.write(`[${suite}] ${line}\n`);
     });
     child.on('error', reject);
     child.on('exit', () => {
@@ -108,25 +108,38 @@ export function writeReliabilitySection(path: string, id: string, body: string):
 }
 
 async function main(): Promise<number> {
-  const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const args = process.argv.slice(2);
+  const ci = args.indexOf('--concurrency');
+  const concurrency = ci >= 0 ? Number(args[ci + 1]) : 1;
+  const asked = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--concurrency');
   const bad = asked.filter((s) => !(RELIABILITY_SUITES as readonly string[]).includes(s));
   if (bad.length > 0) {
     process.stderr.write(`unknown suite ${bad.join(', ')}; suites: ${RELIABILITY_SUITES.join(', ')}\n`);
     return 2;
   }
   const suites = (asked.length > 0 ? asked : RELIABILITY_SUITES) as ReliabilitySuite[];
+  // The suites' files use their own addresses, so the suites run side by side; each suite's files one at a time
+  // (or --concurrency N). Sections are written once all are done.
+  const load = loadavg()[0] ?? 0;
+  const machine = `${cpus().length} cores, load ${load.toFixed(1)} at the start, Node ${process.version}, the suites run side by side`;
+  const results = await Promise.all(
+    suites.map(async (suite) => {
+      const outDir = mkdtempSync(join(tmpdir(), `ferry-reliability-${suite}-`));
+      try {
+        const run = await runFiles(suite, SUITE_FILES[suite], outDir, concurrency);
+        return { suite, run, rows: readRows(outDir, suite) };
+      } finally {
+        rmSync(outDir, { recursive: true, force: true });
+      }
+    }),
+  );
   let failed = 0;
-  for (const suite of suites) {
-    const outDir = mkdtempSync(join(tmpdir(), `ferry-reliability-${suite}-`));
-    try {
-      const load = loadavg()[0] ?? 0;
-      const run = await runFiles(SUITE_FILES[suite], outDir);
-      failed += run.fail > 0 || Number.isNaN(run.fail) ? 1 : 0;
-      const machine = `${cpus().length} cores, load ${load.toFixed(1)} at the start, Node ${process.version}`;
-      writeReliabilitySection('RELIABILITY.md', suite, renderSuiteSection(suite, readRows(outDir, suite), run, { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', command: `npm run reliability -- ${suite}`, machine }));
-    } finally {
-      rmSync(outDir, { recursive: true, force: true });
-    }
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  for (const { suite, run, rows } of results) {
+    failed += run.fail > 0 || Number.isNaN(run.fail) ? 1 : 0;
+    process.stdout.write(`${suite}: ${run.pass} passed, ${run.fail} failed, ${Math.round(run.seconds)} s, ${rows.length} rows\n`);
+    const command = `npm run reliability -- ${suites.join(' ')}${concurrency !== 1 ? ` --concurrency ${concurrency}` : ''}`;
+    writeReliabilitySection('RELIABILITY.md', suite, renderSuiteSection(suite, rows, run, { date, command, machine }));
   }
   return failed > 0 ? 1 : 0;
 }
