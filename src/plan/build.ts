@@ -172,12 +172,18 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const n of extraNew) {
     steps.push({ id: `etcd.add.${n.name}`, kind: 'etcd.add', phase: 2, ...describeAdd(n), params: { new: n, timeouts } });
   }
+  // The new master (phase 4) runs on the new members only, so one of them must be a member by then. When none is
+  // (the only old voter leads: a one-member cluster), the leader's replacement cannot wait for phase 7.
+  const masterInScope = scope !== 'etcd' && inventory.master !== undefined;
+  const newBeforePhase4 = inventory.etcd.new.length - newNeeded.length + extraNew.length + replacements.filter((r) => r.old.live.id !== leaderId).length;
+  const leaderPhase = masterInScope && newBeforePhase4 === 0 && replacements.length > 0 ? 2 : 7;
+  if (leaderPhase === 2) notes.push('no new etcd member would exist before the new master starts (phase 4): the leader is replaced in phase 2, still after every other etcd change');
   for (const r of replacements) {
     const isLeader = r.old.live.id === leaderId;
     steps.push({
       id: `etcd.replace.${r.old.spec.name}`,
       kind: 'etcd.replace',
-      phase: isLeader ? 7 : 2,
+      phase: isLeader ? leaderPhase : 2,
       ...describeReplace(r.old.spec, r.new, isLeader),
       params: { old: r.old.spec, oldId: r.old.live.id, new: r.new, oldWasLeader: isLeader, timeouts },
     });

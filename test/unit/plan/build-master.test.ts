@@ -49,6 +49,21 @@ describe('buildPlan with a master', () => {
     assert.deepEqual(nodes.params.rollout, { canary: 1, batchSize: 5, concurrency: 2, maxFailures: 1, readyTimeoutMs: 120_000 });
   });
 
+  test('one etcd member (1→1): the leader is replaced in phase 2, so the new master finds a new member in phase 4', () => {
+    const base = inventory();
+    const one: Inventory = { ...base, etcd: { ...base.etcd, old: base.etcd.old.slice(0, 1), new: base.etcd.new.slice(0, 1) } };
+    const single: ObservedEtcd = { ...etcd, members: etcd.members.slice(0, 1), leaderId: '100' };
+    const p = buildPlan({ inventory: one, inventoryPath: 'i.yaml', inventorySha256: 'x', observed: { etcd: single, kube } });
+    assert.deepEqual(
+      planSteps(p).map((s) => `${s.phase}:${s.id}`),
+      ['2:etcd.snapshot', '2:etcd.replace.old0', '3:master.stop-old', '4:master.start-new', '5:nodes.repoint', '6:master.start-held-back', '6:dns.update'],
+    );
+    assert.ok(p.notes.some((n) => /leader is replaced in phase 2/.test(n)));
+    // Without a master the leader still goes last, in phase 7.
+    const etcdOnly = buildPlan({ inventory: { ...one, master: undefined }, inventoryPath: 'i.yaml', inventorySha256: 'x', observed: { etcd: single } });
+    assert.deepEqual(planSteps(etcdOnly).filter((s) => s.kind.startsWith('etcd.')).map((s) => `${s.phase}:${s.id}`), ['2:etcd.snapshot', '7:etcd.replace.old0']);
+  });
+
   test('a new master at another Kubernetes version is refused at plan time (exit 2)', () => {
     assert.throws(
       () => plan({ kube: { ...kube, newVersion: 'v1.5.5' } }),
