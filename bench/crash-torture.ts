@@ -5,9 +5,10 @@
  * (test/helpers/independent-check.ts) and the acknowledged keys read back with etcdctl. The chain mode (one lab,
  * every point in turn) is test/integration/crash-chain.test.ts.
  *
- *   npm run torture:crash [-- --only SUBSTR] [-- --limit N] [-- --out FILE | --no-write]
+ *   npm run torture:crash [-- --only SUBSTR] [--every N] [--limit N] [--out FILE | --no-write]
  *     --only SUBSTR   only the kill points whose FERRY_FAULT spec contains SUBSTR
- *     --limit N       at most N kill points (after --only)
+ *     --every N       every N-th kill point (a sample spread over the whole run)
+ *     --limit N       at most N kill points (after --only and --every)
  *     --out FILE      where the `crash-isolated` section goes (default RELIABILITY.md); --no-write: nowhere
  *
  * Addresses: 127.42.0.x (console .10, new master .20, new etcd .21–.23, old master .30, old etcd .31–.33, nodes
@@ -119,10 +120,15 @@ function renderSection(rows: readonly Row[], meta: { command: string; date: stri
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, 'no-write': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, limit: { type: 'string' }, every: { type: 'string' }, out: { type: 'string' }, 'no-write': { type: 'boolean' } } });
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     process.stderr.write(`--limit must be a positive integer, not ${values.limit}\n`);
+    return 2;
+  }
+  const every = values.every === undefined ? undefined : Number(values.every);
+  if (every !== undefined && !(Number.isInteger(every) && every > 0)) {
+    process.stderr.write(`--every must be a positive integer, not ${values.every}\n`);
     return 2;
   }
   const started = performance.now();
@@ -135,7 +141,7 @@ async function main(): Promise<number> {
   } finally {
     await probe.cleanup();
   }
-  const chosen = selectKillPoints(all, { ...(values.only !== undefined ? { only: values.only } : {}), ...(limit !== undefined ? { limit } : {}) });
+  const chosen = selectKillPoints(all, { ...(values.only !== undefined ? { only: values.only } : {}), ...(limit !== undefined ? { limit } : {}), ...(every !== undefined ? { every } : {}) });
   log(`${chosen.length} of ${all.length} kill points`);
   const rows: Row[] = [];
   for (const [i, p] of chosen.entries()) {

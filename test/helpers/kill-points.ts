@@ -111,8 +111,10 @@ export function buildKillPoints(steps: readonly PlannedStep[], o: KillPointOptio
 }
 
 /** `--only SUBSTR` / `--limit N` of the torture bench, and the chain test's own selection. */
-export function selectKillPoints(points: readonly KillPoint[], o: { only?: string; limit?: number } = {}): KillPoint[] {
-  const chosen = o.only === undefined ? [...points] : points.filter((p) => p.fault.includes(o.only as string));
+export function selectKillPoints(points: readonly KillPoint[], o: { only?: string; limit?: number; every?: number } = {}): KillPoint[] {
+  const matching = o.only === undefined ? [...points] : points.filter((p) => p.fault.includes(o.only as string));
+  // Every n-th point (1st, n+1-th, …): a sample spread over the whole run.
+  const chosen = o.every === undefined ? matching : matching.filter((_, i) => i % (o.every as number) === 0);
   return o.limit === undefined ? chosen : chosen.slice(0, o.limit);
 }
 
