@@ -276,9 +276,9 @@ async function main(): Promise<number> {
     process.stderr.write(`${rows[rows.length - 1] ?? ''}\n`);
   }
   const body = [
-    '## 3b. Rollback from every phase',
+    '## 3b. Rollback from each phase, one lab per phase',
     '',
-    `Command: \`npm run torture:rollback\` — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. One lab per phase (3+3 etcd, 2 nodes, DNS, DomeOS console), a writer putting unique keys throughout; the forward run is SIGKILLed in the phase (phase 9: it finishes), then \`ferry rollback --yes\`; etcdctl, the apiserver, the node files, \`dig\` and the console's state decide.`,
+    `Command: \`npm run torture:rollback${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. One lab per phase (3+3 etcd, 2 nodes, DNS, DomeOS console), a writer putting unique keys throughout; the forward run is SIGKILLed in the phase (phase 9: it finishes), then \`ferry rollback --yes\`; etcdctl, the apiserver, the node files, \`dig\` and the console's state decide.`,
     '',
     '| case | outcome | forward stopped in | walk-back steps | keys acked | lost | fresh member IDs | walk-back s | total s |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -38,13 +38,21 @@ after(() => {
   for (const d of fixtureDirs) assert.deepEqual(processesOf(d), [], `no process left behind by ${d}`);
 });
 
-async function dig(): Promise<string> {
+/** One query to the cluster DNS. */
+async function digOnce(): Promise<string> {
   try {
     const { stdout } = await run('dig', [`@${CLUSTER_DNS}`, '+short', '+time=2', '+tries=1', NAME], { timeout: 10_000 });
     return stdout.trim();
   } catch (err) {
     return `dig failed: ${(err as Error).message}`;
   }
+}
+
+/** The cluster DNS's answer: up to three queries (a loaded machine can drop one UDP query); the last result kept. */
+async function dig(): Promise<string> {
+  let answer = '';
+  for (let attempt = 0; attempt < 3 && !/^\d+\.\d+\.\d+\.\d+$/.test(answer); attempt++) answer = await digOnce();
+  return answer;
 }
 
 /** Query the cluster DNS until stopped; how many queries were answered right. */
@@ -56,7 +64,7 @@ function sampleDns(): { stop: () => void; result: Promise<{ ok: number; failed: 
     const failures: string[] = [];
     while (!stopped) {
       const at = new Date().toISOString();
-      const a = await dig();
+      const a = await digOnce();
       if (a === KUBERNETES_IP) ok++;
       else {
         failed++;
