@@ -77,13 +77,13 @@ function readRows(outDir: string, suite: ReliabilitySuite): Record<string, unkno
 const cell = (v: unknown) => (v === undefined ? '' : String(v).replaceAll('|', '\\|').replaceAll('\n', ' '));
 
 /** The markdown of one suite's section (pure). */
-export function renderSuiteSection(suite: ReliabilitySuite, rows: readonly Record<string, unknown>[], run: TestRun, meta: { date: string; command: string; machine: string }): string {
+export function renderSuiteSection(suite: ReliabilitySuite, rows: readonly Record<string, unknown>[], run: TestRun | string, meta: { date: string; command: string; machine: string }): string {
   const columns = ['case', 'outcome', ...new Set(rows.flatMap((r) => Object.keys(r)).filter((k) => k !== 'case' && k !== 'outcome' && k !== 'at'))];
   const lines = [
     `## ${TITLES[suite]}`,
     '',
     `Command: \`${meta.command}\` — ${meta.date}, ${meta.machine}.`,
-    `Test files: ${SUITE_FILES[suite].map((f) => `\`${f}\``).join(', ')} — ${run.pass} passed, ${run.fail} failed, ${Math.round(run.seconds)} s.`,
+    `Test files: ${SUITE_FILES[suite].map((f) => `\`${f}\``).join(', ')} — ${typeof run === 'string' ? run : `${run.pass} passed, ${run.fail} failed, ${Math.round(run.seconds)} s`}.`,
     '',
   ];
   if (rows.length === 0) lines.push('(no rows recorded)');
@@ -111,13 +111,26 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const ci = args.indexOf('--concurrency');
   const concurrency = ci >= 0 ? Number(args[ci + 1]) : 1;
-  const asked = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--concurrency');
+  const asked = args.filter((a, i) => !a.startsWith('--') && !['--concurrency', '--rows', '--summary'].includes(args[i - 1] ?? ''));
   const bad = asked.filter((s) => !(RELIABILITY_SUITES as readonly string[]).includes(s));
   if (bad.length > 0) {
     process.stderr.write(`unknown suite ${bad.join(', ')}; suites: ${RELIABILITY_SUITES.join(', ')}\n`);
     return 2;
   }
   const suites = (asked.length > 0 ? asked : RELIABILITY_SUITES) as ReliabilitySuite[];
+  // --rows DIR --summary TEXT: render the rows a whole `npm test` recorded (FERRY_RELIABILITY_OUT=DIR bash .ci/run)
+  // instead of running the suites again.
+  const ri = args.indexOf('--rows');
+  if (ri >= 0) {
+    const dir = args[ri + 1] ?? '';
+    const summary = args[args.indexOf('--summary') + 1] ?? '';
+    const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    const machine = `${cpus().length} cores, Node ${process.version}`;
+    for (const suite of suites) {
+      writeReliabilitySection('RELIABILITY.md', suite, renderSuiteSection(suite, readRows(dir, suite), summary, { date, command: 'FERRY_RELIABILITY_OUT=DIR bash .ci/run (the whole suite, as CI runs it)', machine }));
+    }
+    return 0;
+  }
   // The suites' files use their own addresses, so the suites run side by side; each suite's files one at a time
   // (or --concurrency N). Sections are written once all are done.
   const load = loadavg()[0] ?? 0;
