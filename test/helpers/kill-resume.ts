@@ -17,7 +17,7 @@ import { foldJournal } from '../../src/run/fold.ts';
 import { acquireRunLock } from '../../src/run/lock.ts';
 import { resolveRunsDir } from '../../src/home.ts';
 import { startLabFixture, type LabFixture } from './lab-fixture.ts';
-import { actionEvents, assertMigrated, clientURLs, openAdmin, planFor, processesOf, readEvents, runFerryCli, withDeps } from './migration.ts';
+import { actionEvents, assertMigrated, clientURLs, describeCliRun, openAdmin, planFor, processesOf, readEvents, runFerryCli, withDeps } from './migration.ts';
 
 /** Actions after which the crash tests kill ferry (names as the journal writes them). */
 export type KillPoint = 'add-learner' | 'start-service' | 'promote' | 'remove-member';
@@ -140,7 +140,7 @@ export async function runKillThenResume(t: TestContext, o: KillResumeOptions): P
     const started = performance.now();
     const resumed = await runFerryCli(['resume', '--yes'], fixture.env);
     t.diagnostic(`resume after kill-after:${o.killAfter} took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(resumed.code, ExitCode.ok, `ferry resume exits 0:\n${resumed.stdout}\n${resumed.stderr}`);
+    assert.equal(resumed.code, ExitCode.ok, `ferry resume exits 0: ${describeCliRun(resumed)}`);
     const events = readEvents(runDir);
     assert.equal(foldJournal(events).runState, 'done');
     const afterResume = eventsAfterLastAttach(events);

@@ -202,3 +202,14 @@ export function runFerryCli(args: readonly string[], env: Record<string, string 
     });
   });
 }
+
+/**
+ * A failed child run, told so that a report that keeps only its first lines still shows why: the exit, stderr, then
+ * the last `tailLines` lines of stdout (where the failing step is), then the rest.
+ */
+export function describeCliRun(r: Pick<CliResult, 'code' | 'stdout' | 'stderr'> & Partial<CliResult>, tailLines = 40): string {
+  const lines = r.stdout.trimEnd().split('\n');
+  const tail = lines.slice(-tailLines).join('\n');
+  const head = lines.length > tailLines ? `\n--- stdout, first ${lines.length - tailLines} lines ---\n${lines.slice(0, -tailLines).join('\n')}` : '';
+  return `exit ${r.code ?? 'none'}${r.signal ? ` (signal ${r.signal})` : ''}${r.timedOut ? ', killed after the timeout' : ''}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout, last ${Math.min(tailLines, lines.length)} lines ---\n${tail}${head}`;
+}

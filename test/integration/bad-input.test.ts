@@ -24,7 +24,7 @@ import { resolveRunsDir } from '../../src/home.ts';
 import { ARGV_CASES, INVENTORY_CASES, type ArgvCase, type InventoryCase, type Raw } from '../helpers/bad-input-cases.ts';
 import { diffLabStates, readLabState, type LabState } from '../helpers/lab-state-hash.ts';
 import { startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
-import { processesOf, runFerryCli, type CliResult } from '../helpers/migration.ts';
+import { type CliResult, describeCliRun, processesOf, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const P = '127.45.1';
@@ -48,7 +48,7 @@ before(async () => {
   const copy = join(scratch, 'inventory-copy.yaml');
   writeFileSync(copy, readFileSync(lab.inventoryPath));
   const planned = await runFerryCli(['plan', '-f', copy, '--scope', 'etcd', '-o', 'json', '--out', join(scratch, 'stale-plan.json')], lab.env);
-  assert.equal(planned.code, ExitCode.ok, `the plan to make stale is made:\n${planned.stdout}\n${planned.stderr}`);
+  assert.equal(planned.code, ExitCode.ok, `the plan to make stale is made: ${describeCliRun(planned)}`);
   writeFileSync(copy, `${readFileSync(copy, 'utf8')}# changed after the plan\n`);
   baseline = await readState();
 });

@@ -18,7 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ExitCode } from '../../src/errors.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { hostPath, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
-import { FERRY_BIN, processesOf, readEvents, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, FERRY_BIN, processesOf, readEvents, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** docs/dashboard.png (linked from the README) is rewritten only when asked: FERRY_UPDATE_SCREENSHOT=1. */
@@ -139,7 +139,7 @@ test('a lab run in progress: steps advance to done, the etcd members change, the
 
     await waitForRunState(page, 'done', 0, 480_000);
     const result = await apply.exited;
-    assert.equal(result.code, ExitCode.ok, `apply --ui exits 0:\n${result.stdout}\n${result.stderr}`);
+    assert.equal(result.code, ExitCode.ok, `apply --ui exits 0: ${describeCliRun(result)}`);
     const token = new URL(url).searchParams.get('token') ?? '';
     assert.equal((result.stdout + result.stderr).split(token).length - 1, 1, 'the token is printed once: in the URL line');
 
@@ -190,7 +190,7 @@ test('a lab run in progress: steps advance to done, the etcd members change, the
     t.diagnostic(`screenshot: ${shot}`);
     serve.child.kill('SIGTERM');
     const stopped = await serve.exited;
-    assert.equal(stopped.code, 0, `serve stops cleanly on SIGTERM:\n${stopped.stdout}\n${stopped.stderr}`);
+    assert.equal(stopped.code, 0, `serve stops cleanly on SIGTERM: ${describeCliRun(stopped)}`);
     assert.match(stopped.stdout, /SIGTERM: dashboard stopped/);
   } finally {
     serve?.child.kill('SIGKILL');
@@ -224,7 +224,7 @@ test('a failed step: the page shows what failed, its error code, and what was ro
     await page.goto(await apply.url);
     await page.waitForSelector('#failure[data-step="master.start-new"][data-state="rolled-back"]', { timeout: 480_000 });
     const result = await apply.exited;
-    assert.equal(result.code, ExitCode.failedRolledBack, `exit 1:\n${result.stdout}\n${result.stderr}`);
+    assert.equal(result.code, ExitCode.failedRolledBack, `exit 1: ${describeCliRun(result)}`);
 
     const runId = new URL(page.url()).searchParams.get('run') ?? '';
     const view = foldJournal(readEvents(join(lab.home, 'runs', runId)));

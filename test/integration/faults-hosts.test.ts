@@ -27,7 +27,7 @@ import { SshHost } from '../../src/hosts/ssh.ts';
 import { applyNodeUpdate } from '../../src/node/update-config.ts';
 import { FLANNELD, KUBE_PROXY, KUBELET } from '../helpers/domeos-node-files.ts';
 import { assertNodesReady, hostPath, NODE_SYSCONFIG, readNodeFiles, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
-import { processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -359,7 +359,7 @@ describe('a node whose kubelet fails after repointing', { timeout: 600_000 }, ()
       restoreKubelet();
       const t1 = Date.now();
       const fin = await runFerryCli(['resume', '--yes'], lab.env);
-      assert.equal(fin.code, ExitCode.ok, `ferry resume finishes once the kubelet works:\n${fin.stdout}\n${fin.stderr}`);
+      assert.equal(fin.code, ExitCode.ok, `ferry resume finishes once the kubelet works: ${describeCliRun(fin)}`);
       await assertNodesReady(lab.newMaster, [good.name, bad.name]);
       recordReliability('faults', { case: 'resume after fixing the kubelet', outcome: 'every node Ready on the new master', exitCode: fin.code ?? -1, seconds: (Date.now() - t1) / 1000 });
     } finally {

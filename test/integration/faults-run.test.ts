@@ -22,7 +22,7 @@ import type { JournalEvent } from '../../src/run/events.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { readJournal } from '../../src/run/journal.ts';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
-import { assertMigrated, FERRY_BIN, processesOf, readEvents, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
+import { assertMigrated, describeCliRun, FERRY_BIN, processesOf, readEvents, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const fixtureDirs: string[] = [];
@@ -132,7 +132,7 @@ test('SIGINT mid-step: a clean, resumable stop; a second SIGINT quits at once; f
 
     const t2 = Date.now();
     const fin = await runFerryCli(['resume', '--yes'], lab.env);
-    assert.equal(fin.code, ExitCode.ok, `ferry resume finishes:\n${fin.stdout}\n${fin.stderr}`);
+    assert.equal(fin.code, ExitCode.ok, `ferry resume finishes: ${describeCliRun(fin)}`);
     const runId = runDir.split('/').pop() as string;
     await assertMigrated(lab, runId);
     recordReliability('faults', { case: 'resume after SIGINTs', outcome: 'migrated: members exactly the new ones, every seeded key read back', exitCode: fin.code ?? -1, lost: 0, seconds: (Date.now() - t2) / 1000 });
@@ -191,14 +191,14 @@ test('the journal\'s disk full mid-run: JOURNAL_DISK_FULL, exit 130, nothing rol
 
     // Still full: resume refuses at once, naming the same cause, and changes nothing.
     const full = await runFerryCli(['resume', '--yes'], lab.env);
-    assert.notEqual(full.code, ExitCode.ok, `resume on a full disk fails:\n${full.stdout}\n${full.stderr}`);
+    assert.notEqual(full.code, ExitCode.ok, `resume on a full disk fails: ${describeCliRun(full)}`);
     assert.match(full.stdout + full.stderr, /JOURNAL_DISK_FULL|no space left|ENOSPC/);
     t.diagnostic(`resume on a still-full disk: exit ${full.code}`);
 
     rmSync(join(home, 'filler'));
     const t1 = Date.now();
     const fin = await runFerryCli(['resume', '--yes'], lab.env);
-    assert.equal(fin.code, ExitCode.ok, `after freeing space, ferry resume finishes:\n${fin.stdout}\n${fin.stderr}`);
+    assert.equal(fin.code, ExitCode.ok, `after freeing space, ferry resume finishes: ${describeCliRun(fin)}`);
     await assertMigrated(lab, runDir.split('/').pop() as string);
     assert.ok(existsSync(join(runDir, 'report.html')), 'the report is written once there is room');
     recordReliability('faults', { case: 'resume after freeing the journal disk', outcome: 'migrated: members exactly the new ones, every seeded key read back', exitCode: fin.code ?? -1, lost: 0, seconds: (Date.now() - t1) / 1000 });

@@ -15,7 +15,7 @@ import { ExitCode } from '../../src/errors.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { healthz, hostPath, listNodes, OLD_MASTER_STOPPED, startMasterLab, unitState } from '../helpers/master-lab.ts';
-import { processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const PREFIX = '127.26.7';
@@ -37,7 +37,7 @@ test('a new master failing its gate is rolled back: the old master runs again, n
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes'], lab.env);
     t.diagnostic(`ferry apply (rolled back) took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(r.code, ExitCode.failedRolledBack, `exit 1:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.failedRolledBack, `exit 1: ${describeCliRun(r)}`);
 
     const runIds = readdirSync(resolveRunsDir(lab.env));
     assert.equal(runIds.length, 1);

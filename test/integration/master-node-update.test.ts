@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode } from '../../src/errors.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { assertNodesReady, hostPath, listNodes, mtimeOf, NODE_SYSCONFIG, readNodeFiles, startMasterLab, sysconfigLine, type MasterLab } from '../helpers/master-lab.ts';
-import { processesOf, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, processesOf, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const PREFIX = '127.26.4';
@@ -43,7 +43,7 @@ describe('ferry node update-config on a lab node', { timeout: 300_000 }, () => {
     const t0 = Date.now();
     const r = await updateConfig(['--master', `http://${PREFIX}.99:8080`], node.host, 10);
     const finishedAt = Date.now();
-    assert.equal(r.code, ExitCode.failedRolledBack, `exit 1:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.failedRolledBack, `exit 1: ${describeCliRun(r)}`);
     assert.match(r.stdout + r.stderr, /Rollback finished/);
     const bytesAfter = readNodeFiles(lab, node.host);
     for (const p of NODE_SYSCONFIG) assert.ok((bytesAfter.get(p) as Buffer).equals(bytesBefore.get(p) as Buffer), `${p} is byte-identical after the rollback`);
@@ -59,7 +59,7 @@ describe('ferry node update-config on a lab node', { timeout: 300_000 }, () => {
     const node = lab.nodes[1] as (typeof lab.nodes)[number];
     const before1 = readNodeFiles(lab, node.host);
     const r = await updateConfig(['--etcd', `${PREFIX}.32:4012`], node.host);
-    assert.equal(r.code, ExitCode.ok, `exit 0:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.ok, `exit 0: ${describeCliRun(r)}`);
     const after1 = readNodeFiles(lab, node.host);
     for (const p of ['/etc/sysconfig/kubelet', '/etc/sysconfig/kube-proxy']) assert.ok((after1.get(p) as Buffer).equals(before1.get(p) as Buffer), `${p} untouched`);
     const flannel = readFileSync(hostPath(lab, node.host, '/etc/sysconfig/flanneld'), 'utf8');
@@ -68,7 +68,7 @@ describe('ferry node update-config on a lab node', { timeout: 300_000 }, () => {
 
     const mtimes = NODE_SYSCONFIG.map((p) => mtimeOf(lab, node.host, p));
     const again = await updateConfig(['--etcd', `${PREFIX}.32:4012`], node.host);
-    assert.equal(again.code, ExitCode.ok, `second run exits 0:\n${again.stdout}\n${again.stderr}`);
+    assert.equal(again.code, ExitCode.ok, `second run exits 0: ${describeCliRun(again)}`);
     assert.match(again.stdout, /already up to date/);
     const after2 = readNodeFiles(lab, node.host);
     for (const p of NODE_SYSCONFIG) assert.ok((after2.get(p) as Buffer).equals(after1.get(p) as Buffer), `${p} not rewritten`);

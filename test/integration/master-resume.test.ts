@@ -14,7 +14,7 @@ import { ExitCode } from '../../src/errors.ts';
 import type { JournalEvent } from '../../src/run/events.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { assertNodesReady, startMasterLab } from '../helpers/master-lab.ts';
-import { processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
 
 const PREFIX = '127.26.3';
 const STEP = 'nodes.repoint';
@@ -36,7 +36,7 @@ test('killed mid-rollout, ferry resume finishes the remaining nodes and redoes n
     const fault = `kill-after:node:${third.name}@${STEP}`;
     const killed = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes'], { ...lab.env, FERRY_FAULT: fault });
     assert.equal(killed.timedOut, false, 'the killed apply did not run into the time limit');
-    assert.equal(killed.signal, 'SIGKILL', `ferry apply with FERRY_FAULT=${fault} dies by SIGKILL (code ${killed.code}):\n${killed.stdout}\n${killed.stderr}`);
+    assert.equal(killed.signal, 'SIGKILL', `ferry apply with FERRY_FAULT=${fault} dies by SIGKILL (code ${killed.code}): ${describeCliRun(killed)}`);
 
     const runIds = readdirSync(resolveRunsDir(lab.env));
     assert.equal(runIds.length, 1);
@@ -50,7 +50,7 @@ test('killed mid-rollout, ferry resume finishes the remaining nodes and redoes n
     const started = performance.now();
     const resumed = await runFerryCli(['resume', '--yes'], lab.env);
     t.diagnostic(`resume took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(resumed.code, ExitCode.ok, `ferry resume exits 0:\n${resumed.stdout}\n${resumed.stderr}`);
+    assert.equal(resumed.code, ExitCode.ok, `ferry resume exits 0: ${describeCliRun(resumed)}`);
 
     const events = readEvents(runDir);
     assert.equal(foldJournal(events).runState, 'done');

@@ -10,7 +10,7 @@ import { ExitCode } from '../../src/errors.ts';
 import { planSteps } from '../../src/plan/build.ts';
 import { observeAndPlan } from '../../src/run/session.ts';
 import { healthz, NODE_SYSCONFIG, readNodeFiles, startMasterLab, unitState } from '../helpers/master-lab.ts';
-import { clientURLs, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';
+import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';
 
 const PREFIX = '127.26.6';
 const fixtureDirs: string[] = [];
@@ -31,7 +31,7 @@ test('ferry apply --scope etcd: only etcd steps, node files untouched', { timeou
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes', '--scope', 'etcd'], lab.env);
     t.diagnostic(`ferry apply --scope etcd took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(r.code, ExitCode.ok, `exit 0:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.ok, `exit 0: ${describeCliRun(r)}`);
 
     const admin = openAdmin(clientURLs(lab, 'new'));
     try {

@@ -13,7 +13,7 @@ import { ExitCode } from '../../src/errors.ts';
 import { planSteps } from '../../src/plan/build.ts';
 import { observeAndPlan } from '../../src/run/session.ts';
 import { assertNodesReady, healthz, hostPath, mtimeOf, NODE_SYSCONFIG, readNodeFiles, startMasterLab, sysconfigLine, unitState } from '../helpers/master-lab.ts';
-import { clientURLs, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';
+import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';
 
 const PREFIX = '127.26.5';
 const fixtureDirs: string[] = [];
@@ -35,7 +35,7 @@ test('ferry apply --scope master: no etcd step, nodes repointed at the new maste
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes', '--scope', 'master'], lab.env);
     t.diagnostic(`ferry apply --scope master took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(r.code, ExitCode.ok, `exit 0:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.ok, `exit 0: ${describeCliRun(r)}`);
 
     await assertNodesReady(lab.newMaster, lab.nodes.map((n) => n.name));
     assert.equal(await healthz(lab.oldMaster), false, 'the old apiserver is silent');
@@ -59,7 +59,7 @@ test('ferry apply --scope master: no etcd step, nodes repointed at the new maste
     const bytes = readNodeFiles(lab, node.host);
     const mtimes = NODE_SYSCONFIG.map((p) => mtimeOf(lab, node.host, p));
     const again = await runFerryCli(['node', 'update-config', '--master', lab.newMaster, '--lab-host', node.host, '--lab-dir', lab.labDir, '--timeout', '20'], lab.env, 120_000);
-    assert.equal(again.code, ExitCode.ok, `exit 0:\n${again.stdout}\n${again.stderr}`);
+    assert.equal(again.code, ExitCode.ok, `exit 0: ${describeCliRun(again)}`);
     assert.match(again.stdout, /already up to date/);
     const bytesAfter = readNodeFiles(lab, node.host);
     for (const p of NODE_SYSCONFIG) assert.ok((bytesAfter.get(p) as Buffer).equals(bytes.get(p) as Buffer), `${p} not rewritten`);

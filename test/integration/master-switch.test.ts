@@ -15,7 +15,7 @@ import { ExitCode } from '../../src/errors.ts';
 import type { Pod } from '../../src/lab/k8s/controller-manager/objects.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { assertNodesReady, healthz, hostPath, kubeClient, OLD_MASTER_STOPPED, startMasterLab, sysconfigLine, unitState, type MasterLab } from '../helpers/master-lab.ts';
-import { clientURLs, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
+import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
 
 const PREFIX = '127.26.1';
 const fixtureDirs: string[] = [];
@@ -77,7 +77,7 @@ test('ferry apply runs phases 2–7: master switched, nodes repointed, etcd repl
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes'], lab.env);
     t.diagnostic(`ferry apply took ${Math.round(performance.now() - started)} ms`);
-    assert.equal(r.code, ExitCode.ok, `ferry apply exits 0:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.ok, `ferry apply exits 0: ${describeCliRun(r)}`);
 
     const runIds = readdirSync(resolveRunsDir(lab.env));
     assert.equal(runIds.length, 1);

@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolveRunsDir } from '../../src/home.ts';
 import { ExitCode } from '../../src/errors.ts';
 import { assertNodesReady, healthz, startMasterLab } from '../helpers/master-lab.ts';
-import { clientURLs, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
+import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
 
 const PREFIX = '127.26.2';
 const fixtureDirs: string[] = [];
@@ -39,7 +39,7 @@ test('a new master at another Kubernetes version is refused before anything chan
 
     for (const args of [['plan', '-f', lab.inventoryPath], ['apply', '-f', lab.inventoryPath, '--yes']]) {
       const r = await runFerryCli(args, lab.env);
-      assert.equal(r.code, ExitCode.badInput, `ferry ${args[0]} exits 2:\n${r.stdout}\n${r.stderr}`);
+      assert.equal(r.code, ExitCode.badInput, `ferry ${args[0]} exits 2: ${describeCliRun(r)}`);
       assert.match(r.stderr + r.stdout, /MASTER_VERSION_MISMATCH/, `ferry ${args[0]} names the code`);
       assert.match(r.stderr + r.stdout, /1\.5\.5/, 'the message names the new master’s version');
     }

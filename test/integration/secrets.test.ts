@@ -33,7 +33,7 @@ import { LAB_DOMEOS_STATE_FILE } from '../../src/lab/domeos-up.ts';
 import type { ServerState } from '../../src/lab/domeos/server/model.ts';
 import { SupervisorClient } from '../../src/lab/supervisor-client.ts';
 import { hostPath, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
-import { assertMigrated, FERRY_BIN, processesOf, REPO_ROOT, runFerryCli, type CliResult } from '../helpers/migration.ts';
+import { assertMigrated, type CliResult, describeCliRun, FERRY_BIN, processesOf, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const P = '127.47.1';
@@ -291,7 +291,7 @@ test('planted secrets never appear in what ferry prints, writes or serves', { ti
     // A failing run: the console refuses the wrong password from the environment; nothing is changed.
     const failing = startFerry(['apply', '-f', badInv, '--yes', '--ui'], { ...env, FERRY_DOMEOS_PASSWORD: m.wrongPassword });
     const failed = record('apply --ui (wrong console password)', await failing.exited);
-    assert.notEqual(failed.code, ExitCode.ok, `the run with a wrong console password fails:\n${failed.stdout}\n${failed.stderr}`);
+    assert.notEqual(failed.code, ExitCode.ok, `the run with a wrong console password fails: ${describeCliRun(failed)}`);
     assert.match(`${failed.stdout}\n${failed.stderr}`, /CONSOLE_USER_NOT_AUTHORIZED|not authori[sz]ed|password wrong/i, 'it says the console refused the login');
     tokens.push({ command: 'apply --ui (wrong console password)', token: new URL(await failing.url).searchParams.get('token') ?? '', stdout: failed.stdout });
 
@@ -313,7 +313,7 @@ test('planted secrets never appear in what ferry prints, writes or serves', { ti
       await sleep(10_000);
     }
     const done = record('apply --ui', await good.exited);
-    assert.equal(done.code, ExitCode.ok, `the migration finishes:\n${done.stdout}\n${done.stderr}`);
+    assert.equal(done.code, ExitCode.ok, `the migration finishes: ${describeCliRun(done)}`);
     tokens.push({ command: 'apply --ui', token, stdout: done.stdout });
     dashboardPlaces.push(await sse);
     assert.ok(live > 0, 'the dashboard was read while the run went on');
@@ -351,9 +351,9 @@ test('planted secrets never appear in what ferry prints, writes or serves', { ti
 
     // Error paths that read the SSH key and the etcd client key.
     const sshPlan = await cli('plan (ssh mode, unreachable)', ['plan', '-f', sshInv]);
-    assert.notEqual(sshPlan.code, ExitCode.ok, `the ssh-mode plan fails:\n${sshPlan.stdout}\n${sshPlan.stderr}`);
+    assert.notEqual(sshPlan.code, ExitCode.ok, `the ssh-mode plan fails: ${describeCliRun(sshPlan)}`);
     const tlsPlan = await cli('plan (etcd TLS against plain etcd)', ['plan', '-f', tlsInv]);
-    assert.notEqual(tlsPlan.code, ExitCode.ok, `the TLS plan fails:\n${tlsPlan.stdout}\n${tlsPlan.stderr}`);
+    assert.notEqual(tlsPlan.code, ExitCode.ok, `the TLS plan fails: ${describeCliRun(tlsPlan)}`);
 
     // Everything ferry wrote: FERRY_HOME, and the lab folder (hosts' files, backups, logs) but the console's
     // database (the stand-in keeps its users' passwords and clusters' tokens there, as DomeOS's MySQL does).

@@ -26,7 +26,7 @@ import { buildHostRoot } from '../../src/lab/paths.ts';
 import { buildLabClientTls, writeLabHostTls } from '../../src/lab/tls.ts';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.ts';
 import { hostPath, startMasterLab, sysconfigLine, type MasterLab } from '../helpers/master-lab.ts';
-import { processesOf, runFerryCli } from '../helpers/migration.ts';
+import { describeCliRun, processesOf, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const P = '127.46.1';
@@ -142,7 +142,7 @@ test('ferry migrates etcd, the master and the nodes of a lab that runs etcd over
       const began = performance.now();
       const r = await runFerryCli(['plan', '-f', inventory], lab.env, 120_000);
       t.diagnostic(`${c.name}: exit ${r.code} after ${Math.round(performance.now() - began)} ms: ${r.stderr.split('\n').find((l) => l.startsWith('error')) ?? ''}`);
-      assert.equal(r.code, ExitCode.badInput, `${c.name}: ferry plan exits 2:\n${r.stdout}\n${r.stderr}`);
+      assert.equal(r.code, ExitCode.badInput, `${c.name}: ferry plan exits 2: ${describeCliRun(r)}`);
       assert.match(r.stderr + r.stdout, new RegExp(c.code), `${c.name}: error code`);
       assert.match(r.stderr + r.stdout, c.text, `${c.name}: message`);
       assert.doesNotMatch(r.stderr + r.stdout, /BEGIN (EC )?PRIVATE KEY/, `${c.name}: no key contents`);
@@ -155,13 +155,13 @@ test('ferry migrates etcd, the master and the nodes of a lab that runs etcd over
     for (const h of [...NEW, NEW_MASTER]) await writeLabHostTls(buildHostRoot(lab.labDir, h), { dir: certs.dir }, h);
 
     const plan = await runFerryCli(['plan', '-f', lab.inventoryPath], lab.env, 120_000);
-    assert.equal(plan.code, ExitCode.ok, `ferry plan exits 0:\n${plan.stdout}\n${plan.stderr}`);
+    assert.equal(plan.code, ExitCode.ok, `ferry plan exits 0: ${describeCliRun(plan)}`);
 
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes'], lab.env, 420_000);
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     t.diagnostic(`ferry apply took ${seconds} s`);
-    assert.equal(r.code, ExitCode.ok, `ferry apply exits 0:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, ExitCode.ok, `ferry apply exits 0: ${describeCliRun(r)}`);
     assert.doesNotMatch(r.stdout + r.stderr, /BEGIN (EC )?PRIVATE KEY/, 'no key contents in the output');
 
     // etcd: exactly the new members, over TLS; the new members' files carry the TLS flags and https URLs.

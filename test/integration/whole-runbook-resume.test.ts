@@ -20,7 +20,7 @@ import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
 import type { ServerState } from '../../src/lab/domeos/server/model.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { assertNodesReady, startMasterLab } from '../helpers/master-lab.ts';
-import { assertMigrated, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
+import { assertMigrated, describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
 
 const P = '127.35.0';
 const CLUSTER_DNS = '127.72.40.1';
@@ -62,7 +62,7 @@ test('killed once in each of the nine phases, ferry resume finishes the whole ru
     for (const [i, k] of KILLS.entries()) {
       const args = i === 0 ? ['apply', '-f', lab.inventoryPath, '--yes'] : ['resume', '--yes'];
       const r = await runFerryCli(args, { ...lab.env, FERRY_FAULT: k.fault });
-      assert.equal(r.signal, 'SIGKILL', `phase ${k.phase}: ferry ${args[0]} with FERRY_FAULT=${k.fault} dies by SIGKILL (code ${r.code}):\n${r.stdout}\n${r.stderr}`);
+      assert.equal(r.signal, 'SIGKILL', `phase ${k.phase}: ferry ${args[0]} with FERRY_FAULT=${k.fault} dies by SIGKILL (code ${r.code}): ${describeCliRun(r)}`);
       if (runDir === undefined) {
         const ids = readdirSync(resolveRunsDir(lab.env));
         assert.equal(ids.length, 1);
@@ -76,7 +76,7 @@ test('killed once in each of the nine phases, ferry resume finishes the whole ru
     }
     assert.ok(runDir !== undefined);
     const last = await runFerryCli(['resume', '--yes'], lab.env);
-    assert.equal(last.code, ExitCode.ok, `the last resume finishes:\n${last.stdout}\n${last.stderr}`);
+    assert.equal(last.code, ExitCode.ok, `the last resume finishes: ${describeCliRun(last)}`);
     const view = foldJournal(readEvents(runDir));
     assert.equal(view.runState, 'done');
     const runId = runDir.split('/').pop() as string;
