@@ -1,20 +1,24 @@
 /**
  * The old and the new master and which of their services run, folded from the master steps' unit actions
  * (steps/master/services.ts journals `<label>:<unit>` with detail {host, unit}: `stop:` and `start:` on the host the
- * step works on, `restart-old:` on the old master, `stop-new:` on the new one). Before any event: the old master's
- * services run when the plan saw its apiserver answer, the new master's are stopped. Pure.
+ * step works on, `restart-old:` on the old master, `stop-new:` on the new one; a walk-back's master.restart journals
+ * `stop-other:` on the master the forward run moved to and `start:` on the original one). The walk-back's inventory
+ * has the sides swapped, so its "old" tile is the master being left and its "new" tile the original one coming back.
+ * Before any event: the old master's services run when the plan saw its apiserver answer, the new master's are
+ * stopped. Pure.
  */
 import { MASTER_UNITS } from '../master/files.ts';
 import type { Plan, Step } from '../plan/types.ts';
 import type { JournalEvent } from '../run/events.ts';
 import type { MasterBoard, MasterTile, UnitState } from './view-types.ts';
 
-type MasterStep = Extract<Step, { kind: 'master.stop-old' | 'master.start-new' | 'master.start-held-back' }>;
+type MasterStep = Extract<Step, { kind: 'master.stop-old' | 'master.start-new' | 'master.start-held-back' | 'master.restart' }>;
 
 /** The master a step's `<label>:` action concerns, and the state the action leads to. */
 function targetOf(stepKind: MasterStep['kind'], label: string): { role: 'old' | 'new'; to: 'running' | 'stopped' } | undefined {
   if (label === 'restart-old') return { role: 'old', to: 'running' };
   if (label === 'stop-new') return { role: 'new', to: 'stopped' };
+  if (label === 'stop-other') return { role: 'old', to: 'stopped' };
   if (label === 'stop') return { role: stepKind === 'master.stop-old' ? 'old' : 'new', to: 'stopped' };
   if (label === 'start') return { role: stepKind === 'master.stop-old' ? 'old' : 'new', to: 'running' };
   return undefined;
@@ -25,8 +29,9 @@ export function buildMasterBoard(plan: Plan, events: readonly JournalEvent[]): M
   let pair: { old: { host: string; apiserver: string }; new: { host: string; apiserver: string } } | undefined;
   for (const phase of plan.phases) {
     for (const s of phase.steps) {
-      if (s.kind === 'master.stop-old' || s.kind === 'master.start-new' || s.kind === 'master.start-held-back') steps.set(s.id, s);
+      if (s.kind === 'master.stop-old' || s.kind === 'master.start-new' || s.kind === 'master.start-held-back' || s.kind === 'master.restart') steps.set(s.id, s);
       if (s.kind === 'master.stop-old' || s.kind === 'master.start-new') pair ??= { old: s.params.old, new: s.params.new };
+      if (s.kind === 'master.restart') pair ??= { old: s.params.other, new: s.params.master };
     }
   }
   if (pair === undefined) return undefined;

@@ -42,7 +42,6 @@ export function findProcessesWithCmdline(needle: string): number[] {
   return pids;
 }
 
-/** Wait until the process is gone or a zombie. Returns false when it is still running after `timeoutMs`. */
 /**
  * True once the process has really ended: gone, or a zombie whose other threads have exited too. A multi-threaded
  * program (etcd is Go) killed with SIGKILL shows its main thread as a zombie while the other threads are still
@@ -59,6 +58,7 @@ function hasEnded(pid: number): boolean {
   }
 }
 
+/** Wait until the process has ended (see hasEnded). Returns false when it is still running after `timeoutMs`. */
 export async function waitForProcessGone(pid: number, timeoutMs: number, pollMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -4,7 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDashboardView } from '../../../src/dashboard/build-view.ts';
-import { planSteps } from '../../../src/plan/build.ts';
+import { buildMasterBoard } from '../../../src/dashboard/master-board.ts';
+import { DEFAULT_MASTER_TIMEOUTS, planSteps } from '../../../src/plan/build.ts';
+import { describeRestartMaster } from '../../../src/plan/describe-master.ts';
+import type { Plan, Step } from '../../../src/plan/types.ts';
+import type { JournalEvent, NewJournalEvent } from '../../../src/run/events.ts';
 import { appendStepDone, appendWholeRun, buildApplyEvents, createTestRun } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-dash-view-'));
@@ -181,5 +185,37 @@ describe('buildDashboardView', () => {
     run.journal.append({ type: 'step-state', stepId: first.id, state: 'done' });
     const v = buildDashboardView(run.plan, run.journal.events());
     assert.match(v.foldError ?? '', /illegal step transition/);
+  });
+});
+
+describe('buildMasterBoard in a walk-back', () => {
+  test('master.restart: the master the run moved to stops, the original one starts; its tiles follow the swapped sides', () => {
+    const run = newRun();
+    const inv = run.inventory;
+    assert.ok(inv.master);
+    // A walk-back's inventory has the sides swapped: its "old" is the forward run's new master, its "new" the original.
+    const original = inv.master.old;
+    const movedTo = inv.master.new;
+    const restart: Step = { id: 'master.restart', kind: 'master.restart', phase: 4, ...describeRestartMaster(original, movedTo), params: { master: original, other: movedTo, timeouts: DEFAULT_MASTER_TIMEOUTS } };
+    const plan: Plan = { ...run.plan, phases: run.plan.phases.map((p) => ({ ...p, steps: p.id === 4 ? [restart] : [] })), observed: { ...run.plan.observed, kube: undefined } };
+    const events = (list: NewJournalEvent[]) => list.map((e, i) => ({ ...e, seq: i + 1, ts: '2026-01-31T14:00:00Z' }) as JournalEvent);
+    const before = buildMasterBoard(plan, []);
+    assert.equal(before?.old.host, movedTo.host, 'the "old" tile is the master being left');
+    assert.equal(before?.new.host, original.host, 'the "new" tile is the original master coming back');
+    const stopped = ['kube-controller', 'kube-scheduler', 'kube-proxy', 'kube-apiserver', 'flanneld'].flatMap((u): NewJournalEvent[] => [
+      { type: 'action-started', stepId: restart.id, action: `stop-other:${u}`, detail: { host: movedTo.host, unit: u } },
+      { type: 'action-finished', stepId: restart.id, action: `stop-other:${u}` },
+    ]);
+    const starting: NewJournalEvent[] = [
+      { type: 'action-started', stepId: restart.id, action: 'start:kube-apiserver:reset-failed', detail: { host: original.host, unit: 'kube-apiserver' } },
+      { type: 'action-finished', stepId: restart.id, action: 'start:kube-apiserver:reset-failed' },
+      { type: 'action-started', stepId: restart.id, action: 'start:kube-apiserver', detail: { host: original.host, unit: 'kube-apiserver' } },
+    ];
+    const mid = buildMasterBoard(plan, events([...stopped, ...starting]));
+    assert.deepEqual(mid?.old.units, { flanneld: 'stopped', 'kube-apiserver': 'stopped', 'kube-controller': 'stopped', 'kube-scheduler': 'stopped', 'kube-proxy': 'stopped' });
+    assert.equal(mid?.new.units['kube-apiserver'], 'starting');
+    const done = buildMasterBoard(plan, events([...stopped, ...starting, { type: 'action-finished', stepId: restart.id, action: 'start:kube-apiserver' }]));
+    assert.equal(done?.new.units['kube-apiserver'], 'running');
+    assert.equal(done?.new.units['kube-scheduler'], 'stopped', 'scheduler and controller stay held back');
   });
 });
