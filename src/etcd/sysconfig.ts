@@ -199,7 +199,7 @@ export interface EtcdTlsPaths {
 /**
  * The etcd flags for client and peer TLS with client-certificate auth, for ETCD_OPTS (pure). They go in ETCD_OPTS,
  * not ETCD_* variables: etcd 3.4 reads ETCD_<FLAG> from its environment, which systemd fills from this file, and
- * ETCD_OPTS is what the migration copies from an old member's file to a new one's (member-actions.ts), so the new
+ * ETCD_OPTS is what the migration copies from an old member's file to a new one's (member-config.ts), so the new
  * members get the same TLS settings at the same paths. The URLs (https) come from the inventory.
  */
 export function buildEtcdTlsOpts(p: EtcdTlsPaths): string {

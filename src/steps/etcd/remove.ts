@@ -6,7 +6,7 @@
 import { FerryError } from '../../errors.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
-import { findByPeer, precheckCluster, waitForGate } from './member-actions.ts';
+import { findByPeer, precheckCluster, waitForGate } from './cluster-checks.ts';
 import { takeOutOldMember } from './replace.ts';
 
 type RemoveStep = Extract<Step, { kind: 'etcd.remove' }>;

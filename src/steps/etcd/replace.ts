@@ -12,21 +12,18 @@ import { FerryError } from '../../errors.ts';
 import type { EtcdMember } from '../../inventory/types.ts';
 import type { EtcdTimeouts, Step } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
+import { findByPeer, precheckCluster, waitForGate, waitForRollbackGate } from './cluster-checks.ts';
 import {
   ensureDataDirMovedAside,
   ensureLearnerAdded,
   ensureLeaderNotOn,
-  ensureMemberConfigured,
   ensurePromoted,
   ensureRemoved,
   ensureServiceStopped,
   ensureStarted,
-  findByPeer,
-  precheckCluster,
   waitCaughtUp,
-  waitForGate,
-  waitForRollbackGate,
 } from './member-actions.ts';
+import { ensureMemberConfigured } from './member-config.ts';
 
 type ReplaceStep = Extract<Step, { kind: 'etcd.replace' }>;
 type AddStep = Extract<Step, { kind: 'etcd.add' }>;

@@ -1,0 +1,137 @@
+/**
+ * The new member's configuration: its `--initial-cluster` (read from the leader), the settings it copies from an
+ * old member's sysconfig, and writing its sysconfig and unit (backing up what was there).
+ */
+import { FerryError, messageOf } from '../../errors.ts';
+import type { MemberInfo } from '../../etcd/types.ts';
+import type { EtcdMember } from '../../inventory/types.ts';
+import type { StepContext } from '../../run/step-context.ts';
+import { pollUntil } from '../../util/retry.ts';
+import { buildListenURL, parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
+import { sameURL } from '../../plan/build.ts';
+import { findByPeer } from './cluster-checks.ts';
+
+/** The `--initial-cluster` the new member needs: every current member, the unstarted one named as the new member. */
+export function buildInitialCluster(members: readonly MemberInfo[], n: EtcdMember): { name: string; peerURL: string }[] {
+  return members.map((m) => {
+    const peerURL = m.peerURLs[0] ?? '';
+    const isNew = m.peerURLs.some((u) => sameURL(u, n.peerURL));
+    return { name: isNew ? n.name : m.name, peerURL };
+  });
+}
+
+/**
+ * What the new member takes over from an old member's config: ETCD_OPTS (e.g. `-enable-v2`, so it serves the same
+ * APIs — flannel and kube2sky read etcd through v2) and the cluster token.
+ */
+export interface OldSettings {
+  readonly opts: string;
+  readonly token?: string;
+  readonly listenClientURLs?: string;
+  readonly listenPeerURLs?: string;
+}
+
+export async function readOldSettings(ctx: StepContext, source: EtcdMember | undefined): Promise<OldSettings> {
+  if (source === undefined) return { opts: '' };
+  try {
+    const host = await ctx.deps.host(source.host);
+    const text = await host.readFile(source.configFile);
+    if (text === undefined) {
+      ctx.note(`${source.configFile} is not on ${source.host}: the new member gets no extra ETCD_OPTS`);
+      return { opts: '' };
+    }
+    const parsed = parseEtcdSysconfig(text.toString('utf8'));
+    return {
+      opts: parsed.opts,
+      ...(parsed.initialClusterToken ? { token: parsed.initialClusterToken } : {}),
+      ...(parsed.listenClientURLs ? { listenClientURLs: parsed.listenClientURLs } : {}),
+      ...(parsed.listenPeerURLs ? { listenPeerURLs: parsed.listenPeerURLs } : {}),
+    };
+  } catch (err) {
+    ctx.note(`could not read ${source.configFile} on ${source.host} to copy its ETCD_OPTS: ${messageOf(err)}`);
+    return { opts: '' };
+  }
+}
+
+/**
+ * The membership the new member's `--initial-cluster` must list, read from the LEADER and only once it shows the new
+ * member. etcd 3.4 answers MemberList from the serving member's local state, so a member that is behind can return
+ * a list without the member just added (or with one just removed); a new member started from such a list refuses to
+ * join ("member count is unequal"). The leader's list that includes the new member has, by the raft log's order,
+ * applied every earlier change too.
+ */
+export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): Promise<MemberInfo[]> {
+  const admin = ctx.deps.etcd;
+  let last: MemberInfo[] = [];
+  return pollUntil(
+    async () => {
+      const any = await admin.memberList();
+      const voter = any.find((m) => !m.isLearner && m.clientURLs.length > 0);
+      const leaderId = voter?.clientURLs[0] === undefined ? undefined : (await admin.status(voter.clientURLs[0]).catch(() => undefined))?.leaderId;
+      const leaderURL = any.find((m) => m.id === leaderId)?.clientURLs[0];
+      last = leaderURL === undefined ? any : await admin.memberList(leaderURL);
+      return leaderURL !== undefined && findByPeer(last, n.peerURL) !== undefined ? last : undefined;
+    },
+    {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      sleep: ctx.deps.sleep,
+      now: ctx.deps.now,
+      signal: ctx.signal,
+      onTimeout: () =>
+        new FerryError('ETCD_MEMBER_MISSING', `the leader's member list does not show ${n.name} (${n.peerURL})`, {
+          retryable: true,
+          hint: 'ferry resume checks again (and re-adds the member if it is really gone)',
+        }),
+    },
+  );
+}
+
+/** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */
+export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
+  const members = await readMembershipIncluding(ctx, n);
+  const self = findByPeer(members, n.peerURL);
+  if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${n.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
+  const host = await ctx.deps.host(n.host);
+  if (self.name === '' && (await host.exists(n.dataDir))) {
+    // A never-started member cannot own data: whatever is there belongs to something else. Keep it, out of the way.
+    const aside = `${n.dataDir}.ferry-preexisting-${ctx.runId}`;
+    await ctx.action('move-stale-data-dir', { host: n.host, from: n.dataDir, to: aside }, () => host.rename(n.dataDir, aside));
+  }
+  const old = await readOldSettings(ctx, optsSource);
+  const opts = old.opts;
+  const token = old.token ?? ctx.inventory.etcd.clusterToken ?? 'domeos-etcd-cluster';
+  const sysconfig = renderEtcdSysconfig({
+    name: n.name,
+    peerURL: n.peerURL,
+    clientURL: n.clientURL,
+    initialCluster: buildInitialCluster(members, n),
+    state: 'existing',
+    token,
+    dataDir: n.dataDir,
+    opts,
+    listenClientURL: buildListenURL(n.clientURL, old.listenClientURLs),
+    listenPeerURL: buildListenURL(n.peerURL, old.listenPeerURLs),
+  });
+  const unitPath = `/etc/systemd/system/${n.service}.service`;
+  const backupDir = `/var/lib/ferry/backups/${ctx.runId}`;
+  await ctx.action('write-config', { host: n.host, files: [n.configFile, unitPath] }, async () => {
+    await host.mkdir(backupDir, 0o700);
+    const a = await host.writeFile(n.configFile, sysconfig, { mode: 0o644, backupPath: `${backupDir}${n.configFile.replaceAll('/', '_')}` });
+    const b = await host.writeFile(unitPath, renderEtcdUnit({ binary: n.binary, configFile: n.configFile }), {
+      mode: 0o644,
+      backupPath: `${backupDir}${unitPath.replaceAll('/', '_')}`,
+    });
+    if (b.changed) await host.reloadUnits();
+    return { config: a, unit: b };
+  }, (r) => ({
+    configChanged: r.config.changed,
+    configBackup: r.config.backupPath ?? null,
+    unitChanged: r.unit.changed,
+    unitBackup: r.unit.backupPath ?? null,
+    files: [
+      ...(r.config.changed ? [{ path: n.configFile, ...(r.config.backupPath !== undefined ? { backup: r.config.backupPath } : {}) }] : []),
+      ...(r.unit.changed ? [{ path: unitPath, ...(r.unit.backupPath !== undefined ? { backup: r.unit.backupPath } : {}) }] : []),
+    ],
+  }));
+}
