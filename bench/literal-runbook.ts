@@ -19,7 +19,7 @@ import type { MemberInfo } from '../src/etcd/types.ts';
 import { FerryError, isFerryError } from '../src/errors.ts';
 import { LabHost } from '../src/hosts/lab.ts';
 import type { EtcdMember, Inventory } from '../src/inventory/types.ts';
-import { sameURL } from '../src/plan/build.ts';
+import { sameURL } from '../src/plan/same-url.ts';
 import { buildPassThroughPolicy } from '../src/load/writer.ts';
 
 /** One action of a migration, on the benchmark's clock. */

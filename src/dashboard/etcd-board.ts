@@ -6,7 +6,7 @@
  * Pure.
  */
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
-import { sameURL } from '../plan/build.ts';
+import { sameURL } from '../plan/same-url.ts';
 import type { Plan, Step } from '../plan/types.ts';
 import type { JournalEvent } from '../run/events.ts';
 import type { EtcdBoard, EtcdMemberTile } from './view-types.ts';

@@ -7,7 +7,7 @@ import { inputError, messageOf } from '../errors.ts';
 import type { Host } from '../hosts/host.ts';
 import { MASTER_SYSCONFIG_FILES, MASTER_UNITS, unitFileCandidates } from '../master/files.ts';
 import { readKubeVersion } from '../master/version.ts';
-import { K8S_BIN_DIR } from '../plan/build.ts';
+import { K8S_BIN_DIR } from '../plan/defaults.ts';
 import { readArgvFlag } from './argv-flags.ts';
 import { buildApiserverFlags, parseFlannelEtcd } from './master-facts.ts';
 import { readFirstFile } from './read-files.ts';

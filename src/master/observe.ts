@@ -6,7 +6,7 @@
 import { FerryError } from '../errors.ts';
 import type { Inventory, NodeHost } from '../inventory/types.ts';
 import type { ObservedKube } from '../plan/types.ts';
-import { K8S_BIN_DIR } from '../plan/build.ts';
+import { K8S_BIN_DIR } from '../plan/defaults.ts';
 import type { Deps } from '../run/step-context.ts';
 import { readKubeVersion } from './version.ts';
 

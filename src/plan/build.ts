@@ -16,89 +16,18 @@
  * adopted by its step.
  */
 import { inputError } from '../errors.ts';
-import { DEFAULTS } from '../inventory/schema.ts';
-import type { EtcdMember, Inventory, NodeHost, RolloutSection } from '../inventory/types.ts';
+import type { EtcdMember } from '../inventory/types.ts';
 import { computeObservedFingerprint } from './fingerprint.ts';
 import { PHASES, type PhaseId } from './phases.ts';
-import { PLAN_FORMAT_VERSION, type EtcdTimeouts, type Observed, type ObservedMember, type Plan, type PlanPhase, type Step } from './types.ts';
+import { PLAN_FORMAT_VERSION, type EtcdTimeouts, type ObservedMember, type Plan, type PlanPhase, type Step } from './types.ts';
 import { describeAdd, describeRemove, describeReplace, describeSnapshot } from './describe.ts';
-import { describeRepointNodes, describeRestartMaster, describeStartHeldBack, describeStartNewMaster, describeStopOldMaster } from './describe-master.ts';
-import type { ConsoleTarget, DnsTimeouts, MasterTimeouts } from './types.ts';
-import { describeDnsUpdate } from './describe-dns.ts';
+import { describeRepointNodes, describeStartHeldBack, describeStartNewMaster, describeStopOldMaster } from './describe-master.ts';
 import { LATENCY_PROBE_PLAN_NOTE } from './notes.ts';
-import { describeConsoleStart, describeConsoleStop, describeConsoleUpdate } from './describe-console.ts';
-
-export const DEFAULT_MASTER_TIMEOUTS: MasterTimeouts = { stopTimeoutMs: 30_000, startTimeoutMs: 60_000 };
-/** Where DomeOS installs the Kubernetes binaries (domeos.md §2.1). */
-export const K8S_BIN_DIR = '/usr/sbin/domeos/k8s/current';
-
-/** Which parts of the runbook a plan covers. */
-export type Scope = 'all' | 'etcd' | 'master';
-
-export const DEFAULT_DNS_TIMEOUTS: DnsTimeouts = { podReadyTimeoutMs: 120_000, gateTimeoutMs: 60_000 };
-export const DEFAULT_CONSOLE_STOP_TIMEOUT_MS = 30_000;
-export const DEFAULT_WATCHER_TIMEOUT_MS = 60_000;
-
-export const DEFAULT_ETCD_TIMEOUTS: EtcdTimeouts = {
-  addMemberTimeoutMs: 30_000,
-  startTimeoutMs: 30_000,
-  catchUpTimeoutMs: 120_000,
-  promoteTimeoutMs: 30_000,
-  moveLeaderTimeoutMs: 15_000,
-  removeTimeoutMs: 30_000,
-  gateTimeoutMs: 30_000,
-  retryDelayMs: 100,
-};
-
-/**
- * What a walk-back (`ferry rollback`) must undo besides etcd, decided from what the forward run did and from the live
- * cluster (src/run/walk-back.ts). Its inventory has both sides swapped: `master.new` is the ORIGINAL master.
- */
-export interface WalkBackPlanOptions {
-  /**
-   * 'keep': the forward run never stopped the original master — no master step. 'restart': it did; the original
-   * starts again in place (`master.restart`), its nodes come back, then scheduler and controller.
-   */
-  readonly master: 'keep' | 'restart';
-  /** Whether the master the forward run moved to serves now: then its census is recorded and it is stopped first. */
-  readonly movedToServing: boolean;
-  /** The nodes the forward run repointed (its nodes step's list): repointed back, or none. */
-  readonly nodes: readonly NodeHost[];
-  /** `kube-apiserver --version` seen by the forward run (for the words of the stop step). */
-  readonly kubeVersion: string;
-  /**
-   * The forward run touched the DNS add-on: put back the objects it backed up in its folder (`runDir`), rolled to
-   * `etcd` and `master` by it. Undefined: the DNS add-on still runs as it did.
-   */
-  readonly dns: { readonly runDir: string; readonly etcd: readonly string[]; readonly master: string } | undefined;
-  /** The forward run touched the console's cluster record: put the original apiserver and etcd back. */
-  readonly consoleRecord: boolean;
-}
-
-export interface BuildPlanInput {
-  readonly inventory: Inventory;
-  readonly inventoryPath: string;
-  readonly inventorySha256: string;
-  readonly observed: Observed;
-  readonly timeouts?: Partial<EtcdTimeouts>;
-  /** Default 'all': whatever the inventory describes. */
-  readonly scope?: Scope;
-  /** Set for a walk-back: see WalkBackPlanOptions (scope is then 'all'). */
-  readonly walkBack?: WalkBackPlanOptions;
-}
-
-function samePeer(m: ObservedMember, member: EtcdMember): boolean {
-  return m.peerURLs.some((u) => sameURL(u, member.peerURL));
-}
-
-/** URLs compare by origin, so `http://1.2.3.4:4010/` equals `http://1.2.3.4:4010`. */
-export function sameURL(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return a === b;
-  }
-}
+import { buildConsoleSteps, buildDnsSteps } from './build-addons.ts';
+import type { BuildPlanInput } from './build-input.ts';
+import { buildWalkBackSteps } from './build-walk-back.ts';
+import { DEFAULT_ETCD_TIMEOUTS, DEFAULT_MASTER_TIMEOUTS, K8S_BIN_DIR, rolloutOf } from './defaults.ts';
+import { samePeer } from './same-url.ts';
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { inventory, observed } = input;
@@ -265,127 +194,6 @@ function buildMasterSteps(input: BuildPlanInput, etcdInScope: boolean, notes: st
   } else notes.push('no nodes to repoint');
   steps.push({ id: 'master.start-held-back', kind: 'master.start-held-back', phase: 6, ...describeStartHeldBack(master.new), params: { new: master.new, nodes: kube.nodes, timeouts } });
   return steps;
-}
-
-function rolloutOf(inventory: Inventory): RolloutSection {
-  const d = DEFAULTS.rollout;
-  return inventory.rollout ?? { canary: d.canary, batchSize: d.batchSize, concurrency: d.concurrency, maxFailures: d.maxFailures, readyTimeoutMs: d.readyTimeoutSeconds * 1000 };
-}
-
-/**
- * A walk-back's master, nodes, DNS and console steps (etcd is planned above, as for any run). The original master
- * (`master.new` of the swapped inventory) starts again in place; the master the run moved to is stopped first (with
- * its census recorded when it serves); the nodes it repointed come back; then scheduler and controller; the DNS
- * add-on and the console's record go back only when the forward run touched them. The console is stopped in phase
- * 1 and started in phase 8 in every case, so a run stopped with the console down ends with it running.
- */
-/** Whether one of `members` that is live now is still a member after phase 2's steps (not removed there). */
-function etcdSurvivesPhase2(members: readonly EtcdMember[], etcdSteps: readonly Step[], live: readonly ObservedMember[]): boolean {
-  const goneInPhase2 = new Set(etcdSteps.filter((s) => s.phase === 2 && (s.kind === 'etcd.replace' || s.kind === 'etcd.remove')).map((s) => (s.kind === 'etcd.replace' || s.kind === 'etcd.remove' ? s.params.old.name : '')));
-  return members.some((m) => live.some((l) => samePeer(l, m)) && !goneInPhase2.has(m.name));
-}
-
-function buildWalkBackSteps(input: BuildPlanInput, wb: WalkBackPlanOptions, etcdSteps: readonly Step[], notes: string[]): Step[] {
-  const { inventory } = input;
-  const master = inventory.master;
-  const steps: Step[] = [];
-  if (master !== undefined && wb.master === 'restart') {
-    const timeouts = DEFAULT_MASTER_TIMEOUTS;
-    const etcd = inventory.etcd.new.map((m) => m.clientURL);
-    if (wb.movedToServing) {
-      // That master is on the forward run's new members only. When none of them outlives phase 2 here (the forward
-      // run stopped before its phase 7 added the last one), it is stopped — its census taken — before etcd moves.
-      const early = !etcdSurvivesPhase2(inventory.etcd.old, etcdSteps, input.observed.etcd.members);
-      if (early) notes.push(`the master the run moved to (${master.old.apiserver}) uses only etcd members that go in phase 2: it is stopped before them`);
-      const stop: Step = { id: 'master.stop-old', kind: 'master.stop-old', phase: early ? 2 : 3, ...describeStopOldMaster(master.old, master.new, wb.kubeVersion), params: { old: master.old, new: master.new, binDir: K8S_BIN_DIR, timeouts } };
-      steps.push(stop);
-    } else notes.push(`the master the run moved to (${master.old.apiserver}) does not serve: nothing to record or stop there first`);
-    steps.push({ id: 'master.restart', kind: 'master.restart', phase: 4, ...describeRestartMaster(master.new, master.old), params: { master: master.new, other: master.old, timeouts } });
-    if (wb.nodes.length > 0) {
-      const rollout = rolloutOf(inventory);
-      steps.push({
-        id: 'nodes.repoint',
-        kind: 'nodes.repoint',
-        phase: 5,
-        ...describeRepointNodes(wb.nodes, master.new.apiserver, etcd, rollout, 'the ones the run repointed'),
-        params: { nodes: wb.nodes, master: master.new.apiserver, etcd, rollout },
-      });
-    } else notes.push('the run repointed no node: the nodes still use the original master');
-    steps.push({ id: 'master.start-held-back', kind: 'master.start-held-back', phase: 6, ...describeStartHeldBack(master.new), params: { new: master.new, nodes: wb.nodes, timeouts } });
-  } else if (master !== undefined) notes.push(`the run never stopped the original master ${master.new.apiserver}: nothing to do for the master and the nodes`);
-  if (wb.dns !== undefined) {
-    const from = wb.dns;
-    steps.push(
-      ...buildDnsSteps(input, notes).map((s): Step =>
-        s.kind !== 'dns.update'
-          ? s
-          : {
-              ...s,
-              title: `Put back the DNS add-on the run changed (${s.params.controllers.join(', ')})`,
-              does: [
-                `from the backup in ${from.runDir}/dns-backup: each controller back under its old name, size and args (re-created if deleted) and Ready before the one the run made goes — whatever half-state the run left`,
-                `then the service's selector as it was; through the apiserver ${s.params.apiserver}`,
-              ],
-              checks: [`after: \`dig @<the DNS service's cluster IP> kubernetes.default.svc.${s.params.domain}\` answers`],
-              undoes: ['nothing: the objects put back stay; `ferry resume` runs the step again'],
-              params: { ...s.params, restoreFrom: from },
-            },
-      ),
-    );
-  }
-  else if (inventory.dns !== undefined && master !== undefined) notes.push('the run never touched the DNS add-on: it still uses the original etcd members and master');
-  const consoleSteps = buildConsoleSteps(input);
-  if (!wb.consoleRecord && consoleSteps.length > 0) notes.push("the run never changed the console's cluster record: it still names the original apiserver and etcd members");
-  steps.push(...consoleSteps.filter((s) => wb.consoleRecord || s.kind !== 'console.update'));
-  return steps;
-}
-
-/**
- * Phase 6, after scheduler and controller run again: kube2sky and skydns move to the etcd members and the master
- * the cluster ends with (in a one-sided migration, the side that does not move keeps its endpoints).
- */
-function buildDnsSteps(input: BuildPlanInput, notes: string[]): Step[] {
-  const { inventory, observed } = input;
-  const scope = input.scope ?? 'all';
-  const master = inventory.master;
-  const dns = inventory.dns;
-  if (master === undefined || dns === undefined) return [];
-  const seen = observed.dns;
-  if (seen !== undefined && seen.serviceSelector === undefined && seen.controllers.length === 0) {
-    notes.push(`no DNS add-on found (service ${dns.namespace}/${dns.service}, controllers ${dns.controllers.join(', ')}): nothing to roll`);
-    return [];
-  }
-  if (seen === undefined) notes.push('the DNS add-on could not be observed (no apiserver answered): its step checks it when it runs');
-  else if (seen.missing.length > 0) notes.push(`DNS controller(s) not found: ${seen.missing.join(', ')} — the DNS step will refuse until they exist or the inventory's dns.controllers is corrected`);
-  const apiserver = scope === 'etcd' ? master.old.apiserver : master.new.apiserver;
-  const etcd = (scope === 'master' ? inventory.etcd.old : inventory.etcd.new).map((m) => m.clientURL);
-  const params = { apiserver, namespace: dns.namespace, service: dns.service, controllers: dns.controllers, domain: dns.domain, etcd, master: apiserver, timeouts: DEFAULT_DNS_TIMEOUTS };
-  return [{ id: 'dns.update', kind: 'dns.update', phase: 6, ...describeDnsUpdate(params, seen), params }];
-}
-
-/** Phases 1, 8 and 9: the DomeOS server is stopped first, started at the end, then told where the cluster is. */
-function buildConsoleSteps(input: BuildPlanInput): Step[] {
-  const { inventory } = input;
-  const scope = input.scope ?? 'all';
-  const d = inventory.domeos;
-  if (d === undefined) return [];
-  const target: ConsoleTarget = {
-    url: d.url,
-    cluster: d.cluster,
-    host: d.host,
-    service: d.service,
-    ...(d.stopCommand !== undefined ? { stopCommand: d.stopCommand } : {}),
-    ...(d.startCommand !== undefined ? { startCommand: d.startCommand } : {}),
-    ...(d.credentialsFile !== undefined ? { credentialsFile: d.credentialsFile } : {}),
-  };
-  const apiserver = scope !== 'etcd' && inventory.master !== undefined ? inventory.master.new.apiserver : undefined;
-  const etcd = scope !== 'master' ? inventory.etcd.new.map((m) => m.clientURL) : undefined;
-  const update = { console: target, ...(apiserver !== undefined ? { apiserver } : {}), ...(etcd !== undefined ? { etcd } : {}), watcherTimeoutMs: DEFAULT_WATCHER_TIMEOUT_MS };
-  return [
-    { id: 'console.stop', kind: 'console.stop', phase: 1, ...describeConsoleStop(target), params: { console: target, stopTimeoutMs: DEFAULT_CONSOLE_STOP_TIMEOUT_MS } },
-    { id: 'console.start', kind: 'console.start', phase: 8, ...describeConsoleStart(target), params: { console: target, healthTimeoutMs: d.healthTimeoutMs } },
-    { id: 'console.update', kind: 'console.update', phase: 9, ...describeConsoleUpdate(update), params: update },
-  ];
 }
 
 function anyChangeIn(steps: readonly Step[]): boolean {

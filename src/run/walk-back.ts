@@ -18,7 +18,7 @@
  * interrupted walk-back is found and finished (`ferry resume --run WALKBACK`) rather than started over.
  */
 import type { Inventory } from '../inventory/types.ts';
-import type { WalkBackPlanOptions } from '../plan/build.ts';
+import type { WalkBackPlanOptions } from '../plan/build-input.ts';
 import type { Plan } from '../plan/types.ts';
 import type { JournalEvent } from './events.ts';
 import type { RunView } from './fold.ts';

@@ -12,7 +12,7 @@ import { LabHost } from '../../src/hosts/lab.ts';
 import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
 import { SupervisorClient } from '../../src/lab/supervisor-client.ts';
-import { sameURL } from '../../src/plan/build.ts';
+import { sameURL } from '../../src/plan/same-url.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { buildDeps, type OwnedDeps } from '../../src/run/deps.ts';
 import type { JournalEvent } from '../../src/run/events.ts';

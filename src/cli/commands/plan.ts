@@ -6,7 +6,7 @@ import { buildDeps } from '../../run/deps.ts';
 import { observeAndPlan } from '../../run/session.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { renderData, yellow, type Io } from '../io.ts';
-import type { Scope } from '../../plan/build.ts';
+import type { Scope } from '../../plan/build-input.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Deps } from '../../run/step-context.ts';

@@ -10,7 +10,7 @@ import type { EtcdMember } from '../../inventory/types.ts';
 import type { EtcdTimeouts } from '../../plan/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
-import { sameURL } from '../../plan/build.ts';
+import { sameURL } from '../../plan/same-url.ts';
 
 export function findByPeer(members: readonly MemberInfo[], peerURL: string): MemberInfo | undefined {
   return members.find((m) => m.peerURLs.some((u) => sameURL(u, peerURL)));

@@ -9,7 +9,7 @@ import type { EtcdMember } from '../../inventory/types.ts';
 import type { EtcdTimeouts } from '../../plan/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil, retryUntil } from '../../util/retry.ts';
-import { sameURL } from '../../plan/build.ts';
+import { sameURL } from '../../plan/same-url.ts';
 import { findByPeer, guard, readHealthForGuard, useEndpoints } from './cluster-checks.ts';
 
 /** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */

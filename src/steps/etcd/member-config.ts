@@ -8,7 +8,7 @@ import type { EtcdMember } from '../../inventory/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
 import { buildListenURL, parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
-import { sameURL } from '../../plan/build.ts';
+import { sameURL } from '../../plan/same-url.ts';
 import { findByPeer } from './cluster-checks.ts';
 
 /** The `--initial-cluster` the new member needs: every current member, the unstarted one named as the new member. */

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPlan, planSteps, type Scope } from '../../../src/plan/build.ts';
+import type { Scope } from '../../../src/plan/build-input.ts';
+import { buildPlan, planSteps } from '../../../src/plan/build.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
 import type { ObservedDns, ObservedEtcd, ObservedKube } from '../../../src/plan/types.ts';
