@@ -8,7 +8,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,7 @@ import { openKubeWorkloads } from '../../src/kube/workloads.ts';
 import { buildHostRoot, mapArgvIntoRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
 import { startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
 import { runFerryCli } from '../helpers/migration.ts';
-import { startSshd } from '../helpers/sshd.ts';
+import { prepareSshdFolder, startSshd, stopSshd } from '../helpers/sshd.ts';
 
 const P = '127.37.0';
 const CONSOLE = `http://${P}.10:8080`;
@@ -47,50 +47,12 @@ function current(): MasterLab {
   return lab;
 }
 
-function sh(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
 async function startTestSshd(): Promise<void> {
-  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  for (const name of ['hostkey', 'client']) sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file(name)]);
-  fs.copyFileSync(file('client.pub'), file('authorized_keys'));
-  fs.mkdirSync(file('bin'));
+  prepareSshdFolder(dir, { address: SSH_ADDRESS, port: SSH_PORT, pathTail: '/usr/local/bin:/usr/bin:/bin' });
   // The fake systemctl: every unit is active (the lab's supervisor is not systemd).
   fs.writeFileSync(file('bin/systemctl'), '#!/bin/sh\nif [ "$1" = is-active ]; then echo active; fi\n', { mode: 0o755 });
-  fs.writeFileSync(file('sshd_config'), [
-    `Port ${SSH_PORT}`, `ListenAddress ${SSH_ADDRESS}`, `HostKey ${file('hostkey')}`, `PidFile ${file('sshd.pid')}`,
-    `AuthorizedKeysFile ${file('authorized_keys')}`, 'PubkeyAuthentication yes', 'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'UsePAM no', 'StrictModes no',
-    'Subsystem sftp internal-sftp', `SetEnv PATH=${file('bin')}:/usr/local/bin:/usr/bin:/bin`, '',
-  ].join('\n'));
-  const [type, key] = fs.readFileSync(file('hostkey.pub'), 'utf8').split(' ');
-  fs.writeFileSync(file('known_hosts'), `[${SSH_ADDRESS}]:${SSH_PORT} ${type} ${key}\n`);
   fs.writeFileSync(file('empty_known_hosts'), '');
   sshd = await startSshd(file('sshd_config'));
-}
-
-/** sshd, and the session processes it forked (their parent chain leads to it). */
-async function stopSshd(): Promise<void> {
-  const child = sshd;
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const parents = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* exited meanwhile */ }
-  }
-  const sessions = [...parents].filter(([, ppid]) => ppid === child.pid).map(([pid]) => pid);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  for (const pid of sessions) {
-    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
-  }
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killTimer);
 }
 
 /**
@@ -139,7 +101,7 @@ after(async () => {
   try {
     await lab?.cleanup();
   } finally {
-    await stopSshd();
+    await stopSshd(sshd);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

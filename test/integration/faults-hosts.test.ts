@@ -15,7 +15,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import { FLANNELD, KUBE_PROXY, KUBELET } from '../helpers/domeos-node-files.ts';
 import { assertNodesReady, hostPath, NODE_SYSCONFIG, readNodeFiles, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
 import { describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
+import { prepareSshdFolder, startSshd, stopSshd } from '../helpers/sshd.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const SSHD = { host: '127.48.9.1', port: 22681 };
@@ -42,11 +43,6 @@ const etcSysconfigExisted = fs.existsSync('/etc/sysconfig');
 let sshd: ChildProcess | undefined;
 let proxy: TcpProxy | undefined;
 const hosts: SshHost[] = [];
-
-function sh(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
 
 async function connect(): Promise<SshHost> {
   const host = await SshHost.connect({
@@ -90,63 +86,27 @@ function assertNodeFiles(expect: 'original' | 'updated', why: string): void {
 
 /** sshd in a private mount namespace: /etc an overlay (upper layer on a tmpfs of the namespace), /etc/sysconfig = sysconfig/. */
 function startNamespacedSshd(): Promise<ChildProcess> {
-  const script = [
-    'set -e',
-    `mount -t tmpfs -o size=16m tmpfs '${file('ns')}'`,
-    `mkdir '${file('ns', 'upper')}' '${file('ns', 'work')}'`,
-    `mount -t overlay overlay -o 'lowerdir=/etc,upperdir=${file('ns', 'upper')},workdir=${file('ns', 'work')}' /etc`,
-    'mkdir -p /etc/sysconfig',
-    `mount --bind '${file('sysconfig')}' /etc/sysconfig`,
-    `exec /usr/sbin/sshd -D -e -f '${file('sshd_config')}'`,
-  ].join('\n');
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`namespaced sshd did not start within 10 s:\n${log}`));
-    }, 10_000);
-    child.stderr?.on('data', (c: Buffer) => {
-      log += c.toString();
-      if (log.includes('Server listening on')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`namespaced sshd exited with ${code}:\n${log}`));
-    });
+  return startSshd(file('sshd_config'), {
+    wrap: (argv) => ({
+      command: 'unshare',
+      args: ['--mount', '--propagation', 'private', 'sh', '-c', [
+        'set -e',
+        `mount -t tmpfs -o size=16m tmpfs '${file('ns')}'`,
+        `mkdir '${file('ns', 'upper')}' '${file('ns', 'work')}'`,
+        `mount -t overlay overlay -o 'lowerdir=/etc,upperdir=${file('ns', 'upper')},workdir=${file('ns', 'work')}' /etc`,
+        'mkdir -p /etc/sysconfig',
+        `mount --bind '${file('sysconfig')}' /etc/sysconfig`,
+        `exec ${argv.map((w) => `'${w}'`).join(' ')}`,
+      ].join('\n')],
+    }),
   });
-}
-
-/** Every process whose parent chain leads to `pid`. */
-function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      parents.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift();
-    for (const [child, ppid] of parents) if (ppid === p && !found.includes(child)) { found.push(child); queue.push(child); }
-  }
-  return found;
 }
 
 describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
   before(async () => {
-    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    for (const d of ['ns', 'sysconfig', 'bin', 'data']) fs.mkdirSync(file(d));
-    for (const k of ['hostkey', 'client']) sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', k, '-f', file(k)]);
-    fs.copyFileSync(file('client.pub'), file('authorized_keys'));
-    const [type, key] = fs.readFileSync(file('hostkey.pub'), 'utf8').split(' ');
-    fs.writeFileSync(file('known_hosts'), `[${PROXY.host}]:${PROXY.port} ${type} ${key}\n`);
+    for (const d of ['ns', 'sysconfig', 'data']) fs.mkdirSync(file(d));
+    // Clients reach this sshd through the proxy, so known_hosts names the proxy's address.
+    prepareSshdFolder(dir, { address: SSHD.host, port: SSHD.port, knownAs: { address: PROXY.host, port: PROXY.port } });
     // The stand-in systemctl logs its argv; the first `restart kubelet` blocks until the test writes `release`
     // (at most 15 s), so the link can be cut while a command of the update is in flight.
     fs.writeFileSync(file('bin', 'systemctl'), [
@@ -158,12 +118,6 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
       `  i=0; while [ ! -e '${file('release')}' ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done`,
       'fi',
     ].join('\n') + '\n', { mode: 0o755 });
-    fs.writeFileSync(file('sshd_config'), [
-      `Port ${SSHD.port}`, `ListenAddress ${SSHD.host}`, `HostKey ${file('hostkey')}`, `PidFile ${file('sshd.pid')}`,
-      `AuthorizedKeysFile ${file('authorized_keys')}`, 'PubkeyAuthentication yes', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'UsePAM no', 'StrictModes no',
-      'Subsystem sftp internal-sftp', `SetEnv PATH=${file('bin')}:/usr/bin:/bin`,
-    ].join('\n') + '\n');
     resetNodeFiles();
     sshd = await startNamespacedSshd();
     proxy = await startTcpProxy({ listenHost: PROXY.host, listenPort: PROXY.port, targetHost: SSHD.host, targetPort: SSHD.port });
@@ -172,16 +126,7 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
   after(async () => {
     for (const h of hosts) await h.close().catch(() => undefined);
     await proxy?.close();
-    const child = sshd;
-    if (child?.pid !== undefined) {
-      const sessions = descendantsOf(child.pid);
-      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      for (const pid of sessions) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      }
-      await exited;
-    }
+    await stopSshd(sshd, 'SIGKILL');
     assert.equal(fs.existsSync('/etc/sysconfig'), etcSysconfigExisted, 'this machine\'s /etc is untouched (the namespace kept the bind mount to itself)');
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -28,7 +28,7 @@ import { stopLab } from '../../src/lab/down.ts';
 import { startLab } from '../../src/lab/up.ts';
 import { processesOf, REPO_ROOT, runFerryCli } from '../helpers/migration.ts';
 import { recordReliability } from '../helpers/reliability.ts';
-import { startSshd } from '../helpers/sshd.ts';
+import { prepareSshdFolder, startSshd, stopSshd } from '../helpers/sshd.ts';
 
 const SSH_ADDRESS = '127.47.9.1';
 const SSH_PORT = 22471;
@@ -102,37 +102,11 @@ function hostileWords(): string[] {
   ];
 }
 
-function keygen(name: string): void {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file(name)], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
-
 before(async () => {
   mkdirSync(canaryDir);
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  keygen('hostkey');
-  keygen('client');
-  writeFileSync(file('authorized_keys'), readFileSync(file('client.pub')));
+  prepareSshdFolder(dir, { address: SSH_ADDRESS, port: SSH_PORT });
   // A fake systemctl that logs each argv word on a line of its own (NUL-separated), for the service checks.
-  mkdirSync(file('bin'));
   writeFileSync(file('bin/systemctl'), `#!/bin/sh\nprintf '%s\\0' "$@" >> '${file('systemctl.calls')}'\nprintf '\\n' >> '${file('systemctl.calls')}'\n[ "$1" = is-active ] && echo active\nexit 0\n`, { mode: 0o755 });
-  writeFileSync(file('sshd_config'), [
-    `Port ${SSH_PORT}`,
-    `ListenAddress ${SSH_ADDRESS}`,
-    `HostKey ${file('hostkey')}`,
-    `PidFile ${file('sshd.pid')}`,
-    `AuthorizedKeysFile ${file('authorized_keys')}`,
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PermitRootLogin prohibit-password',
-    'UsePAM no',
-    'StrictModes no',
-    'Subsystem sftp internal-sftp',
-    `SetEnv PATH=${file('bin')}:/usr/bin:/bin`,
-  ].join('\n') + '\n');
-  const [type, key] = readFileSync(file('hostkey.pub'), 'utf8').split(' ');
-  writeFileSync(file('known_hosts'), `[${SSH_ADDRESS}]:${SSH_PORT} ${type} ${key}\n`);
   sshd = await startSshd(file('sshd_config'));
   // The lab host: one folder under the lab, as `ferry lab up` makes them.
   mkdirSync(join(labDir, 'hosts', LAB_ADDRESS), { recursive: true });
@@ -140,11 +114,7 @@ before(async () => {
 
 after(async () => {
   await Promise.allSettled(opened.map((h) => h.close()));
-  if (sshd !== undefined && sshd.exitCode === null) {
-    const exited = new Promise((resolve) => sshd?.once('exit', resolve));
-    sshd.kill('SIGTERM');
-    await exited;
-  }
+  await stopSshd(sshd);
   rmSync(dir, { recursive: true, force: true });
 });
 

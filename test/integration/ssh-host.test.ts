@@ -16,7 +16,7 @@ import type { SshHostOptions } from '../../src/hosts/ssh.ts';
 import type { RunOptions } from '../../src/hosts/host.ts';
 import { FerryError } from '../../src/errors.ts';
 import { computeFingerprint } from '../../src/hosts/known-hosts.ts';
-import { startSshd } from '../helpers/sshd.ts';
+import { isGone, knownHostsLine as knownHostsAt, prepareSshdFolder, startSshd, stopSshd } from '../helpers/sshd.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 
 const ADDRESS = '127.18.0.2';
@@ -34,14 +34,9 @@ function sh(cmd: string, args: string[]): string {
   return result.stdout;
 }
 
-function keygen(name: string): void {
-  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file(name)]);
-}
-
 /** `[127.18.0.2]:22622 ssh-ed25519 AAAA…` for the public key in `pubFile`. */
 function knownHostsLine(pubFile: string, marker = ''): string {
-  const [type, key] = fs.readFileSync(file(pubFile), 'utf8').split(' ');
-  return `${marker}[${ADDRESS}]:${PORT} ${type} ${key}\n`;
+  return knownHostsAt(file(pubFile), ADDRESS, PORT, marker);
 }
 
 function options(overrides: Partial<SshHostOptions> = {}): SshHostOptions {
@@ -64,64 +59,8 @@ async function assertFerryError(promise: Promise<unknown>, code: string): Promis
   return err;
 }
 
-/** Every process whose parent chain leads to `pid`, from /proc. */
-function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-    } catch { /* the process exited meanwhile */ }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift();
-    for (const [child, ppid] of parents) {
-      if (ppid === parent && !found.includes(child)) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
-
-/** Gone, or a zombie waiting for PID 1 to reap it (which takes up to ~1.2 s here). */
-function isGone(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-async function stopSshd(): Promise<void> {
-  const child = sshd;
-  if (child?.pid === undefined) return;
-  const sessions = descendantsOf(child.pid);
-  const exited = child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  for (const pid of sessions) {
-    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killTimer);
-  for (let i = 0; i < 100 && !sessions.every(isGone); i++) await sleep(100);
-  assert.deepEqual(sessions.filter((pid) => !isGone(pid)), [], 'sshd session processes still running');
-}
-
 before(async () => {
-  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  for (const name of ['hostkey', 'otherhostkey', 'client', 'otherclient']) keygen(name);
-  fs.copyFileSync(file('client.pub'), file('authorized_keys'));
-  fs.mkdirSync(file('bin'));
+  prepareSshdFolder(dir, { address: ADDRESS, port: PORT, extraKeys: ['otherhostkey', 'otherclient'] });
   // The fake systemctl logs its argv (one line, words joined by |) and reports `failed` for units named failing*.
   fs.writeFileSync(file('bin/systemctl'), [
     '#!/bin/sh',
@@ -132,30 +71,13 @@ before(async () => {
     '  echo active',
     'fi',
   ].join('\n') + '\n', { mode: 0o755 });
-  fs.writeFileSync(file('sshd_config'), [
-    `Port ${PORT}`,
-    `ListenAddress ${ADDRESS}`,
-    `HostKey ${file('hostkey')}`,
-    `PidFile ${file('sshd.pid')}`,
-    `AuthorizedKeysFile ${file('authorized_keys')}`,
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PermitRootLogin prohibit-password',
-    'UsePAM no',
-    'StrictModes no',
-    'Subsystem sftp internal-sftp',
-    `SetEnv PATH=${file('bin')}:/usr/bin:/bin`,
-  ].join('\n') + '\n');
-  fs.writeFileSync(file('known_hosts'), knownHostsLine('hostkey.pub'));
-
   sshd = await startSshd(file('sshd_config'));
 });
 
 after(async () => {
   await Promise.allSettled(hosts.map((h) => h.close()));
   try {
-    await stopSshd();
+    assert.deepEqual(await stopSshd(sshd), [], 'sshd session processes still running');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
