@@ -26,6 +26,12 @@ export interface FerryErrorOptions {
   subjects?: Record<string, string>;
   /** The exit code the CLI uses when this error ends a command. Defaults by code family. */
   exitCode?: ExitCode;
+  /**
+   * For a rollback that cannot undo its step (the point of no return is behind it) while finishing the step forward
+   * is safe once the cause is fixed: `ferry resume` then runs the step again (precheck, apply, gate) instead of
+   * stopping at it.
+   */
+  forwardOnly?: boolean;
   cause?: unknown;
 }
 
@@ -36,6 +42,7 @@ export class FerryError extends Error {
   readonly retryable: boolean;
   readonly subjects: Record<string, string>;
   readonly exitCode: ExitCode;
+  readonly forwardOnly: boolean;
 
   constructor(code: string, message: string, options: FerryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -44,6 +51,7 @@ export class FerryError extends Error {
     this.retryable = options.retryable ?? false;
     this.subjects = options.subjects ?? {};
     this.exitCode = options.exitCode ?? ExitCode.failedRolledBack;
+    this.forwardOnly = options.forwardOnly ?? false;
   }
 
   /** A JSON-safe form for the journal and `-o json` output. Never includes the cause's secrets: only its message. */

@@ -16,6 +16,8 @@ export interface ErrorRecord {
   readonly hint?: string;
   readonly retryable?: boolean;
   readonly subjects?: Record<string, string>;
+  /** A failed rollback whose step can still be finished forward: `ferry resume` runs the step again (FerryError). */
+  readonly forwardOnly?: boolean;
 }
 
 interface Base {

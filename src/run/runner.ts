@@ -39,7 +39,7 @@ export interface RunnerOptions {
 
 export function toErrorRecord(err: unknown): ErrorRecord {
   if (err instanceof FerryError) {
-    return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), retryable: err.retryable, subjects: err.subjects };
+    return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), retryable: err.retryable, subjects: err.subjects, ...(err.forwardOnly ? { forwardOnly: true } : {}) };
   }
   if (err instanceof BugError) return { code: 'BUG', message: err.message };
   return { code: 'UNEXPECTED', message: messageOf(err), hint: 'an unexpected error; the journal has the details. `ferry resume` retries' };
@@ -64,7 +64,10 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
   for (const step of planSteps(o.plan)) {
     const state = stateOf(step.id);
     if (state === 'done' || state === 'skipped') continue;
-    if (state === 'rollback-failed') {
+    // A rollback that could not undo its step but said finishing it forward is safe: run the step again, from its
+    // precheck (which refuses, changing nothing, while the cause — a member down — is still there).
+    const forwardOnly = state === 'rollback-failed' && view.steps.get(step.id)?.error?.forwardOnly === true;
+    if (state === 'rollback-failed' && !forwardOnly) {
       return finish('rollback-failed', ExitCode.rollbackFailed, step.id, view.steps.get(step.id)?.error ?? { code: 'ROLLBACK_FAILED', message: `${step.id} failed to roll back earlier` });
     }
     const handler = resolve(step);
@@ -75,7 +78,7 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
       return rollBack(step, handler, ctx, view.steps.get(step.id)?.error ?? { code: 'INTERRUPTED', message: 'interrupted while failing' });
     }
 
-    if (state === 'pending' || state === 'rolled-back') {
+    if (state === 'pending' || state === 'rolled-back' || forwardOnly) {
       try {
         o.signal.throwIfAborted();
         await handler.precheck(step, ctx);
@@ -89,7 +92,7 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
     }
 
     try {
-      setState(step.id, 'running', state === 'running' || state === 'verifying' ? { reason: 'resumed' } : {});
+      setState(step.id, 'running', state === 'running' || state === 'verifying' ? { reason: 'resumed' } : forwardOnly ? { reason: 'finished forward: its rollback could not undo it' } : {});
       maybeInjectStepFault('step-started', step.id);
       await handler.apply(step, ctx);
       setState(step.id, 'verifying');

@@ -9,6 +9,8 @@
  *                  │                        │
  *                  └──────► rolling-back ───┴──► rollback-failed
  *
+ * `rollback-failed` → `running`: `ferry resume` finishes forward a step whose rollback said it cannot be undone but
+ * can be finished (ErrorRecord.forwardOnly — an old etcd member already removed).
  * `running` and `verifying` may be re-entered (running → running) when `ferry resume` picks up a step that was
  * in flight when the previous process died: apply is idempotent, so repeating it is safe. `rolling-back` may be
  * re-entered likewise.
@@ -36,7 +38,7 @@ const legal: Readonly<Record<StepState, readonly StepState[]>> = {
   failed: ['rolling-back', 'running', 'failed'],
   'rolling-back': ['rolling-back', 'rolled-back', 'rollback-failed'],
   'rolled-back': ['running'],
-  'rollback-failed': ['rolling-back'],
+  'rollback-failed': ['rolling-back', 'running'],
   skipped: [],
 };
 

@@ -7,9 +7,11 @@
  *   2. a learner that never catches up: its peer traffic blocked through TCP proxies (rolled back, then resumed).
  *   3. an old voter that dies while a learner catches up (promote refused, rolled back), and one that dies between
  *      two replacements (the next step refused before anything changes); each brought back, then `ferry resume`.
+ *   4. an old voter that dies right after the replaced member's removal: the step's gate fails and it cannot be undone
+ *      (exit 3, forwardOnly); resume is refused while the voter is down, and finishes the step forward once it is back.
  * Faults are timed through the run's deps (a hook on an etcd call ferry makes anyway), so they land at one exact
  * point of the step, not at a guessed moment.
- * This file owns 127.43.1.* (case 1), 127.43.2.* (case 2), 127.43.3.* (case 3): peer port 4010, client 4012.
+ * This file owns 127.43.1.* (case 1), 127.43.2.* (case 2), 127.43.3.* (case 3), 127.43.4.* (case 4): peer port 4010, client 4012.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -633,6 +635,100 @@ describe('an old voter dies mid-migration', () => {
       keysAcked: final.acked,
       lost: final.lost,
       seconds: Math.round(haltedSeconds),
+    });
+  });
+});
+
+describe('an old voter dies after the replaced member was removed (past the point of no return)', () => {
+  let fixture: LabFixture;
+  let load: Load | undefined;
+  const tag = `noreturn-${process.pid}`;
+  before(async () => {
+    fixture = await startLabFixture('127.43.4', 3, 3);
+    fixtureDirs.push(fixture.dir);
+  });
+  after(async () => {
+    await load?.stop();
+    await fixture.cleanup();
+  });
+
+  test('the gate fails and the step cannot be undone: exit 3 saying resume finishes it; refused while the voter is down; brought back, resume completes', { timeout: 900_000 }, async () => {
+    load = new Load(fixture, tag);
+    await load.start();
+    const started = performance.now();
+    let runId = '';
+    let plan: Plan | undefined;
+    let victim: EtcdMember | undefined;
+    await withDeps(fixture, async (deps) => {
+      plan = await planFor(fixture, deps);
+      const [s1, s2] = replaceSteps(plan);
+      assert.ok(s1 && s2);
+      const v = s2.params.old;
+      victim = v;
+      // The moment the first step's old member is removed, another old voter (not the leader) stops.
+      const remove = deps.etcd.remove.bind(deps.etcd);
+      let fired = false;
+      Object.assign(deps.etcd, {
+        remove: async (id: string) => {
+          await remove(id);
+          if (fired || id !== s1.params.oldId) return;
+          fired = true;
+          await new LabHost(fixture.labDir, v.host).service(v.service, 'stop');
+        },
+      });
+      const r = await applyInProcess(fixture, deps, plan);
+      runId = r.runId;
+      assert.ok(fired, `${v.name} was stopped after ${s1.params.old.name} was removed: ${JSON.stringify(r.outcome)}`);
+      assert.equal(r.outcome.exitCode, ExitCode.rollbackFailed, JSON.stringify(r.outcome));
+      assert.equal(r.outcome.runState, 'rollback-failed');
+      assert.equal(r.outcome.failedStep, s1.id);
+      assert.equal(r.outcome.error?.code, 'ROLLBACK_PAST_POINT_OF_NO_RETURN', JSON.stringify(r.outcome.error));
+      assert.equal(r.outcome.error?.forwardOnly, true, 'the step can be finished forward');
+      assert.match(r.outcome.error?.hint ?? '', /ferry resume/);
+      const events = readEvents(r.runDir);
+      assert.ok(events.some((e) => e.type === 'gate' && e.stepId === s1.id && !e.ok), 'the step\'s gate failed');
+    });
+    assert.ok(plan && victim);
+    const [s1, s2] = replaceSteps(plan);
+    assert.ok(s1 && s2);
+    const liveURLs = [s1.params.new.clientURL, ...clientURLs(fixture, 'old').filter((u) => u !== s1.params.old.clientURL && u !== victim?.clientURL)];
+    const members = await readMembers(liveURLs);
+    assert.equal(members.length, 3, 'three voters: the new member, the stopped one and the last old one');
+    const degraded = await checkAcked(load, liveURLs);
+    await load.start();
+    assert.equal(degraded.lost, 0, `acknowledged keys missing: ${degraded.missing.join(', ')}`);
+
+    // Resumed while the voter is still down: the step's precheck refuses, changing nothing.
+    await withDeps(fixture, async (deps) => {
+      const r = await resumeInProcess(fixture, deps, runId);
+      assert.equal(r.outcome.exitCode, ExitCode.badInput, JSON.stringify(r.outcome));
+      assert.equal(r.outcome.runState, 'refused');
+      assert.equal(r.outcome.failedStep, s1.id);
+      assert.equal(r.outcome.error?.code, 'ETCD_UNHEALTHY');
+    });
+
+    // Brought back: resume finishes the step forward, then the rest of the migration.
+    const v = victim;
+    await new LabHost(fixture.labDir, v.host).service(v.service, 'start');
+    await waitHealthy([...liveURLs, v.clientURL], `${v.name} is back and the cluster healthy`);
+    await withDeps(fixture, async (deps) => {
+      const r = await resumeInProcess(fixture, deps, runId);
+      assert.equal(r.outcome.runState, 'done', JSON.stringify(r.outcome.error));
+      assert.equal(r.outcome.exitCode, ExitCode.ok);
+      const states = readEvents(r.runDir).filter((e) => e.type === 'step-state' && e.stepId === s1.id).map((e) => (e.type === 'step-state' ? e.state : ''));
+      assert.deepEqual(states.slice(-4), ['rollback-failed', 'running', 'verifying', 'done'], 'the step was finished forward');
+    });
+    await assertMigrated(fixture, runId);
+    const final = await checkAcked(load, clientURLs(fixture, 'new'));
+    assert.equal(final.lost, 0, `acknowledged keys missing: ${final.missing.join(', ')}`);
+    recordReliability('faults', {
+      case: 'old voter dies after the replaced member was removed',
+      outcome: 'exit 3 (cannot be undone), resume refused while down, then finished forward',
+      code: 'ROLLBACK_PAST_POINT_OF_NO_RETURN',
+      exitCode: ExitCode.rollbackFailed,
+      keysAcked: final.acked,
+      lost: final.lost,
+      seconds: Math.round((performance.now() - started) / 1000),
     });
   });
 });

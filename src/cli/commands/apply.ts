@@ -121,7 +121,11 @@ export function reportOutcome(io: Io, runId: string, o: RunOutcome, report?: Run
       io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed (${o.error?.code}: ${o.error?.message}) and was rolled back.`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  the steps before it are done; fix the cause, then: ferry resume --run ${runId}\n`);
       break;
     case 'rollback-failed':
-      io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed and its ROLLBACK FAILED: ${o.error?.code} ${o.error?.message}`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done.\n`);
+      if (o.error?.forwardOnly === true) {
+        io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed past its point of no return and CANNOT BE UNDONE: ${o.error.code} ${o.error.message}`) + `\n${o.error.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done; once the cause is mended: ferry resume --run ${runId}\n`);
+      } else {
+        io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed and its ROLLBACK FAILED: ${o.error?.code} ${o.error?.message}`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done.\n`);
+      }
       break;
     case 'interrupted':
       io.err(yellow(io, `\nrun ${runId}: interrupted during ${o.failedStep ?? 'the run'}.`) + `\n  continue with: ferry resume --run ${runId}\n`);

@@ -24,8 +24,10 @@ export const removeHandler: StepHandler<RemoveStep> = {
   async rollback(step, ctx) {
     if (findByPeer(await ctx.deps.etcd.memberList(), step.params.old.peerURL) === undefined) {
       throw new FerryError('ROLLBACK_PAST_POINT_OF_NO_RETURN', `${step.params.old.name} was already removed from the cluster`, {
-        hint: '`ferry rollback` re-adds it as a new member; otherwise the cluster simply runs without it',
+        subjects: { member: step.params.old.name },
+        hint: 'the cluster runs without it: mend what failed (above), then `ferry resume` finishes this step from its precheck; or `ferry rollback` walks the migration back, re-adding it as a new member',
         exitCode: 3,
+        forwardOnly: true,
       });
     }
   },

@@ -88,8 +88,9 @@ export const replaceHandler: StepHandler<ReplaceStep> = {
     if (!(await oldStillMember(ctx, o))) {
       throw new FerryError('ROLLBACK_PAST_POINT_OF_NO_RETURN', `${o.name} was already removed from the cluster; its replacement ${n.name} stays`, {
         subjects: { member: o.name },
-        hint: `the cluster runs without ${o.name}; check it with \`ferry status\`. To move back, use \`ferry rollback\`, which re-adds ${o.name} as a new member`,
+        hint: `the cluster runs without ${o.name}: mend what failed (above), then \`ferry resume\` finishes this step from its precheck; or \`ferry rollback\` walks the migration back, re-adding ${o.name} as a new member`,
         exitCode: 3,
+        forwardOnly: true,
       });
     }
     await undoNewMember(ctx, n, t);

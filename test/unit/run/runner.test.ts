@@ -101,6 +101,65 @@ describe('runner', () => {
     assert.equal(foldJournal(journal.events()).steps.get('a')?.state, 'rollback-failed');
   });
 
+  test('a resumed run stops again at a step whose rollback failed, without touching it', async () => {
+    const { dir, path, journal } = setup();
+    const scripts: Record<string, Script> = { a: { apply: async () => { throw new FerryError('X', 'apply broke'); }, rollback: async () => { throw new FerryError('Y', 'rollback broke'); } } };
+    await run(makePlan(['a', 'b']), journal, dir, scripts, []);
+    journal.close();
+    const calls: string[] = [];
+    const out = await run(makePlan(['a', 'b']), Journal.open(path), dir, scripts, calls);
+    assert.equal(out.exitCode, 3);
+    assert.deepEqual(calls, [], 'nothing ran');
+  });
+
+  test('a rollback past the point of no return (forwardOnly): exit 3; resume runs the step forward from its precheck once the cause is mended', async () => {
+    const { dir, path, journal } = setup();
+    let memberDown = true;
+    let applied = 0;
+    const scripts: Record<string, Script> = {
+      a: {
+        precheck: async () => { if (memberDown) throw new FerryError('ETCD_UNHEALTHY', 'a voter is down', { exitCode: 2 }); },
+        apply: async () => { applied += 1; },
+        verify: async () => { if (memberDown) throw new FerryError('ETCD_GATE_FAILED', 'a voter does not answer'); },
+        rollback: async () => { throw new FerryError('ROLLBACK_PAST_POINT_OF_NO_RETURN', 'old0 was already removed', { exitCode: 3, forwardOnly: true }); },
+      },
+    };
+    // The first run passes the precheck (the voter dies during the step), fails the gate and cannot undo the step.
+    memberDown = false;
+    scripts['a'] = { ...scripts['a'], verify: async () => { throw new FerryError('ETCD_GATE_FAILED', 'a voter does not answer'); } };
+    const first = await run(makePlan(['a', 'b']), journal, dir, scripts, []);
+    assert.equal(first.runState, 'rollback-failed');
+    assert.equal(first.exitCode, 3);
+    assert.equal(first.error?.forwardOnly, true, 'the run says the step can be finished forward');
+    assert.equal(foldJournal(journal.events()).steps.get('a')?.error?.forwardOnly, true, 'the journal keeps it');
+    journal.close();
+
+    // Resumed while the voter is still down: the precheck refuses, nothing runs, the step stays as it was.
+    memberDown = true;
+    scripts['a'] = { ...scripts['a'], verify: async () => { if (memberDown) throw new FerryError('ETCD_GATE_FAILED', 'a voter does not answer'); } };
+    const calls: string[] = [];
+    const j2 = Journal.open(path);
+    const refused = await run(makePlan(['a', 'b']), j2, dir, scripts, calls);
+    assert.equal(refused.runState, 'refused');
+    assert.equal(refused.exitCode, 2);
+    assert.deepEqual(calls, ['a:precheck']);
+    assert.equal(foldJournal(j2.events()).steps.get('a')?.state, 'rollback-failed');
+    j2.close();
+
+    // Mended: resume finishes the step forward (apply again — idempotent — and its gate), then the rest.
+    memberDown = false;
+    calls.length = 0;
+    const before = applied;
+    const j3 = Journal.open(path);
+    const done = await run(makePlan(['a', 'b']), j3, dir, scripts, calls);
+    assert.equal(done.runState, 'done');
+    assert.equal(done.exitCode, 0);
+    assert.deepEqual(calls, ['a:precheck', 'a:apply', 'a:verify', 'b:precheck', 'b:apply', 'b:verify']);
+    assert.equal(applied, before + 1);
+    const states = j3.events().filter((e) => e.type === 'step-state' && e.stepId === 'a').map((e) => (e.type === 'step-state' ? e.state : ''));
+    assert.deepEqual(states, ['running', 'verifying', 'failed', 'rolling-back', 'rollback-failed', 'running', 'verifying', 'done']);
+  });
+
   test('a refused precheck changes nothing: no step-state, exit 2, and resume retries it', async () => {
     const { dir, path, journal } = setup();
     const calls: string[] = [];
