@@ -259,6 +259,7 @@ export const PAGE_RENDER = String.raw`
     rb.id = 'failure-rollback';
     var verdict = f.state === 'refused' ? 'nothing to roll back: the step had not started, nothing was changed'
       : f.state === 'rolled-back' ? '↺ rolled back: the cluster is as it was before this step'
+      : f.state === 'rollback-failed' && f.rollbackError && f.rollbackError.forwardOnly ? '✖ this step cannot be undone: ' + f.rollbackError.code + ' ' + f.rollbackError.message + ' — a person is needed: once the cause is mended, ferry resume finishes it'
       : f.state === 'rollback-failed' ? '✖ the rollback failed' + (f.rollbackError ? ': ' + f.rollbackError.code + ' ' + f.rollbackError.message : '') + ' — a person is needed'
       : f.state === 'rolling-back' ? '↺ rolling back…' : 'not rolled back yet';
     rb.appendChild(h('div', 's-' + (f.state === 'rolled-back' ? 'rolled-back' : f.state === 'rollback-failed' ? 'failed' : 'pending'), verdict));
