@@ -159,10 +159,20 @@ test('ferry migrates etcd, the master and the nodes of a lab that runs etcd over
 
     const started = performance.now();
     const r = await runFerryCli(['apply', '-f', lab.inventoryPath, '--yes'], lab.env, 420_000);
-    const seconds = Math.round((performance.now() - started) / 100) / 10;
-    t.diagnostic(`ferry apply took ${seconds} s`);
-    assert.equal(r.code, ExitCode.ok, `ferry apply exits 0: ${describeCliRun(r)}`);
+    t.diagnostic(`ferry apply took ${Math.round((performance.now() - started) / 100) / 10} s, exit ${r.code}`);
     assert.doesNotMatch(r.stdout + r.stderr, /BEGIN (EC )?PRIVATE KEY/, 'no key contents in the output');
+    // On a machine loaded by several labs at once (CI), a step's bounded wait can run out: ferry then rolls that step
+    // back (exit 1) and `ferry resume` must finish the migration. Anything else — exit 2 or 3, a second failure, a
+    // TLS refusal — fails the test. The first failure is shown, whole, in the diagnostics and the reliability row.
+    let resumedAfter: string | undefined;
+    if (r.code === ExitCode.failedRolledBack) {
+      resumedAfter = /failed \(([A-Z][A-Z0-9_]+):/.exec(r.stderr)?.[1] ?? 'no code';
+      t.diagnostic(`ferry apply failed and rolled back a step (${resumedAfter}); resuming: ${describeCliRun(r)}`);
+      const resumed = await runFerryCli(['resume'], lab.env, 420_000);
+      assert.equal(resumed.code, ExitCode.ok, `after apply was rolled back (${describeCliRun(r)}), ferry resume exits 0: ${describeCliRun(resumed)}`);
+      assert.doesNotMatch(resumed.stdout + resumed.stderr, /BEGIN (EC )?PRIVATE KEY/, 'no key contents in the output');
+    } else assert.equal(r.code, ExitCode.ok, `ferry apply exits 0: ${describeCliRun(r)}`);
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
 
     // etcd: exactly the new members, over TLS; the new members' files carry the TLS flags and https URLs.
     assert.deepEqual(await memberNames(certs, newURLs), ['new0', 'new1', 'new2']);
@@ -207,7 +217,7 @@ test('ferry migrates etcd, the master and the nodes of a lab that runs etcd over
       assert.equal(sysconfigLine(flannel, 'FLANNEL_ETCD'), `FLANNEL_ETCD="${newURLs.join(',')}"`);
       assert.match(sysconfigLine(flannel, 'FLANNEL_OPTIONS') ?? '', /-etcd-cafile=\/etc\/etcd\/ssl\/ca\.pem/);
     }
-    recordReliability('security', { case: 'TLS migration end to end', outcome: 'migrated', seconds, members: 3, nodes: lab.nodes.length, seededKeysMissing: seed.missing.length });
+    recordReliability('security', { case: 'TLS migration end to end', outcome: resumedAfter === undefined ? 'migrated' : `migrated after one step rolled back (${resumedAfter}) and a resume`, seconds, members: 3, nodes: lab.nodes.length, seededKeysMissing: seed.missing.length });
   } finally {
     await lab.cleanup();
   }
