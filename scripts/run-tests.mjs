@@ -34,6 +34,10 @@ if (files.length === 0) {
 }
 // Integration tests start real etcd members; each file uses its own loopback addresses and data dirs, so a few can
 // run side by side on a 2-core machine.
+if (!devNullIntact()) {
+  console.error('run-tests: /dev/null is not a character device on this machine; the tests need it. Restore it with: rm -f /dev/null && mknod -m 666 /dev/null c 1 3');
+  process.exit(1);
+}
 const tempDirsBefore = new Set(ferryTempDirs());
 const concurrency = process.env.FERRY_TEST_CONCURRENCY ?? '4';
 const child = spawn(
@@ -43,8 +47,22 @@ const child = spawn(
 );
 child.on('exit', (code, signal) => {
   reapLeftovers();
+  // A test that replaces /dev/null (a rename over it, as root) breaks every later program that reads or writes it:
+  // the suite fails, saying so, rather than leave a broken machine behind a green run.
+  if (!devNullIntact()) {
+    console.error('run-tests: /dev/null is no longer a character device — a test replaced it. Restore it with: rm -f /dev/null && mknod -m 666 /dev/null c 1 3');
+    process.exit(1);
+  }
   process.exit(signal ? 1 : (code ?? 1));
 });
+
+function devNullIntact() {
+  try {
+    return statSync('/dev/null').isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
 
 // Every test stops what it starts; a test file the runner kills (its timeout) cannot, and its lab — etcd members, a
 // supervisor, sshd — would keep its loopback ports, so the next run on those addresses is refused (LAB_PORT_IN_USE).

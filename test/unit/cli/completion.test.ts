@@ -6,7 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main.ts';
@@ -111,7 +111,8 @@ describe('ferry completion', () => {
       rc,
       [
         `fpath=('${zshDir}' $fpath)`,
-        'autoload -U compinit; compinit -u -d /dev/null',
+        // -D: no dump file. (`-d /dev/null` made compdump write a temp file and `mv` it over /dev/null, as root.)
+        'autoload -U compinit; compinit -u -D',
         "bindkey '^I' complete-word",
         "zstyle ':completion:*' list-grouped false",
         'compadd () {',
@@ -147,5 +148,6 @@ describe('ferry completion', () => {
     assert.deepEqual(zshComplete('ferry node update-config --d'), ['--dry-run']);
     assert.ok(zshComplete('ferry lab up --').includes('--nodes'));
     assert.ok(!zshComplete('ferry lab down --').includes('--nodes'));
+    assert.ok(statSync('/dev/null').isCharacterDevice(), 'zsh left /dev/null as it was (compinit writes no dump file)');
   });
 });
