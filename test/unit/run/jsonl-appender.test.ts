@@ -1,13 +1,16 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlAppender } from '../../../src/run/jsonl-appender.ts';
 import { parseLatencySamples } from '../../../src/run/recording-files.ts';
 
+const dir = mkdtempSync(join(tmpdir(), 'ferry-appender-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
 test('a file ending in a torn line (a kill, a full disk) gets a newline first: only the torn line is lost', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'ferry-appender-')), 'latency.jsonl');
+  const file = join(dir, 'latency.jsonl');
   writeFileSync(file, '{"t":1,"ms":2}\n{"t":2,"m');
   const a = new JsonlAppender(file);
   a.append({ t: 3, ms: 4 });
