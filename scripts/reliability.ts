@@ -76,6 +76,9 @@ function readRows(outDir: string, suite: ReliabilitySuite): Record<string, unkno
 
 const cell = (v: unknown) => (v === undefined ? '' : String(v).replaceAll('|', '\\|').replaceAll('\n', ' '));
 
+/** Now, to the minute: `2026-11-27 16:08 UTC`. */
+const utcMinute = (): string => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** The markdown of one suite's section (pure). */
 export function renderSuiteSection(suite: ReliabilitySuite, rows: readonly Record<string, unknown>[], run: TestRun | string, meta: { date: string; command: string; machine: string }): string {
   const columns = ['case', 'outcome', ...new Set(rows.flatMap((r) => Object.keys(r)).filter((k) => k !== 'case' && k !== 'outcome' && k !== 'at'))];
@@ -124,7 +127,7 @@ async function main(): Promise<number> {
   if (ri >= 0) {
     const dir = args[ri + 1] ?? '';
     const summary = args[args.indexOf('--summary') + 1] ?? '';
-    const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    const date = utcMinute();
     const machine = `${cpus().length} cores, Node ${process.version}`;
     for (const suite of suites) {
       writeReliabilitySection('RELIABILITY.md', suite, renderSuiteSection(suite, readRows(dir, suite), summary, { date, command: 'FERRY_RELIABILITY_OUT=DIR bash .ci/run (the whole suite, as CI runs it)', machine }));
@@ -147,7 +150,7 @@ async function main(): Promise<number> {
     }),
   );
   let failed = 0;
-  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const date = utcMinute();
   for (const { suite, run, rows } of results) {
     failed += run.fail > 0 || Number.isNaN(run.fail) ? 1 : 0;
     process.stdout.write(`${suite}: ${run.pass} passed, ${run.fail} failed, ${Math.round(run.seconds)} s, ${rows.length} rows\n`);

@@ -32,13 +32,14 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// Integration tests start real etcd members; each file uses its own loopback addresses and data dirs, so a few can
-// run side by side on a 2-core machine.
+const RESTORE_DEV_NULL = 'rm -f /dev/null && mknod -m 666 /dev/null c 1 3';
 if (!devNullIntact()) {
-  console.error('run-tests: /dev/null is not a character device on this machine; the tests need it. Restore it with: rm -f /dev/null && mknod -m 666 /dev/null c 1 3');
+  console.error(`run-tests: /dev/null is not a character device on this machine; the tests need it. Restore it with: ${RESTORE_DEV_NULL}`);
   process.exit(1);
 }
 const tempDirsBefore = new Set(ferryTempDirs());
+// Integration tests start real etcd members; each file uses its own loopback addresses and data dirs, so a few can
+// run side by side on a 2-core machine.
 const concurrency = process.env.FERRY_TEST_CONCURRENCY ?? '4';
 const child = spawn(
   process.execPath,
@@ -50,7 +51,7 @@ child.on('exit', (code, signal) => {
   // A test that replaces /dev/null (a rename over it, as root) breaks every later program that reads or writes it:
   // the suite fails, saying so, rather than leave a broken machine behind a green run.
   if (!devNullIntact()) {
-    console.error('run-tests: /dev/null is no longer a character device — a test replaced it. Restore it with: rm -f /dev/null && mknod -m 666 /dev/null c 1 3');
+    console.error(`run-tests: /dev/null is no longer a character device — a test replaced it. Restore it with: ${RESTORE_DEV_NULL}`);
     process.exit(1);
   }
   process.exit(signal ? 1 : (code ?? 1));

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readProcessState } from '../../src/lab/processes.ts';
 
 export interface SshdFolder {
   /** The folder: hostkey, client (the login key), authorized_keys, bin/, sshd_config, known_hosts. */
@@ -30,7 +31,7 @@ export interface SshdFolderOptions {
 }
 
 /** ssh-keygen an ed25519 key pair `<dir>/<name>` and `<name>.pub`. */
-export function keygen(dir: string, name: string): void {
+function keygen(dir: string, name: string): void {
   const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)], { encoding: 'utf8' });
   assert.equal(r.status, 0, `ssh-keygen ${name}: ${r.stderr}`);
 }
@@ -102,7 +103,7 @@ export function startSshd(configFile: string, o: StartSshdOptions = {}): Promise
 }
 
 /** Every process whose parent chain leads to `pid`, from /proc. */
-export function descendantsOf(pid: number): number[] {
+function descendantsOf(pid: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -128,14 +129,7 @@ export function descendantsOf(pid: number): number[] {
 }
 
 /** Gone, or a zombie waiting for PID 1 to reap it (which takes up to ~1.2 s here). */
-export function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
+export const isGone = (pid: number): boolean => readProcessState(pid) !== 'running';
 
 /**
  * Stops sshd (SIGTERM, SIGKILL after 10 s) and the session processes it forked (with `sessionSignal`), and waits up

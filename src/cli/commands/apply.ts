@@ -120,13 +120,14 @@ export function reportOutcome(io: Io, runId: string, o: RunOutcome, report?: Run
     case 'rolled-back':
       io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed (${o.error?.code}: ${o.error?.message}) and was rolled back.`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  the steps before it are done; fix the cause, then: ferry resume --run ${runId}\n`);
       break;
-    case 'rollback-failed':
-      if (o.error?.forwardOnly === true) {
-        io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed past its point of no return and CANNOT BE UNDONE: ${o.error.code} ${o.error.message}`) + `\n${o.error.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done; once the cause is mended: ferry resume --run ${runId}\n`);
-      } else {
-        io.err(red(io, `\nrun ${runId}: ${o.failedStep} failed and its ROLLBACK FAILED: ${o.error?.code} ${o.error?.message}`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done.\n`);
-      }
+    case 'rollback-failed': {
+      // forwardOnly: the step cannot be undone, but `ferry resume` finishes it once the cause is mended.
+      const forward = o.error?.forwardOnly === true;
+      const what = forward ? 'failed past its point of no return and CANNOT BE UNDONE' : 'failed and its ROLLBACK FAILED';
+      const then = forward ? `; once the cause is mended: ferry resume --run ${runId}` : '.';
+      io.err(red(io, `\nrun ${runId}: ${o.failedStep} ${what}: ${o.error?.code} ${o.error?.message}`) + `\n${o.error?.hint ? `  hint: ${o.error.hint}\n` : ''}  a person is needed: \`ferry status --run ${runId}\` shows what was done${then}\n`);
       break;
+    }
     case 'interrupted':
       io.err(yellow(io, `\nrun ${runId}: interrupted during ${o.failedStep ?? 'the run'}.`) + `\n  continue with: ferry resume --run ${runId}\n`);
       break;
