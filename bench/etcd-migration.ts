@@ -27,10 +27,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Etcd3Admin } from '../src/etcd/client.ts';
+import { Etcd3Admin } from '../src/adapters/etcd/client.ts';
 import { messageOf } from '../src/errors.ts';
-import { buildDeps } from '../src/run/deps.ts';
-import { observeAndPlan, startRun } from '../src/run/session.ts';
+import { buildDeps } from '../src/app/deps.ts';
+import { observeAndPlan, startRun } from '../src/app/session.ts';
 import { startLabFixture, type LabFixture } from '../test/helpers/lab-fixture.ts';
 import { runLiteralRunbook } from './literal-runbook.ts';
 import {
@@ -45,10 +45,10 @@ import {
   type ModeResult,
 } from './report.ts';
 import { buildJournalRecorder, computeStallByAction, describeStallPlace, renderTimeline, type Timeline } from './timeline.ts';
-import { verifyAcknowledged, type LossReport } from '../src/load/verify-keys.ts';
-import { computeStalls, computeWriteStats, computeWriterLagMs } from '../src/load/write-stats.ts';
-import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from '../src/load/writer.ts';
-import { startWriterThread } from '../src/load/writer-thread.ts';
+import { verifyAcknowledged, type LossReport } from '../src/write-load/verify-keys.ts';
+import { computeStalls, computeWriteStats, computeWriterLagMs } from '../src/write-load/write-stats.ts';
+import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from '../src/write-load/writer.ts';
+import { startWriterThread } from '../src/write-load/writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
 
 // The loopback prefixes given to this benchmark; the control reuses ferry's (modes run one after another).

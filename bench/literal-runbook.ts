@@ -12,15 +12,15 @@
  * would, only faster.
  */
 import { Etcd3 } from 'etcd3';
-import { Etcd3Admin } from '../src/etcd/client.ts';
-import { translateEtcdError } from '../src/etcd/errors.ts';
+import { Etcd3Admin } from '../src/adapters/etcd/client.ts';
+import { translateEtcdError } from '../src/adapters/etcd/errors.ts';
 import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../src/etcd/sysconfig.ts';
-import type { MemberInfo } from '../src/etcd/types.ts';
+import type { MemberInfo } from '../src/ports/etcd.ts';
 import { FerryError, isFerryError } from '../src/errors.ts';
-import { LabHost } from '../src/hosts/lab.ts';
+import { LabHost } from '../src/lab/host.ts';
 import type { EtcdMember, Inventory } from '../src/inventory/types.ts';
 import { sameURL } from '../src/plan/same-url.ts';
-import { buildPassThroughPolicy } from '../src/load/writer.ts';
+import { buildPassThroughPolicy } from '../src/write-load/writer.ts';
 
 /** One action of a migration, on the benchmark's clock. */
 export interface TimelineEntry {

@@ -26,13 +26,13 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { messageOf } from '../src/errors.ts';
 import { runRollout, type RolloutPolicy } from '../src/fleet/rollout.ts';
-import { LabHost } from '../src/hosts/lab.ts';
+import { LabHost } from '../src/lab/host.ts';
 import { readInventory } from '../src/inventory/load.ts';
 import { stopLab } from '../src/lab/down.ts';
 import { findProcessesWithCmdline, readProcessCmdline } from '../src/lab/processes.ts';
 import { startLab } from '../src/lab/up.ts';
-import { applyNodeUpdate } from '../src/node/update-config.ts';
-import { createNodeReadyWaiter } from '../src/node/wait-ready.ts';
+import { applyNodeUpdate } from '../src/repoint/repoint-node.ts';
+import { createNodeReadyWaiter } from '../src/repoint/wait-ready.ts';
 
 const OLD = { host: '127.27.0.30', apiserver: 'http://127.27.0.30:8080' };
 const NEW = { host: '127.27.0.20', apiserver: 'http://127.27.0.20:8080' };

@@ -3,9 +3,9 @@
  * markers, leaving the rest of the file alone). Rendering is pure; `writeBenchmarksSection` touches the file.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { LossReport } from '../src/load/verify-keys.ts';
-import type { Stall, WriteStats } from '../src/load/write-stats.ts';
-import type { WriterClient } from '../src/load/writer.ts';
+import type { LossReport } from '../src/write-load/verify-keys.ts';
+import type { Stall, WriteStats } from '../src/write-load/write-stats.ts';
+import type { WriterClient } from '../src/write-load/writer.ts';
 
 /** `idle` is the control: the same lab and writer, and no migration (the machine's own noise over as long). */
 export const MODES = ['ferry', 'literal', 'idle'] as const;

@@ -4,7 +4,7 @@
  * the script's own actions. Pure, apart from the journal listener that stamps events.
  */
 import type { JournalEvent } from '../src/run/events.ts';
-import type { Stall } from '../src/load/write-stats.ts';
+import type { Stall } from '../src/write-load/write-stats.ts';
 import type { TimelineEntry } from './literal-runbook.ts';
 
 export interface Timeline {

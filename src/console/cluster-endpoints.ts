@@ -4,7 +4,7 @@
  * order, trailing comma or missing `http://` (domeos.md §3.3).
  */
 import { buildApiField, buildEtcdField } from './domeos-fields.ts';
-import type { ClusterEndpoints } from './types.ts';
+import type { ClusterEndpoints } from '../ports/console.ts';
 
 /** The record's new `api` and `etcd` in the console's formats; a field not moving is left out. */
 export function buildEndpointTargets(apiserver: string | undefined, etcd: readonly string[] | undefined): ClusterEndpoints {

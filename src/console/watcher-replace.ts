@@ -11,7 +11,7 @@
  */
 import type { WatcherConf } from './domeos-fields.ts';
 import { sameApiField } from './cluster-endpoints.ts';
-import type { WatcherInfo } from './types.ts';
+import type { WatcherInfo } from '../ports/console.ts';
 
 /** What ferry keeps of a watcher to re-create it the same way: no args (the console writes them), no secrets. */
 export interface SavedWatcher {

@@ -13,7 +13,7 @@ import { foldJournal } from '../run/fold.ts';
 import { readJournal } from '../run/journal.ts';
 import { isProcessAlive } from '../run/lock.ts';
 import { JOURNAL_FILE, listRuns, readRunPlan, runDirPath } from '../run/run-dir.ts';
-import { INVENTORY_FILE } from '../run/session.ts';
+import { INVENTORY_FILE } from '../app/session.ts';
 import { buildDashboardView } from './build-view.ts';
 import type { DashboardView } from './view-types.ts';
 

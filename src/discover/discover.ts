@@ -4,8 +4,8 @@
  * DNS add-on and, when given, the DomeOS console's record of the cluster. Read-only: nothing is changed anywhere.
  */
 import { FerryError, isFerryError, messageOf } from '../errors.ts';
-import type { Host } from '../hosts/host.ts';
-import type { DiscoverDeps } from './deps.ts';
+import type { Host } from '../ports/host.ts';
+import type { DiscoverDeps } from '../app/discover-deps.ts';
 import type { DiscoverInput } from './input.ts';
 import { buildInventoryName } from './input.ts';
 import { computeApiserverURL } from './master-facts.ts';

@@ -5,7 +5,7 @@
  * lists (the DNS step finds controllers by base name).
  */
 import { computeBaseName } from '../dns/next-version.ts';
-import type { Container, Deployment, ReplicationController, Service } from '../dns/manifest-types.ts';
+import type { Container, Deployment, ReplicationController, Service } from '../kube/objects.ts';
 import { readArgvFlag } from './argv-flags.ts';
 import type { DnsControllerFacts, DnsFacts } from './types.ts';
 

@@ -4,8 +4,8 @@
  * {@link MemberFacts} per member, its host taken from its peer URL.
  */
 import { posix } from 'node:path';
-import type { EtcdSnapshotOfState } from '../etcd/observe.ts';
-import type { ServiceState } from '../hosts/host.ts';
+import type { EtcdSnapshotOfState } from '../observe/etcd.ts';
+import type { ServiceState } from '../ports/host.ts';
 import { parseHttpURL } from '../inventory/urls.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { readArgvFlag } from './argv-flags.ts';

@@ -4,9 +4,9 @@
  * cannot be reached is not an error: its settings stay etcd.defaults and a warning says so.
  */
 import { FerryError, messageOf } from '../errors.ts';
-import { readEtcdState, type EtcdSnapshotOfState } from '../etcd/observe.ts';
-import type { EtcdAdmin } from '../etcd/types.ts';
-import type { Host } from '../hosts/host.ts';
+import { readEtcdState, type EtcdSnapshotOfState } from '../observe/etcd.ts';
+import type { EtcdAdmin } from '../ports/etcd.ts';
+import type { Host } from '../ports/host.ts';
 import { unitFileCandidates } from '../master/files.ts';
 import { withTimeout } from './bounded.ts';
 import { buildMemberFacts, buildMemberFiles, type MemberFileTexts } from './etcd-facts.ts';

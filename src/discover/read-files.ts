@@ -1,5 +1,5 @@
 /** Reading files through a Host for discovery. */
-import type { Host } from '../hosts/host.ts';
+import type { Host } from '../ports/host.ts';
 
 /** The first of `paths` that exists, with its text (e.g. a unit file in systemd's search order). */
 export async function readFirstFile(host: Host, paths: readonly string[]): Promise<{ path: string; text: string } | undefined> {

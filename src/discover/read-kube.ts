@@ -3,9 +3,9 @@
  * cluster DNS of DomeOS's dns.yaml — looked for in `default` (where dns.yaml puts it) and then `kube-system`.
  */
 import { FerryError, messageOf } from '../errors.ts';
-import type { Service } from '../dns/manifest-types.ts';
-import type { KubeApi, NodeView } from '../kube/client.ts';
-import type { KubeWorkloads } from '../kube/workloads.ts';
+import type { Service } from '../kube/objects.ts';
+import type { KubeApi, NodeView } from '../adapters/kube/client.ts';
+import type { KubeWorkloads } from '../adapters/kube/workloads.ts';
 import { withTimeout } from './bounded.ts';
 import { buildDnsFacts, findDnsControllers } from './dns-facts.ts';
 import type { DnsFacts } from './types.ts';

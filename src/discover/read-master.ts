@@ -4,7 +4,7 @@
  * sysconfig file, as systemd would), and `kube-apiserver --version` of the installed binaries.
  */
 import { inputError, messageOf } from '../errors.ts';
-import type { Host } from '../hosts/host.ts';
+import type { Host } from '../ports/host.ts';
 import { MASTER_SYSCONFIG_FILES, MASTER_UNITS, unitFileCandidates } from '../master/files.ts';
 import { readKubeVersion } from '../master/version.ts';
 import { K8S_BIN_DIR } from '../plan/defaults.ts';

@@ -2,8 +2,8 @@
  * What `ferry discover` learns about a live cluster, as plain data: read by the read-*.ts adapters, turned into
  * warnings by cross-checks.ts and into an inventory document by document.ts (both pure).
  */
-import type { ServiceState } from '../hosts/host.ts';
-import type { NodeView } from '../kube/client.ts';
+import type { ServiceState } from '../ports/host.ts';
+import type { NodeView } from '../adapters/kube/client.ts';
 
 /** What was read on a member's host: its etcd unit and the sysconfig file the unit reads. */
 export interface MemberFiles {

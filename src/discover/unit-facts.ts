@@ -1,11 +1,11 @@
 /**
  * What discovery reads from a systemd unit file: the EnvironmentFile= it reads and its ExecStart= command line,
- * expanded the way systemd would run it (the lab supervisor's expansion rules, src/lab/unit-file.ts). Tolerant:
+ * expanded the way systemd would run it (the lab supervisor's expansion rules, src/sysconfig/systemd-unit.ts). Tolerant:
  * settings the lab does not support (Restart=on-abnormal, ...) do not matter here. Pure.
  */
 import { messageOf } from '../errors.ts';
-import { expandExecStart, parseUnitSections } from '../lab/unit-file.ts';
-import { splitUnitWords } from '../lab/unit-words.ts';
+import { expandExecStart, parseUnitSections } from '../sysconfig/systemd-unit.ts';
+import { splitUnitWords } from '../sysconfig/systemd-words.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 
 export interface UnitSummary {

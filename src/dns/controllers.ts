@@ -4,7 +4,7 @@
  * update gave it), or the Deployment `skydns`.
  */
 import { isSameTemplateArgs } from './deployment-state.ts';
-import type { Deployment, DnsTargets, ReplicationController } from './manifest-types.ts';
+import type { Deployment, DnsTargets, ReplicationController } from '../kube/objects.ts';
 import { buildNextController, buildUpdatedDeployment, computeBaseName } from './next-version.ts';
 
 export type FoundController =

@@ -6,7 +6,7 @@
  * and `minReadySeconds` of at least 5, so that a new pod is in the service's endpoints (and kube-proxy's rules)
  * before an old one goes: otherwise the Deployment controller counts a pod available the moment it is Ready.
  */
-import type { Deployment, PodTemplate } from './manifest-types.ts';
+import type { Deployment, PodTemplate } from '../kube/objects.ts';
 import { computeLivePods, isRunningTemplate, type PodFacts } from './pods.ts';
 
 /** kubectl rolling-update's pace: one extra pod at a time, none missing. */

@@ -8,7 +8,7 @@
  * package accepts both), and the form found is kept. Every other arg is untouched and the order is kept.
  */
 import { inputError } from '../errors.ts';
-import type { DnsTargets } from './manifest-types.ts';
+import type { DnsTargets } from '../kube/objects.ts';
 
 /** The flags ferry rewrites and what each one gets. */
 export const DNS_FLAGS = {

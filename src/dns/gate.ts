@@ -2,8 +2,8 @@
  * The DNS step's gate checks, from what was read (pure): the new pods Ready with the new args, the service's
  * endpoints exactly the new pods' addresses, and the DNS answer.
  */
-import type { GateCheck } from '../etcd/health.ts';
-import type { Endpoints, Labels, Pod, PodTemplate } from './manifest-types.ts';
+import type { GateCheck } from '../observe/etcd-health.ts';
+import type { Endpoints, Labels, Pod, PodTemplate } from '../kube/objects.ts';
 import { buildPodFacts, describeNotReady, isSelectedBy, type PodFacts } from './pods.ts';
 
 /** A pod behind the service is "new" when it runs the target template of the controller whose labels it carries. */

@@ -11,7 +11,7 @@
 import { inputError } from '../errors.ts';
 import { buildDnsEndpoints, buildRewrittenArgs } from './dns-args.ts';
 import type { ArgChange } from './dns-args.ts';
-import type { Container, Deployment, DnsTargets, PodTemplate, ReplicationController, Service } from './manifest-types.ts';
+import type { Container, Deployment, DnsTargets, PodTemplate, ReplicationController, Service } from '../kube/objects.ts';
 
 /** `{service, changed}`: `changed` is false when the selector had no `version` (already safe). */
 export function buildServiceSelectorWithoutVersion(service: Service): { service: Service; changed: boolean } {

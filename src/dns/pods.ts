@@ -4,7 +4,7 @@
  * why (ErrImagePull, ImagePullBackOff, CrashLoopBackOff …).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Labels, Pod, PodTemplate } from './manifest-types.ts';
+import type { Labels, Pod, PodTemplate } from '../kube/objects.ts';
 
 export interface PodFacts {
   readonly name: string;

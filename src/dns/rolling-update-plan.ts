@@ -6,7 +6,7 @@
  * The plan assumes every pod becomes Ready; the runner's wait-ready step is where that is checked (and bounded).
  */
 import { BugError, inputError } from '../errors.ts';
-import type { ReplicationController } from './manifest-types.ts';
+import type { ReplicationController } from '../kube/objects.ts';
 
 export type RollingUpdateStep =
   | { action: 'create'; rc: string; replicas: 0 }

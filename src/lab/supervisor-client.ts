@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FerryError, messageOf } from '../errors.ts';
-import type { ServiceAction } from '../hosts/host.ts';
+import type { ServiceAction } from '../ports/host.ts';
 import { buildLabPaths } from './paths.ts';
 import type { UnitStatus } from './unit-process.ts';
 

@@ -11,10 +11,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError, messageOf } from '../errors.ts';
-import type { ServiceState } from '../hosts/host.ts';
+import type { ServiceState } from '../ports/host.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { mapArgvIntoRoot, mapPathIntoRoot } from './paths.ts';
-import { buildServiceArgv, parseUnitFile, type ServiceSettings } from './unit-file.ts';
+import { buildServiceArgv, parseUnitFile, type ServiceSettings } from '../sysconfig/systemd-unit.ts';
 import { spawnUnitProcess, type UnitLauncher, type UnitProcess } from './unit-launch.ts';
 
 export type UnitState = Exclude<ServiceState, 'unknown'>;

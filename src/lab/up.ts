@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { buildEtcdTlsOpts, renderEtcdSysconfig, renderEtcdUnit } from '../etcd/sysconfig.ts';
 import { FerryError, inputError, messageOf } from '../errors.ts';
-import { LabHost } from '../hosts/lab.ts';
+import { LabHost } from './host.ts';
 import type { EtcdMember, Inventory } from '../inventory/types.ts';
 import { waitForLabCluster } from './cluster-health.ts';
 import { writeLabSeedData } from './etcd-seed.ts';

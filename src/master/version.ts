@@ -1,6 +1,6 @@
 /** `kube-apiserver --version` on a host, as the runbook asks the operator to compare. */
 import { FerryError } from '../errors.ts';
-import type { Host } from '../hosts/host.ts';
+import type { Host } from '../ports/host.ts';
 
 /** Parse `Kubernetes v1.4.7` → `v1.4.7`. Pure. */
 export function parseKubeVersion(stdout: string): string | undefined {

@@ -4,7 +4,7 @@
  * probe's samples and the commands run on hosts. Pure: everything comes in as arguments.
  */
 import type { Access, Inventory } from '../inventory/types.ts';
-import { computePercentile } from '../load/write-stats.ts';
+import { computePercentile } from '../write-load/write-stats.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ErrorRecord, JournalEvent } from '../run/events.ts';
 import { foldJournal } from '../run/fold.ts';

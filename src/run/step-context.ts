@@ -2,15 +2,15 @@
  * What a step handler gets: the world through `deps` (adapters, clock), and the journal through `action`, which
  * appends `action-started` BEFORE the effect and `action-finished` (or `action-failed`) after it (STYLE.md §4).
  */
-import type { EtcdAdmin } from '../etcd/types.ts';
-import type { Host } from '../hosts/host.ts';
+import type { EtcdAdmin } from '../ports/etcd.ts';
+import type { Host } from '../ports/host.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Plan, Step } from '../plan/types.ts';
 import type { Sleep } from '../util/retry.ts';
-import type { GateCheck } from '../etcd/health.ts';
-import type { KubeApi } from '../kube/client.ts';
-import type { KubeWorkloads } from '../kube/workloads.ts';
-import type { ConsoleApi } from '../console/types.ts';
+import type { GateCheck } from '../observe/etcd-health.ts';
+import type { KubeApi } from '../adapters/kube/client.ts';
+import type { KubeWorkloads } from '../adapters/kube/workloads.ts';
+import type { ConsoleApi } from '../ports/console.ts';
 
 /** The side-effecting world, reached through one object with real defaults (STYLE.md §5). */
 export interface Deps {

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveRunsDir } from '../../src/home.ts';
-import { startWriter, type WriteRecord } from '../../src/load/writer.ts';
+import { startWriter, type WriteRecord } from '../../src/write-load/writer.ts';
 import { planSteps } from '../../src/plan/build.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { readRunPlan } from '../../src/run/run-dir.ts';
@@ -91,7 +91,7 @@ export interface WriteTotals {
   readonly ackedKeys: readonly string[];
 }
 
-/** The load writer (src/load/writer.ts) in this process, a unique key every `intervalMs` over old+new client URLs. */
+/** The load writer (src/write-load/writer.ts) in this process, a unique key every `intervalMs` over old+new client URLs. */
 export function startCrashWriter(lab: MasterLab, tag: string, intervalMs = 30): CrashWriter {
   const writer = startWriter({ endpoints: [...lab.inventory.etcd.old, ...lab.inventory.etcd.new].map((m) => m.clientURL), tag, keyRoot: CRASH_KEY_ROOT, intervalMs });
   const ackedOf = (records: readonly WriteRecord[]) => records.filter((r) => r.ackAt !== undefined).map((r) => r.key);

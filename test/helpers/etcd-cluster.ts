@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Etcd3Admin } from '../../src/etcd/client.ts';
+import { Etcd3Admin } from '../../src/adapters/etcd/client.ts';
 import { isFerryError } from '../../src/errors.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';

@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import { readInventory } from '../../src/inventory/load.ts';
-import { openKube, type NodeView } from '../../src/kube/client.ts';
+import { openKube, type NodeView } from '../../src/adapters/kube/client.ts';
 import { stopLab } from '../../src/lab/down.ts';
 import { KubeClient } from '../../src/lab/k8s/client.ts';
 import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';

@@ -5,21 +5,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { Etcd3Admin } from '../../src/etcd/client.ts';
-import { readEtcdState } from '../../src/etcd/observe.ts';
-import type { EtcdAdmin } from '../../src/etcd/types.ts';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { Etcd3Admin } from '../../src/adapters/etcd/client.ts';
+import { readEtcdState } from '../../src/observe/etcd.ts';
+import type { EtcdAdmin } from '../../src/ports/etcd.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
 import { SupervisorClient } from '../../src/lab/supervisor-client.ts';
 import { sameURL } from '../../src/plan/same-url.ts';
 import type { Plan } from '../../src/plan/types.ts';
-import { buildDeps, type OwnedDeps } from '../../src/run/deps.ts';
+import { buildDeps, type OwnedDeps } from '../../src/app/deps.ts';
 import type { JournalEvent } from '../../src/run/events.ts';
 import { readJournal } from '../../src/run/journal.ts';
 import { JOURNAL_FILE } from '../../src/run/run-dir.ts';
 import type { RunOutcome } from '../../src/run/runner.ts';
-import { loadRun, observeAndPlan, resumeRun, startRun } from '../../src/run/session.ts';
+import { loadRun, observeAndPlan, resumeRun, startRun } from '../../src/app/session.ts';
 import type { LabFixture } from './lab-fixture.ts';
 import { waitUntil } from './etcd-cluster.ts';
 

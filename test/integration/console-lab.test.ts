@@ -13,7 +13,7 @@ import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
 import type { ServerState } from '../../src/lab/domeos/server/model.ts';
 import type { ConsoleTarget, Step } from '../../src/plan/types.ts';
-import { buildDeps, type OwnedDeps } from '../../src/run/deps.ts';
+import { buildDeps, type OwnedDeps } from '../../src/app/deps.ts';
 import { consoleStartHandler } from '../../src/steps/console/start.ts';
 import { consoleStopHandler } from '../../src/steps/console/stop.ts';
 import { consoleUpdateHandler } from '../../src/steps/console/update.ts';

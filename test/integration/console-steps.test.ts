@@ -13,7 +13,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openConsole, type OpenConsoleOptions } from '../../src/console/open.ts';
+import { openConsole, type OpenConsoleOptions } from '../../src/adapters/console/open.ts';
 import { FerryError } from '../../src/errors.ts';
 import { buildSeedState, type ServerState } from '../../src/lab/domeos/server/model.ts';
 import type { ConsoleTarget, Step } from '../../src/plan/types.ts';

@@ -1,5 +1,5 @@
 /**
- * ferry's DomeOS console adapter (src/console/domeos.ts) against the lab's DomeOS server stand-in
+ * ferry's DomeOS console adapter (src/adapters/console/domeos.ts) against the lab's DomeOS server stand-in
  * (lab-bin/domeos-server). This file owns 127.29.0.10:8080. The stand-in runs four times in turn, one process at
  * a time: the main flow (default stop delay), then on the same state file with a short session TTL and a slow
  * watcher stop, then on a fresh state file with no watcher, then on another with an instant stop (error codes).
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../../src/errors.ts';
-import { DomeosConsole, buildApiField, buildEtcdField, buildWatcherConf } from '../../src/console/domeos.ts';
+import { DomeosConsole, buildApiField, buildEtcdField, buildWatcherConf } from '../../src/adapters/console/domeos.ts';
 
 const LISTEN = '127.29.0.10:8080';
 const BASE = `http://${LISTEN}`;

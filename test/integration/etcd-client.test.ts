@@ -14,11 +14,11 @@ import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { Etcd3Admin } from '../../src/etcd/client.ts';
+import { Etcd3Admin } from '../../src/adapters/etcd/client.ts';
 import { hexToId, idToHex, parseBigJson, parseJsonId } from '../../src/etcd/ids.ts';
-import { readSnapshotDigest, verifySnapshotFile } from '../../src/etcd/snapshot-file.ts';
+import { readSnapshotDigest, verifySnapshotFile } from '../../src/adapters/etcd/snapshot-file.ts';
 import { FerryError } from '../../src/errors.ts';
-import type { MemberInfo } from '../../src/etcd/types.ts';
+import type { MemberInfo } from '../../src/ports/etcd.ts';
 import { buildInitialCluster, retryOn, startEtcdCluster, startExtraMember, waitForExit, waitUntil } from '../helpers/etcd-cluster.ts';
 import type { TestCluster } from '../helpers/etcd-cluster.ts';
 

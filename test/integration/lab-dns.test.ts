@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import type { Pod } from '../../src/lab/k8s/controller-manager/objects.ts';
 import { readLabState } from '../../src/lab/state.ts';
 import { readLabStatus, renderLabK8sStatusLines } from '../../src/lab/status.ts';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember, Inventory } from '../../src/inventory/types.ts';
 import { renderKubeletSysconfig } from '../../src/lab/domeos/node-files.ts';
 import { stopLab } from '../../src/lab/down.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { isFerryError } from '../../src/errors.ts';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember, Inventory } from '../../src/inventory/types.ts';
 import { stopLab } from '../../src/lab/down.ts';
 import { FLANNEL_CONFIG, readLabSeedCheck } from '../../src/lab/etcd-seed.ts';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../../src/errors.ts';
 import { planSteps } from '../../src/plan/build.ts';
-import { observeAndPlan } from '../../src/run/session.ts';
+import { observeAndPlan } from '../../src/app/session.ts';
 import { assertNodesReady, healthz, hostPath, mtimeOf, NODE_SYSCONFIG, readNodeFiles, startMasterLab, sysconfigLine, unitState } from '../helpers/master-lab.ts';
 import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';
 

@@ -13,13 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode } from '../../src/errors.ts';
-import { readClusterHealth } from '../../src/etcd/health.ts';
-import type { MemberInfo } from '../../src/etcd/types.ts';
-import { LabHost } from '../../src/hosts/lab.ts';
+import { readClusterHealth } from '../../src/observe/etcd-health.ts';
+import type { MemberInfo } from '../../src/ports/etcd.ts';
+import { LabHost } from '../../src/lab/host.ts';
 import { planSteps } from '../../src/plan/build.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { foldJournal } from '../../src/run/fold.ts';
-import { loadRun } from '../../src/run/session.ts';
+import { loadRun } from '../../src/app/session.ts';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 import {

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { resolveRunsDir } from '../../src/home.ts';
-import { buildProbeKey } from '../../src/run/latency-probe.ts';
+import { buildProbeKey } from '../../src/app/latency-probe.ts';
 import { parseCommandRecords, parseLatencySamples } from '../../src/run/recording-files.ts';
 import type { RunReport } from '../../src/report/run-report.ts';
 import { startMasterLab, type MasterLab } from '../helpers/master-lab.ts';

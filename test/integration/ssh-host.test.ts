@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SshHost } from '../../src/hosts/ssh.ts';
-import type { SshHostOptions } from '../../src/hosts/ssh.ts';
-import type { RunOptions } from '../../src/hosts/host.ts';
+import { SshHost } from '../../src/adapters/hosts/ssh.ts';
+import type { SshHostOptions } from '../../src/adapters/hosts/ssh.ts';
+import type { RunOptions } from '../../src/ports/host.ts';
 import { FerryError } from '../../src/errors.ts';
-import { computeFingerprint } from '../../src/hosts/known-hosts.ts';
+import { computeFingerprint } from '../../src/adapters/hosts/known-hosts.ts';
 import { isGone, knownHostsLine as knownHostsAt, prepareSshdFolder, startSshd, stopSshd } from '../helpers/sshd.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 

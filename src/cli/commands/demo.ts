@@ -4,22 +4,22 @@
  * the longest write stall, the apiserver outage window, and every file changed with its backup.
  */
 import { startApiserverProbe } from '../../demo/apiserver-probe.ts';
-import { readClusterPicture } from '../../demo/picture.ts';
+import { readClusterPicture } from '../../observe/picture.ts';
 import { readRunPictures } from '../../report/run-report-file.ts';
 import { readInventory } from '../../inventory/load.ts';
 import { startLab } from '../../lab/up.ts';
 import { stopLab } from '../../lab/down.ts';
 import { buildLabSeedData, readLabSeedCheck } from '../../lab/etcd-seed.ts';
-import { verifyAcknowledged } from '../../load/verify-keys.ts';
-import { computeWriteStats } from '../../load/write-stats.ts';
-import { startWriterThread } from '../../load/writer-thread.ts';
+import { verifyAcknowledged } from '../../write-load/verify-keys.ts';
+import { computeWriteStats } from '../../write-load/write-stats.ts';
+import { startWriterThread } from '../../write-load/writer-thread.ts';
 import { planSteps } from '../../plan/build.ts';
 import { collectFileChanges } from '../../report/file-changes.ts';
 import { computeLongestOutage } from '../../report/outage.ts';
 import { buildPhaseTimeline, findStepAt } from '../../report/timeline.ts';
-import { buildDeps } from '../../run/deps.ts';
+import { buildDeps } from '../../app/deps.ts';
 import { foldJournal } from '../../run/fold.ts';
-import { observeAndPlan, startRun } from '../../run/session.ts';
+import { observeAndPlan, startRun } from '../../app/session.ts';
 import { renderDemoReport, type ClusterPicture, type DemoReport, type WriteSummary } from '../../report/demo-report.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';

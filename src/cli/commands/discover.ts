@@ -8,7 +8,7 @@ import { existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FerryError, inputError, messageOf } from '../../errors.ts';
 import { computeCrossChecks } from '../../discover/cross-checks.ts';
-import { openDiscoverDeps } from '../../discover/deps.ts';
+import { openDiscoverDeps } from '../../app/discover-deps.ts';
 import { readDiscovery } from '../../discover/discover.ts';
 import { renderDiscovered } from '../../discover/document.ts';
 import { buildDiscoverInput } from '../../discover/input.ts';

@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { inputError } from '../../errors.ts';
 import { readRunReport, writeReportFile, writeRunReport, type RunReportResult } from '../../report/run-report-file.ts';
-import { loadRun } from '../../run/session.ts';
+import { loadRun } from '../../app/session.ts';
 import { parseCommand } from '../args.ts';
 import { dim, type Io } from '../io.ts';
 

@@ -4,7 +4,7 @@ import { planSteps } from '../../plan/build.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { readJournal } from '../../run/journal.ts';
 import { JOURNAL_FILE, listRuns } from '../../run/run-dir.ts';
-import { loadRun } from '../../run/session.ts';
+import { loadRun } from '../../app/session.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { bold, dim, green, red, renderData, yellow, type Io } from '../io.ts';
 

@@ -4,7 +4,7 @@
  * stops answering or answers. Each change is journalled; what is already so is skipped.
  */
 import { FerryError } from '../../errors.ts';
-import type { Host } from '../../hosts/host.ts';
+import type { Host } from '../../ports/host.ts';
 import type { ConsoleTarget } from '../../plan/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';

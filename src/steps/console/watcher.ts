@@ -4,7 +4,7 @@
  * delete and the create — finishes the job: the configuration to re-create it with comes from the journal.
  */
 import { FerryError } from '../../errors.ts';
-import type { ConsoleSession } from '../../console/types.ts';
+import type { ConsoleSession } from '../../ports/console.ts';
 import { computeWatcherMove, readWatcherApi, type SavedWatcher } from '../../console/watcher-replace.ts';
 import type { StepContext } from '../../run/step-context.ts';
 

@@ -3,13 +3,13 @@
  * they are not there), and each controller pair's state for the rolling walk (src/dns/rolling-state.ts).
  */
 import { FerryError } from '../../errors.ts';
-import type { DnsBackup } from '../../dns/backup.ts';
+import type { DnsBackup } from '../../adapters/dns-backup.ts';
 import { buildControllerUpdate, findControllers, type ControllerUpdate } from '../../dns/controllers.ts';
-import type { DnsTargets, PodTemplate } from '../../dns/manifest-types.ts';
+import type { DnsTargets, PodTemplate } from '../../kube/objects.ts';
 import { buildPodFacts, computeLivePods, computeReadyCurrent, type PodFacts } from '../../dns/pods.ts';
 import type { RollingLive } from '../../dns/rolling-state.ts';
 import { computeNotYetServing } from '../../dns/gate.ts';
-import type { KubeWorkloads } from '../../kube/workloads.ts';
+import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
 import type { DnsStep } from '../../plan/types.ts';
 
 export type RcUpdate = Extract<ControllerUpdate, { kind: 'ReplicationController' }>;

@@ -5,12 +5,12 @@
  * and strategy back; last, the service's selector as it was. Idempotent: every turn reads the live state first.
  */
 import { FerryError } from '../../errors.ts';
-import { buildFreshObject } from '../../dns/backup.ts';
+import { buildFreshObject } from '../../adapters/dns-backup.ts';
 import { buildDeploymentReplacement, buildSafePace, computeDeploymentAction, readDeploymentPace } from '../../dns/deployment-state.ts';
-import type { Service } from '../../dns/manifest-types.ts';
+import type { Service } from '../../kube/objects.ts';
 import { computeLivePods } from '../../dns/pods.ts';
 import { computeMaxActions, computeRestoreAction } from '../../dns/rolling-state.ts';
-import type { KubeWorkloads } from '../../kube/workloads.ts';
+import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { readDeploymentState, readRcPair, type DeploymentUpdate, type RcUpdate } from './live.ts';
 import { createAdopting } from './roll.ts';

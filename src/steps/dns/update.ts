@@ -12,14 +12,14 @@
 import { FerryError } from '../../errors.ts';
 import { buildServiceSelectorWithoutVersion } from '../../dns/next-version.ts';
 import { buildDnsEndpoints } from '../../dns/dns-args.ts';
-import { DNS_BACKUP_DIR, readDnsBackup, writeDnsBackup, type DnsBackup } from '../../dns/backup.ts';
+import { DNS_BACKUP_DIR, readDnsBackup, writeDnsBackup, type DnsBackup } from '../../adapters/dns-backup.ts';
 import { buildServicePodFacts, computeEndpointsCheck } from '../../dns/gate.ts';
 import { computeDeploymentAction } from '../../dns/deployment-state.ts';
-import type { PodTemplate } from '../../dns/manifest-types.ts';
+import type { PodTemplate } from '../../kube/objects.ts';
 import { computeLivePods, describeNotReady } from '../../dns/pods.ts';
 import type { ControllerUpdate } from '../../dns/controllers.ts';
-import type { GateCheck } from '../../etcd/health.ts';
-import type { KubeWorkloads } from '../../kube/workloads.ts';
+import type { GateCheck } from '../../observe/etcd-health.ts';
+import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
 import type { DnsStep } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
 import { buildUpdates, readDeploymentState, readDnsObjects, readRcPair, targetsOf } from './live.ts';

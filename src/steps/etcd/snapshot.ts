@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { FerryError } from '../../errors.ts';
-import { readEtcdState, requireLeader } from '../../etcd/observe.ts';
+import { readEtcdState, requireLeader } from '../../observe/etcd.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 

@@ -1,6 +1,6 @@
 /** Starting and stopping a master's services in order, idempotently, each change journaled. */
 import { FerryError } from '../../errors.ts';
-import type { Host } from '../../hosts/host.ts';
+import type { Host } from '../../ports/host.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
 

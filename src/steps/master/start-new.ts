@@ -5,8 +5,8 @@
  * Rollback (the issue's words): stop the new master and start the old master's services again.
  */
 import { FerryError } from '../../errors.ts';
-import type { Host } from '../../hosts/host.ts';
-import { compareCensus, type Census } from '../../kube/client.ts';
+import type { Host } from '../../ports/host.ts';
+import { compareCensus, type Census } from '../../adapters/kube/client.ts';
 import { buildNewMasterFile, MASTER_STOP_ORDER, MASTER_SYSCONFIG_FILES, MASTER_UNITS, NEW_MASTER_FIRST_UNITS, unitFileCandidates, type FileChange } from '../../master/files.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';

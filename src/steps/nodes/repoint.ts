@@ -9,11 +9,11 @@
  * there is nothing more to undo.
  */
 import { FerryError, messageOf } from '../../errors.ts';
-import { buildKubeFetch } from '../../kube/client.ts';
+import { buildKubeFetch } from '../../adapters/kube/client.ts';
 import { renderRolloutTable, runRollout, type RolloutProgress } from '../../fleet/rollout.ts';
 import type { NodeHost } from '../../inventory/types.ts';
-import { applyNodeUpdate } from '../../node/update-config.ts';
-import { createNodeReadyWaiter } from '../../node/wait-ready.ts';
+import { applyNodeUpdate } from '../../repoint/repoint-node.ts';
+import { createNodeReadyWaiter } from '../../repoint/wait-ready.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computePercentile, computeStalls, computeWriteStats, computeWriterLagMs } from '../../../src/load/write-stats.ts';
-import { computeLoss } from '../../../src/load/verify-keys.ts';
+import { computePercentile, computeStalls, computeWriteStats, computeWriterLagMs } from '../../../src/write-load/write-stats.ts';
+import { computeLoss } from '../../../src/write-load/verify-keys.ts';
 import { computeStallByAction, describeStallPlace } from '../../../bench/timeline.ts';
 import { computeVerdicts, writeBenchmarksSection, type ModeResult } from '../../../bench/report.ts';
-import { buildWriteKey, type WriteRecord } from '../../../src/load/writer.ts';
+import { buildWriteKey, type WriteRecord } from '../../../src/write-load/writer.ts';
 
 function rec(seq: number, scheduledAt: number, ackAt: number | undefined, extra: Partial<WriteRecord> = {}): WriteRecord {
   return {

@@ -8,7 +8,7 @@ import { buildApiserverFlags, computeApiserverURL, parseFlannelEtcd } from '../.
 import { buildCommandLine, parseUnitSummary } from '../../../src/discover/unit-facts.ts';
 import { renderEtcdSysconfig, renderEtcdUnit } from '../../../src/etcd/sysconfig.ts';
 import { renderApiserverSysconfig, renderApiserverUnit } from '../../../src/lab/domeos/master-files.ts';
-import type { ReplicationController } from '../../../src/dns/manifest-types.ts';
+import type { ReplicationController } from '../../../src/kube/objects.ts';
 
 /** /etc/sysconfig/etcd exactly as DomeOS's start_etcd.sh writes it (domeos.md §2.4: ETCD_NAME, `-flag value`). */
 const DOMEOS_ETCD = [

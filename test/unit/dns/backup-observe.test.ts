@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../../src/errors.ts';
-import { buildFreshObject, readDnsBackup, writeDnsBackup } from '../../../src/dns/backup.ts';
-import { observeDns } from '../../../src/dns/observe.ts';
+import { buildFreshObject, readDnsBackup, writeDnsBackup } from '../../../src/adapters/dns-backup.ts';
+import { observeDns } from '../../../src/observe/dns.ts';
 import { describeDnsUpdate } from '../../../src/plan/describe-dns.ts';
 import { FakeCluster, dnsStep } from './fake-cluster.ts';
 import { load2016 } from './fixtures.ts';

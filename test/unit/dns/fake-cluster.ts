@@ -6,11 +6,11 @@
  * skydns pod behind the service (the DNS keeps answering).
  */
 import { FerryError } from '../../../src/errors.ts';
-import type { Deployment, Endpoints, Labels, Pod, PodTemplate, ReplicationController, Service } from '../../../src/dns/manifest-types.ts';
-import type { KubeWorkloads } from '../../../src/kube/workloads.ts';
+import type { Deployment, Endpoints, Labels, Pod, PodTemplate, ReplicationController, Service } from '../../../src/kube/objects.ts';
+import type { KubeWorkloads } from '../../../src/adapters/kube/workloads.ts';
 import type { DnsStep } from '../../../src/plan/types.ts';
 import type { Deps, StepContext } from '../../../src/run/step-context.ts';
-import type { GateCheck } from '../../../src/etcd/health.ts';
+import type { GateCheck } from '../../../src/observe/etcd-health.ts';
 import { load2016, loadDeploymentVariant } from './fixtures.ts';
 
 export const KUBERNETES_IP = '172.16.0.1';

@@ -9,7 +9,7 @@ import {
   computeBaseName,
   computeNextVersion,
 } from '../../../src/dns/next-version.ts';
-import type { ReplicationController } from '../../../src/dns/manifest-types.ts';
+import type { ReplicationController } from '../../../src/kube/objects.ts';
 import { NEW_MACHINES, RUNBOOK_TARGETS, load2016, loadDeploymentVariant, loadRunbookSample } from './fixtures.ts';
 
 function code(c: string): (err: unknown) => boolean {

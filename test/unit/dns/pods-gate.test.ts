@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildPodFacts, computeStuckKind, describeNotReady, isSelectedBy } from '../../../src/dns/pods.ts';
 import { buildServicePodFacts, computeDnsAnswerCheck, computeEndpointsCheck } from '../../../src/dns/gate.ts';
 import { findControllers } from '../../../src/dns/controllers.ts';
-import type { Pod, PodTemplate } from '../../../src/dns/manifest-types.ts';
+import type { Pod, PodTemplate } from '../../../src/kube/objects.ts';
 import { load2016, loadDeploymentVariant } from './fixtures.ts';
 
 const template: PodTemplate = {

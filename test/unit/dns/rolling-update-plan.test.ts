@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FerryError } from '../../../src/errors.ts';
 import { buildNextController } from '../../../src/dns/next-version.ts';
 import { buildRollingUpdatePlan } from '../../../src/dns/rolling-update-plan.ts';
-import type { ReplicationController } from '../../../src/dns/manifest-types.ts';
+import type { ReplicationController } from '../../../src/kube/objects.ts';
 import { RUNBOOK_TARGETS, load2016 } from './fixtures.ts';
 
 function code(c: string): (err: unknown) => boolean {

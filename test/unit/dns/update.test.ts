@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../../src/errors.ts';
-import { buildFreshObject } from '../../../src/dns/backup.ts';
-import type { ReplicationController } from '../../../src/dns/manifest-types.ts';
-import type { GateCheck } from '../../../src/etcd/health.ts';
+import { buildFreshObject } from '../../../src/adapters/dns-backup.ts';
+import type { ReplicationController } from '../../../src/kube/objects.ts';
+import type { GateCheck } from '../../../src/observe/etcd-health.ts';
 import { dnsUpdateHandler as h } from '../../../src/steps/dns/update.ts';
 import { DNS_IP, FakeCluster, Killed, dnsStep, makeContext, type Recorded } from './fake-cluster.ts';
 

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { EtcdErrorCode } from '../../../src/etcd/errors.ts';
+import { EtcdErrorCode } from '../../../src/adapters/etcd/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOC = join(ROOT, 'docs', 'errors.md');
@@ -35,12 +35,12 @@ const ERROR_BASES = new Set(['FerryError']);
  * entry must say why its codes are already in the set.
  */
 const RELAYS: Readonly<Record<string, string>> = {
-  'src/etcd/errors.ts rule.code': 'a rule of RULES: its codes are the EtcdErrorCode table',
+  'src/adapters/etcd/errors.ts rule.code': 'a rule of RULES: its codes are the EtcdErrorCode table',
   'src/lab/up.ts first.code': 'a LabProblem from validateLabInventory: collected as { code, message } records',
   'src/lab/supervisor-client.ts e.code': "the lab supervisor's own FerryError, relayed over its socket: raised in src/lab",
   'src/cli/commands/preflight.ts err.code': 'asPreflightRefusal() keeps the code of a FerryError raised while reading the live cluster (raised in src/etcd, src/kube, src/master), changing only its exit code',
-  'src/node/node-changes.ts err.code': 'inFile() re-raises a FerryError of the src/sysconfig helpers it wraps, naming the file: raised in src/sysconfig',
-  'src/console/domeos-envelope.ts buildConsoleErrorCode(envelope.resultCode)':
+  'src/repoint/changes.ts err.code': 'inFile() re-raises a FerryError of the src/sysconfig helpers it wraps, naming the file: raised in src/sysconfig',
+  'src/adapters/console/domeos-envelope.ts buildConsoleErrorCode(envelope.resultCode)':
     "CONSOLE_<NAME> for each DomeOS ResultStat in RESULT_NAMES (the console's own codes), else CONSOLE_ERROR: documented as a family in the CONSOLE section",
 };
 

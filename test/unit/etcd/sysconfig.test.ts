@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit, type EtcdSysconfigParams } from '../../../src/etcd/sysconfig.ts';
 import { isFerryError } from '../../../src/errors.ts';
-import { buildServiceArgv, parseUnitFile } from '../../../src/lab/unit-file.ts';
+import { buildServiceArgv, parseUnitFile } from '../../../src/sysconfig/systemd-unit.ts';
 import { parseEnvironmentFile } from '../../../src/sysconfig/envfile.ts';
 
 const params: EtcdSysconfigParams = {

@@ -11,7 +11,7 @@ import {
 } from '../../../src/lab/domeos/node-files.ts';
 import { renderApiserverSysconfig, renderApiserverUnit, renderControllerSysconfig, renderControllerUnit, renderMasterKubeProxySysconfig, renderSchedulerSysconfig } from '../../../src/lab/domeos/master-files.ts';
 import { parseEnvironmentFile } from '../../../src/sysconfig/envfile.ts';
-import { buildServiceArgv, parseUnitFile } from '../../../src/lab/unit-file.ts';
+import { buildServiceArgv, parseUnitFile } from '../../../src/sysconfig/systemd-unit.ts';
 import { mapArgvIntoRoot } from '../../../src/lab/paths.ts';
 
 const ETCD = ['http://127.17.33.31:4012', 'http://127.17.33.32:4012', 'http://127.17.33.33:4012'];

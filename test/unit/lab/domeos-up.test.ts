@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EtcdMember, Inventory } from '../../../src/inventory/types.ts';
 import { planLabDomeos, renderDomeosUnit, renderLabCredentials } from '../../../src/lab/domeos-up.ts';
-import { buildServiceArgv, parseUnitFile } from '../../../src/lab/unit-file.ts';
+import { buildServiceArgv, parseUnitFile } from '../../../src/sysconfig/systemd-unit.ts';
 import { buildLabListenAddresses, validateLabInventory } from '../../../src/lab/validate.ts';
 import type { FerryError } from '../../../src/errors.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlAppender } from '../../../src/run/jsonl-appender.ts';
-import { buildProbeKey, LATENCY_PROBE_PLAN_NOTE } from '../../../src/run/latency-probe.ts';
+import { buildProbeKey, LATENCY_PROBE_PLAN_NOTE } from '../../../src/app/latency-probe.ts';
 import { parseCommandRecords, parseLatencySamples } from '../../../src/run/recording-files.ts';
 import { computeLatencySummary } from '../../../src/report/run-report.ts';
 import { renderLatencyChartSvg, thinSamples } from '../../../src/report/latency-svg.ts';

@@ -1,0 +1,71 @@
+/**
+ * What discovery reaches the world through: the etcd admin over the given endpoints, hosts over SSH or in the lab
+ * (opened on first use, one connection per address), the apiserver and the DomeOS console. Tests build their own
+ * {@link DiscoverDeps} (e.g. SSH hosts whose paths they map into a folder).
+ */
+import { LAB_CONSOLE_CREDENTIALS_PATH } from '../adapters/console/credential-source.ts';
+import { openConsole } from '../adapters/console/open.ts';
+import type { ConsoleApi } from '../ports/console.ts';
+import { Etcd3Admin } from '../adapters/etcd/client.ts';
+import type { EtcdAdmin } from '../ports/etcd.ts';
+import { resolveLabDir, type Env } from '../home.ts';
+import type { Host } from '../ports/host.ts';
+import { openHost } from '../adapters/hosts/open.ts';
+import { parseHttpURL } from '../inventory/urls.ts';
+import { openKube, type KubeApi } from '../adapters/kube/client.ts';
+import { openKubeWorkloads, type KubeWorkloads } from '../adapters/kube/workloads.ts';
+import { buildHostRoot, mapPathIntoRoot } from '../lab/paths.ts';
+import type { DiscoverAccess } from '../discover/types.ts';
+
+export interface DiscoverDeps {
+  readonly etcd: EtcdAdmin;
+  host(address: string): Promise<Host>;
+  kube(url: string): KubeApi;
+  workloads(url: string): KubeWorkloads;
+  console(url: string): ConsoleApi;
+}
+
+export interface OwnedDiscoverDeps extends DiscoverDeps {
+  close(): Promise<void>;
+}
+
+/** Bound on connecting to one host over SSH (TCP, handshake, authentication). */
+const SSH_CONNECT_TIMEOUT_MS = 10_000;
+
+
+/** The lab's console login file on the console URL's host (what `ferry lab up` writes). */
+function labConsoleCredentials(access: DiscoverAccess, url: string, env: Env): string | undefined {
+  if (access.mode !== 'lab') return undefined;
+  const parsed = parseHttpURL(url, 'any');
+  if (!parsed.ok) return undefined;
+  return mapPathIntoRoot(buildHostRoot(resolveLabDir(access.labDir, env), parsed.url.host), LAB_CONSOLE_CREDENTIALS_PATH);
+}
+
+export function openDiscoverDeps(o: { readonly etcd: readonly string[]; readonly access: DiscoverAccess; readonly env: Env }): OwnedDiscoverDeps {
+  const { access, env } = o;
+  const etcd = new Etcd3Admin({ endpoints: o.etcd, callTimeoutMs: 5_000 });
+  const hosts = new Map<string, Promise<Host>>();
+  const open = (address: string): Promise<Host> => openHost(access, address, env, { connectTimeoutMs: SSH_CONNECT_TIMEOUT_MS });
+
+  return {
+    etcd,
+    host(address) {
+      let h = hosts.get(address);
+      if (h === undefined) {
+        h = open(address);
+        hosts.set(address, h);
+      }
+      return h;
+    },
+    kube: (url) => openKube(url),
+    workloads: (url) => openKubeWorkloads(url),
+    console(url) {
+      const labCredentialsFile = labConsoleCredentials(access, url, env);
+      return openConsole(url, { env, ...(labCredentialsFile !== undefined ? { labCredentialsFile } : {}) });
+    },
+    async close() {
+      await etcd.close();
+      await Promise.all([...hosts.values()].map((h) => h.then((x) => x.close()).catch(() => undefined)));
+    },
+  };
+}
