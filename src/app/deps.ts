@@ -8,13 +8,15 @@ import { openHost } from '../adapters/hosts/open.ts';
 import type { Access, Inventory } from '../inventory/types.ts';
 import type { Env } from '../home.ts';
 import { realSleep } from '../util/retry.ts';
-import { openKube, type KubeApi } from '../adapters/kube/client.ts';
-import { openKubeWorkloads, type KubeWorkloads } from '../adapters/kube/workloads.ts';
+import { openKube } from '../adapters/kube/client.ts';
+import { type KubeApi } from '../ports/kube.ts';
+import { openKubeWorkloads } from '../adapters/kube/workloads.ts';
+import { type KubeWorkloads } from '../ports/kube.ts';
 import { resolveA } from '../adapters/dns-resolve.ts';
 import { buildLabCredentialsFile } from '../adapters/console/credential-source.ts';
 import { openConsole } from '../adapters/console/open.ts';
 import type { ConsoleApi } from '../ports/console.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { Deps } from '../ports/deps.ts';
 
 export interface OwnedDeps extends Deps {
   close(): Promise<void>;

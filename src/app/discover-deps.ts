@@ -12,8 +12,10 @@ import { resolveLabDir, type Env } from '../home.ts';
 import type { Host } from '../ports/host.ts';
 import { openHost } from '../adapters/hosts/open.ts';
 import { parseHttpURL } from '../inventory/urls.ts';
-import { openKube, type KubeApi } from '../adapters/kube/client.ts';
-import { openKubeWorkloads, type KubeWorkloads } from '../adapters/kube/workloads.ts';
+import { openKube } from '../adapters/kube/client.ts';
+import { type KubeApi } from '../ports/kube.ts';
+import { openKubeWorkloads } from '../adapters/kube/workloads.ts';
+import { type KubeWorkloads } from '../ports/kube.ts';
 import { buildHostRoot, mapPathIntoRoot } from '../lab/paths.ts';
 import type { DiscoverAccess } from '../discover/types.ts';
 

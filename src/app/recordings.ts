@@ -11,11 +11,11 @@ import { messageOf } from '../errors.ts';
 import type { Host } from '../ports/host.ts';
 import { RecordingHost, type CommandSink } from '../adapters/hosts/recording.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { ClusterPicture } from '../report/demo-report.ts';
+import type { ClusterPicture } from '../observe/types.ts';
 import { JsonlAppender } from '../run/jsonl-appender.ts';
 import { startLatencyProbe, type LatencyProbe } from './latency-probe.ts';
 import { COMMANDS_FILE, LATENCY_FILE, PICTURE_AFTER_FILE, PICTURE_BEFORE_FILE } from '../run/recording-files.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { Deps } from '../ports/deps.ts';
 
 /** A picture that takes longer than this is given up (the run goes on). */
 const PICTURE_TIMEOUT_MS = 20_000;

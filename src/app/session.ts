@@ -26,7 +26,7 @@ import { findLatestRun, JOURNAL_FILE, newRunId, PLAN_FILE, runDirPath } from '..
 import { runSteps, type RunOutcome } from '../run/runner.ts';
 import { withRunRecordings } from './recordings.ts';
 import { writeRunReportQuietly, type RunReportResult } from '../report/run-report-file.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { Deps } from '../ports/deps.ts';
 import type { JournalEvent } from '../run/events.ts';
 import { FERRY_VERSION } from '../version.ts';
 import type { RunState } from '../run/states.ts';

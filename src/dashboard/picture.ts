@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError, messageOf } from '../errors.ts';
-import type { ClusterPicture } from '../report/demo-report.ts';
+import type { ClusterPicture } from '../observe/types.ts';
 import { renderPictureSvg } from '../report/picture-svg.ts';
 
 export const PICTURE_SIDES = ['before', 'after'] as const;

@@ -4,7 +4,7 @@
  * {@link MemberFacts} per member, its host taken from its peer URL.
  */
 import { posix } from 'node:path';
-import type { EtcdSnapshotOfState } from '../observe/etcd.ts';
+import type { EtcdReading } from '../observe/etcd.ts';
 import type { ServiceState } from '../ports/host.ts';
 import { parseHttpURL } from '../inventory/urls.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
@@ -82,7 +82,7 @@ export function pickURL(urls: readonly string[], host: string | undefined): stri
   return onHost ?? urls[0];
 }
 
-export function buildMemberFacts(state: EtcdSnapshotOfState, files: ReadonlyMap<string, MemberFiles>): MemberFacts[] {
+export function buildMemberFacts(state: EtcdReading, files: ReadonlyMap<string, MemberFiles>): MemberFacts[] {
   const leaderId = state.observed.leaderId;
   return state.members.map((m) => {
     const status = state.statuses.get(m.id);

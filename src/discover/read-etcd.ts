@@ -4,7 +4,7 @@
  * cannot be reached is not an error: its settings stay etcd.defaults and a warning says so.
  */
 import { FerryError, messageOf } from '../errors.ts';
-import { readEtcdState, type EtcdSnapshotOfState } from '../observe/etcd.ts';
+import { readEtcdState, type EtcdReading } from '../observe/etcd.ts';
 import type { EtcdAdmin } from '../ports/etcd.ts';
 import type { Host } from '../ports/host.ts';
 import { unitFileCandidates } from '../master/files.ts';
@@ -42,7 +42,7 @@ async function readMemberFiles(address: string, openHost: (address: string) => P
 }
 
 export async function readEtcdFacts(admin: EtcdAdmin, endpoints: readonly string[], openHost: (address: string) => Promise<Host>): Promise<EtcdFacts> {
-  let state: EtcdSnapshotOfState;
+  let state: EtcdReading;
   try {
     state = await readEtcdState(admin);
   } catch (err) {

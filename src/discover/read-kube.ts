@@ -4,8 +4,8 @@
  */
 import { FerryError, messageOf } from '../errors.ts';
 import type { Service } from '../kube/objects.ts';
-import type { KubeApi, NodeView } from '../adapters/kube/client.ts';
-import type { KubeWorkloads } from '../adapters/kube/workloads.ts';
+import type { KubeApi, NodeView } from '../ports/kube.ts';
+import type { KubeWorkloads } from '../ports/kube.ts';
 import { withTimeout } from './bounded.ts';
 import { buildDnsFacts, findDnsControllers } from './dns-facts.ts';
 import type { DnsFacts } from './types.ts';

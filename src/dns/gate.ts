@@ -2,7 +2,7 @@
  * The DNS step's gate checks, from what was read (pure): the new pods Ready with the new args, the service's
  * endpoints exactly the new pods' addresses, and the DNS answer.
  */
-import type { GateCheck } from '../observe/etcd-health.ts';
+import type { GateCheck } from '../gate-check.ts';
 import type { Endpoints, Labels, Pod, PodTemplate } from '../kube/objects.ts';
 import { buildPodFacts, describeNotReady, isSelectedBy, type PodFacts } from './pods.ts';
 

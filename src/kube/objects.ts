@@ -99,3 +99,6 @@ export interface Endpoints {
   }[];
   [key: string]: unknown;
 }
+
+/** Where Deployments may be served, oldest first: DomeOS's dns.yaml used extensions/v1beta1. */
+export const DEPLOYMENT_GROUP_VERSIONS = ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1'] as const;

@@ -4,8 +4,8 @@
  */
 import { observeDns } from './dns.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { ObservedDns } from '../plan/types.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { ObservedDns } from './types.ts';
+import type { Deps } from '../ports/deps.ts';
 
 export async function readObservedDnsFromAnyMaster(inventory: Inventory, deps: Deps): Promise<ObservedDns | undefined> {
   const master = inventory.master;

@@ -4,8 +4,8 @@
  * Read-only.
  */
 import type { DnsSection } from '../inventory/types.ts';
-import type { KubeWorkloads } from '../adapters/kube/workloads.ts';
-import type { ObservedDns } from '../plan/types.ts';
+import type { KubeWorkloads } from '../ports/kube.ts';
+import type { ObservedDns } from './types.ts';
 import { findControllers } from '../dns/controllers.ts';
 
 export async function observeDns(workloads: KubeWorkloads, dns: Pick<DnsSection, 'namespace' | 'service' | 'controllers'>): Promise<ObservedDns> {

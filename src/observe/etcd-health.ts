@@ -8,15 +8,10 @@
  *   - raft applied indexes converge (every member within `maxIndexLag` of the leader's index).
  */
 import type { ModelMember } from '../etcd/quorum.ts';
-import { computeAgreedLeader } from './etcd.ts';
+import { computeAgreedLeader } from '../etcd/leader.ts';
+import type { GateCheck } from '../gate-check.ts';
 import type { EndpointStatus, EtcdAdmin, MemberInfo } from '../ports/etcd.ts';
 import { messageOf } from '../errors.ts';
-
-export interface GateCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
 
 export interface HealthReport {
   readonly ok: boolean;

@@ -3,10 +3,11 @@
  * The leader is what a majority of the answering members report (a member may briefly know no leader).
  */
 import { FerryError } from '../errors.ts';
-import type { ObservedEtcd } from '../plan/types.ts';
+import type { ObservedEtcd } from './types.ts';
+import { computeAgreedLeader } from '../etcd/leader.ts';
 import type { EndpointStatus, EtcdAdmin, MemberInfo } from '../ports/etcd.ts';
 
-export interface EtcdSnapshotOfState {
+export interface EtcdReading {
   readonly observed: ObservedEtcd;
   readonly members: readonly MemberInfo[];
   /** Status per member id, for members that answered. */
@@ -15,7 +16,7 @@ export interface EtcdSnapshotOfState {
   readonly unreachable: ReadonlyMap<string, string>;
 }
 
-export async function readEtcdState(admin: EtcdAdmin): Promise<EtcdSnapshotOfState> {
+export async function readEtcdState(admin: EtcdAdmin): Promise<EtcdReading> {
   const members = await admin.memberList();
   const statuses = new Map<string, EndpointStatus>();
   const unreachable = new Map<string, string>();
@@ -47,17 +48,7 @@ export async function readEtcdState(admin: EtcdAdmin): Promise<EtcdSnapshotOfSta
   };
 }
 
-/** The leader most members name; "0" when no majority of the answering members agrees. Pure. */
-export function computeAgreedLeader(statuses: readonly EndpointStatus[]): string {
-  const votes = new Map<string, number>();
-  for (const s of statuses) if (s.leaderId !== '0') votes.set(s.leaderId, (votes.get(s.leaderId) ?? 0) + 1);
-  let best = '0';
-  let bestVotes = 0;
-  for (const [id, n] of votes) if (n > bestVotes) [best, bestVotes] = [id, n];
-  return bestVotes * 2 > statuses.length ? best : '0';
-}
-
-export function requireLeader(state: EtcdSnapshotOfState): string {
+export function requireLeader(state: EtcdReading): string {
   if (state.observed.leaderId === '0') {
     throw new FerryError('ETCD_NO_LEADER', 'the etcd members do not agree on a leader', {
       retryable: true,

@@ -5,9 +5,9 @@
  */
 import { FerryError } from '../errors.ts';
 import type { Inventory, NodeHost } from '../inventory/types.ts';
-import type { ObservedKube } from '../plan/types.ts';
+import type { ObservedKube } from './types.ts';
 import { K8S_BIN_DIR } from '../plan/defaults.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { Deps } from '../ports/deps.ts';
 import { readKubeVersion } from '../master/version.ts';
 
 export async function readObservedKube(inventory: Inventory, deps: Deps): Promise<ObservedKube | undefined> {

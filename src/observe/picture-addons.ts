@@ -6,8 +6,8 @@
 import { messageOf } from '../errors.ts';
 import { computeBaseName } from '../dns/next-version.ts';
 import type { DnsSection, DomeosSection } from '../inventory/types.ts';
-import type { ClusterPicture } from '../report/demo-report.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { ClusterPicture } from './types.ts';
+import type { Deps } from '../ports/deps.ts';
 
 const QUERY_TIMEOUT_MS = 3000;
 

@@ -8,8 +8,8 @@ import { messageOf } from '../errors.ts';
 import { readEtcdState } from './etcd.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { MASTER_UNITS } from '../master/files.ts';
-import type { ClusterPicture, MasterPicture } from '../report/demo-report.ts';
-import type { Deps } from '../run/step-context.ts';
+import type { ClusterPicture, MasterPicture } from './types.ts';
+import type { Deps } from '../ports/deps.ts';
 import { readConsolePicture, readDnsPicture } from './picture-addons.ts';
 
 export async function readClusterPicture(inventory: Inventory, deps: Deps): Promise<ClusterPicture> {

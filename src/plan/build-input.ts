@@ -1,6 +1,7 @@
 /** What the planner is given: the inventory, what was observed, the scope, and for a walk-back what to undo. */
 import type { Inventory, NodeHost } from '../inventory/types.ts';
-import type { EtcdTimeouts, Observed } from './types.ts';
+import type { EtcdTimeouts } from './types.ts';
+import type { Observed } from '../observe/types.ts';
 
 /** Which parts of the runbook a plan covers. */
 export type Scope = 'all' | 'etcd' | 'master';

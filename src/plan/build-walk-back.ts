@@ -3,7 +3,8 @@
  * repointed, the DNS add-on and the console's record. Pure.
  */
 import type { EtcdMember } from '../inventory/types.ts';
-import type { ObservedMember, Step } from './types.ts';
+import type { Step } from './types.ts';
+import type { ObservedMember } from '../observe/types.ts';
 import { describeRepointNodes, describeRestartMaster, describeStartHeldBack, describeStopOldMaster } from './describe-master.ts';
 import { buildConsoleSteps, buildDnsSteps } from './build-addons.ts';
 import type { BuildPlanInput, WalkBackPlanOptions } from './build-input.ts';

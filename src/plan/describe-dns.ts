@@ -1,8 +1,9 @@
 /** The words of the DNS step (runbook phase 6). Pure. */
 import { buildDnsEndpoints, type DnsEndpoints } from '../dns/dns-args.ts';
 import { computeBaseName, computeNextVersion } from '../dns/next-version.ts';
-import { DEPLOYMENT_GROUP_VERSIONS } from '../adapters/kube/workloads.ts';
-import type { DnsStep, ObservedDns } from './types.ts';
+import { DEPLOYMENT_GROUP_VERSIONS } from '../kube/objects.ts';
+import type { DnsStep } from './types.ts';
+import type { ObservedDns } from '../observe/types.ts';
 
 interface Words {
   readonly title: string;

@@ -4,7 +4,7 @@
  * Pure: hashing is deterministic.
  */
 import { createHash } from 'node:crypto';
-import type { ObservedEtcd } from './types.ts';
+import type { ObservedEtcd } from '../observe/types.ts';
 
 export function computeObservedFingerprint(etcd: ObservedEtcd): string {
   const members = [...etcd.members]

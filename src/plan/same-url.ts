@@ -1,6 +1,6 @@
 /** How the planner and the steps tell that two URLs, or a live member and an inventory member, are the same. */
 import type { EtcdMember } from '../inventory/types.ts';
-import type { ObservedMember } from './types.ts';
+import type { ObservedMember } from '../observe/types.ts';
 
 /** The live member `m` is the inventory's `member`: one of its peer URLs is the member's. */
 export function samePeer(m: ObservedMember, member: EtcdMember): boolean {

@@ -3,43 +3,11 @@
  * runs it, refusing a plan whose format version differs or whose observed inputs no longer match the cluster.
  */
 import type { EtcdMember, MasterHost, NodeHost, RolloutSection } from '../inventory/types.ts';
+import type { Observed } from '../observe/types.ts';
 import type { PhaseId, PhaseKey } from './phases.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-/** What the planner saw of the live etcd cluster. */
-export interface ObservedMember {
-  readonly id: string;
-  readonly name: string;
-  readonly peerURLs: readonly string[];
-  readonly clientURLs: readonly string[];
-  readonly isLearner: boolean;
-}
-export interface ObservedEtcd {
-  readonly members: readonly ObservedMember[];
-  /** Member id of the leader ("0" when none was found). */
-  readonly leaderId: string;
-  /** etcd server version reported by status, e.g. 3.4.23. */
-  readonly version: string;
-}
-/** What the planner saw of the Kubernetes side (only when the inventory has a master). */
-export interface ObservedKube {
-  /** `kube-apiserver --version` on the old and the new master host, e.g. v1.4.7. */
-  readonly oldVersion: string;
-  readonly newVersion: string;
-  /** Whether the old apiserver answered /healthz. */
-  readonly oldApiserverUp: boolean;
-  /** The nodes to repoint, from the inventory or, when it lists none, from the old apiserver. */
-  readonly nodes: readonly NodeHost[];
-  readonly nodesSource: 'inventory' | 'apiserver';
-}
-
-export interface Observed {
-  readonly etcd: ObservedEtcd;
-  readonly kube?: ObservedKube;
-  /** The DNS add-on (only when the inventory has a master). */
-  readonly dns?: ObservedDns;
-}
 
 /** Bounds on the master steps' waits. */
 export interface MasterTimeouts {
@@ -143,16 +111,6 @@ export interface DnsTimeouts {
   readonly gateTimeoutMs: number;
 }
 
-/** What the planner saw of the DNS add-on on the apiserver it will use (runbook phase 6). */
-export interface ObservedDns {
-  /** The service's selector now, e.g. { app: 'skydns', version: 'v9' }; undefined when the service is missing. */
-  readonly serviceSelector?: Readonly<Record<string, string>>;
-  readonly clusterIP?: string;
-  /** The controllers found (by base name: `skydns` finds `skydns` or `skydns-v10`). */
-  readonly controllers: readonly { readonly name: string; readonly kind: 'ReplicationController' | 'Deployment'; readonly version?: string; readonly replicas: number }[];
-  /** Controllers named in the inventory and not found. */
-  readonly missing: readonly string[];
-}
 
 export type Step = EtcdOrMasterStep | DnsStep | ConsoleStep;
 

@@ -3,51 +3,10 @@
  * console's record and watcher), the timeline of phases, the longest etcd write stall, the apiserver outage window,
  * and every file changed on every host with its backup. Pure: data in, text out (`-o json` prints the data).
  */
-import type { ObservedEtcd } from '../plan/types.ts';
+import type { ClusterPicture } from '../observe/types.ts';
 import type { FileChange } from './file-changes.ts';
 import type { Outage } from './outage.ts';
 import type { PhaseTimes } from './timeline.ts';
-
-export interface MasterPicture {
-  readonly role: 'old' | 'new';
-  readonly host: string;
-  readonly apiserver: string;
-  readonly answers: boolean;
-  /** Unit → state on the master host (kube-apiserver, kube-controller, kube-scheduler, kube-proxy). */
-  readonly units: Readonly<Record<string, string>>;
-}
-
-/** An etcd member as the inventory places it on a host (so that a picture can show hosts where no member runs). */
-export interface PictureEtcdHost {
-  readonly name: string;
-  readonly host: string;
-  readonly clientURL: string;
-  readonly peerURL: string;
-}
-
-export interface ClusterPicture {
-  /** ISO time the picture was taken. */
-  readonly takenAt?: string;
-  /** Why the picture as a whole could not be read (each part below says why it could not, on its own). */
-  readonly error?: string;
-  /** The inventory's old and new etcd hosts. */
-  readonly etcdHosts?: { readonly old: readonly PictureEtcdHost[]; readonly new: readonly PictureEtcdHost[] };
-  readonly etcd?: ObservedEtcd;
-  readonly etcdError?: string;
-  readonly masters: readonly MasterPicture[];
-  /** Nodes as the answering apiserver lists them. */
-  readonly nodes: { readonly apiserver?: string; readonly list: readonly { readonly name: string; readonly ready: string }[]; readonly error?: string };
-  readonly dns?: {
-    readonly server?: string;
-    readonly name: string;
-    readonly answer?: readonly string[];
-    readonly expected?: string;
-    readonly error?: string;
-    /** e.g. `skydns-v10 (1/1 ready)`. */
-    readonly controllers: readonly string[];
-  };
-  readonly console?: { readonly api?: string; readonly etcd?: string; readonly watcher?: string; readonly error?: string };
-}
 
 export interface WriteSummary {
   readonly writes: number;

@@ -5,8 +5,8 @@
  * where nothing runs is greyed. Pure: a ClusterPicture in, a self-contained inline SVG out (no ids, no styles from
  * outside, no scripts), so two pictures can sit side by side in one page. Every name is escaped.
  */
-import type { ObservedMember } from '../plan/types.ts';
-import type { ClusterPicture, MasterPicture, PictureEtcdHost } from './demo-report.ts';
+import type { ObservedMember } from '../observe/types.ts';
+import type { ClusterPicture, MasterPicture, PictureEtcdHost } from '../observe/types.ts';
 import { escapeXml, fmtCoord, truncateText } from './escape.ts';
 
 export interface PictureSvgOptions {

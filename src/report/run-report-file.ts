@@ -12,7 +12,7 @@ import type { JournalEvent } from '../run/events.ts';
 import { readJournal } from '../run/journal.ts';
 import { COMMANDS_FILE, LATENCY_FILE, PICTURE_AFTER_FILE, PICTURE_BEFORE_FILE, REPORT_FILE } from '../run/recording-files.ts';
 import { JOURNAL_FILE, readRunPlan } from '../run/run-dir.ts';
-import type { ClusterPicture } from './demo-report.ts';
+import type { ClusterPicture } from '../observe/types.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { buildRunReport, type RunReport } from './run-report.ts';
 

@@ -9,7 +9,7 @@ import type { Plan } from '../plan/types.ts';
 import type { ErrorRecord, JournalEvent } from '../run/events.ts';
 import { foldJournal } from '../run/fold.ts';
 import { parseCommandRecords, parseLatencySamples, type CommandRecord, type LatencySample } from '../run/recording-files.ts';
-import type { ClusterPicture } from './demo-report.ts';
+import type { ClusterPicture } from '../observe/types.ts';
 import { collectFileChanges, type FileChange } from './file-changes.ts';
 import { buildPhaseTimeline, type PhaseTimes } from './timeline.ts';
 

@@ -15,7 +15,8 @@ import type { ErrorRecord } from './events.ts';
 import { foldJournal, type StepView } from './fold.ts';
 import type { Journal } from './journal.ts';
 import { assertTransition, type RunState, type StepState } from './states.ts';
-import type { Deps, StepContext, StepHandler } from './step-context.ts';
+import type { StepContext, StepHandler } from './step-context.ts';
+import type { Deps } from '../ports/deps.ts';
 import { maybeInjectFault, maybeInjectStepFault } from './faults.ts';
 
 export interface RunOutcome {

@@ -17,7 +17,7 @@ import { openConsole, type OpenConsoleOptions } from '../../src/adapters/console
 import { FerryError } from '../../src/errors.ts';
 import { buildSeedState, type ServerState } from '../../src/lab/domeos/server/model.ts';
 import type { ConsoleTarget, Step } from '../../src/plan/types.ts';
-import type { Deps } from '../../src/run/step-context.ts';
+import type { Deps } from '../../src/ports/deps.ts';
 import { consoleUpdateHandler } from '../../src/steps/console/update.ts';
 import { realSleep } from '../../src/util/retry.ts';
 import { buildFakeContext, Killed, type JournalEntry } from '../unit/console/fakes.ts';

@@ -10,38 +10,15 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { FerryError, inputError, messageOf } from '../../errors.ts';
+import type { KubeApi } from '../../ports/kube.ts';
 
 export interface KubeOptions {
   /** Path of the CA bundle that signed the apiserver's https certificate. */
   readonly ca?: string;
 }
 
-export interface NodeView {
-  readonly name: string;
-  /** The Ready condition's status: True, False or Unknown (no condition yet counts as Unknown). */
-  readonly ready: 'True' | 'False' | 'Unknown';
-  readonly lastHeartbeat?: string;
-  readonly internalIP?: string;
-}
 
-/** What an apiserver holds, by name: compared before and after a master switch. */
-export interface Census {
-  readonly nodes: readonly string[];
-  readonly namespaces: readonly string[];
-  readonly services: readonly string[];
-  readonly pods: readonly string[];
-  readonly replicationControllers: readonly string[];
-}
 
-export interface KubeApi {
-  readonly url: string;
-  /** True when /healthz answers `ok`; false when it answers anything else or not at all. */
-  healthz(timeoutMs?: number): Promise<boolean>;
-  /** The server's gitVersion, e.g. v1.4.7. */
-  version(): Promise<string>;
-  listNodes(): Promise<NodeView[]>;
-  readCensus(): Promise<Census>;
-}
 
 function kubeError(url: string, op: string, err: unknown): FerryError {
   const msg = messageOf(err);
@@ -193,16 +170,3 @@ export function openKube(url: string, options: KubeOptions = {}): KubeApi {
   };
 }
 
-/** What differs between two censuses, in words; empty when the same. Pure. */
-export function compareCensus(before: Census, after: Census): string[] {
-  const out: string[] = [];
-  for (const key of ['nodes', 'namespaces', 'services', 'pods', 'replicationControllers'] as const) {
-    const a = new Set(before[key]);
-    const b = new Set(after[key]);
-    const missing = [...a].filter((x) => !b.has(x));
-    const extra = [...b].filter((x) => !a.has(x));
-    if (missing.length > 0) out.push(`${key} missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`);
-    if (extra.length > 0) out.push(`${key} not there before: ${extra.slice(0, 10).join(', ')}${extra.length > 10 ? ` (+${extra.length - 10})` : ''}`);
-  }
-  return out;
-}

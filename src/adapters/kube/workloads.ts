@@ -11,31 +11,9 @@
 import * as k8s from '@kubernetes/client-node';
 import { FerryError, messageOf } from '../../errors.ts';
 import { readKubeCa, sendKubeRequest } from './client.ts';
-import type { Deployment, Endpoints, Labels, Pod, ReplicationController, Service } from '../../kube/objects.ts';
+import { DEPLOYMENT_GROUP_VERSIONS, type Deployment, type Endpoints, type Labels, type Pod, type ReplicationController, type Service } from '../../kube/objects.ts';
+import type { KubeWorkloads } from '../../ports/kube.ts';
 
-export interface KubeWorkloads {
-  readonly url: string;
-  readService(namespace: string, name: string): Promise<Service | undefined>;
-  /** PUT the whole service (its resourceVersion, when set, must still be the live one). */
-  replaceService(namespace: string, service: Service): Promise<Service>;
-  createService(namespace: string, service: Service): Promise<Service>;
-  readEndpoints(namespace: string, name: string): Promise<Endpoints | undefined>;
-  /** Pods whose labels include every entry of `selector`. */
-  listPods(namespace: string, selector: Readonly<Labels>): Promise<Pod[]>;
-  readController(namespace: string, name: string): Promise<ReplicationController | undefined>;
-  listControllers(namespace: string): Promise<ReplicationController[]>;
-  createController(namespace: string, rc: ReplicationController): Promise<ReplicationController>;
-  /** Sets spec.replicas (a merge patch: nothing else changes). */
-  scaleController(namespace: string, name: string, replicas: number): Promise<void>;
-  /** False when it was not there. */
-  deleteController(namespace: string, name: string): Promise<boolean>;
-  /** undefined when there is no such Deployment, or the apiserver serves no Deployments at all. */
-  readDeployment(namespace: string, name: string): Promise<Deployment | undefined>;
-  /** [] when the apiserver serves no Deployments. */
-  listDeployments(namespace: string): Promise<Deployment[]>;
-  /** PUT to the group of the object's own apiVersion (extensions/v1beta1, apps/v1beta1, apps/v1 …). */
-  replaceDeployment(namespace: string, deployment: Deployment): Promise<Deployment>;
-}
 
 export interface WorkloadsOptions {
   /** Bound on each request, in ms. Default 10 000. */
@@ -44,8 +22,6 @@ export interface WorkloadsOptions {
   readonly ca?: string;
 }
 
-/** Where Deployments may be served, oldest first: DomeOS's dns.yaml used extensions/v1beta1. */
-export const DEPLOYMENT_GROUP_VERSIONS = ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1'] as const;
 
 interface Failure {
   /** HTTP status, 0 when no answer came. */

@@ -9,7 +9,7 @@ import { renderData, yellow, type Io } from '../io.ts';
 import type { Scope } from '../../plan/build-input.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import type { Plan } from '../../plan/types.ts';
-import type { Deps } from '../../run/step-context.ts';
+import type { Deps } from '../../ports/deps.ts';
 import { asPreflightRefusal, checkFerryHomeOutsideLab, checkHostsAnswer } from './preflight.ts';
 
 export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {

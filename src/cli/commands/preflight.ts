@@ -8,7 +8,7 @@ import { relative, isAbsolute } from 'node:path';
 import { ExitCode, FerryError, inputError, messageOf } from '../../errors.ts';
 import { resolveFerryHome, resolveLabDir, type Env } from '../../home.ts';
 import type { Inventory } from '../../inventory/types.ts';
-import type { Deps } from '../../run/step-context.ts';
+import type { Deps } from '../../ports/deps.ts';
 
 /** How long a host may take to answer the preflight's one read. */
 export const HOST_PREFLIGHT_TIMEOUT_MS = 20_000;

@@ -13,7 +13,7 @@ import { BugError, FerryError } from '../../errors.ts';
 import { buildEndpointTargets, computeEndpointChange, sameApiField, sameEtcdField } from '../../console/cluster-endpoints.ts';
 import type { ClusterEndpoints, ConsoleSession } from '../../ports/console.ts';
 import { readWatcherApi, runsAgainst } from '../../console/watcher-replace.ts';
-import type { GateCheck } from '../../observe/etcd-health.ts';
+import type { GateCheck } from '../../gate-check.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
 import { buildReadRecord, parseReadRecord, type ConsoleReadRecord } from './read-record.ts';

@@ -9,7 +9,7 @@ import type { DnsTargets, PodTemplate } from '../../kube/objects.ts';
 import { buildPodFacts, computeLivePods, computeReadyCurrent, type PodFacts } from '../../dns/pods.ts';
 import type { RollingLive } from '../../dns/rolling-state.ts';
 import { computeNotYetServing } from '../../dns/gate.ts';
-import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
+import type { KubeWorkloads } from '../../ports/kube.ts';
 import type { DnsStep } from '../../plan/types.ts';
 
 export type RcUpdate = Extract<ControllerUpdate, { kind: 'ReplicationController' }>;

@@ -10,7 +10,7 @@ import { buildDeploymentReplacement, buildSafePace, computeDeploymentAction, rea
 import type { Service } from '../../kube/objects.ts';
 import { computeLivePods } from '../../dns/pods.ts';
 import { computeMaxActions, computeRestoreAction } from '../../dns/rolling-state.ts';
-import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
+import type { KubeWorkloads } from '../../ports/kube.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { readDeploymentState, readRcPair, type DeploymentUpdate, type RcUpdate } from './live.ts';
 import { createAdopting } from './roll.ts';

@@ -8,7 +8,7 @@ import { FerryError, isFerryError } from '../../errors.ts';
 import { buildDeploymentReplacement, buildSafePace, computeDeploymentAction } from '../../dns/deployment-state.ts';
 import { computeLivePods } from '../../dns/pods.ts';
 import { computeMaxActions, computeRollingAction } from '../../dns/rolling-state.ts';
-import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
+import type { KubeWorkloads } from '../../ports/kube.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { readDeploymentState, readRcPair, type DeploymentUpdate, type RcUpdate } from './live.ts';
 import { waitForPods, waitForPodsGone, waitServing } from './waits.ts';

@@ -4,10 +4,10 @@
  * the program keeps dying (DNS_POD_CRASHLOOP), or anything else (DNS_POD_NOT_READY).
  */
 import { FerryError, messageOf } from '../../errors.ts';
-import type { GateCheck } from '../../observe/etcd-health.ts';
+import type { GateCheck } from '../../gate-check.ts';
 import { computeDnsAnswerCheck } from '../../dns/gate.ts';
 import { computeStuckKind, describeNotReady, type PodFacts } from '../../dns/pods.ts';
-import type { KubeWorkloads } from '../../adapters/kube/workloads.ts';
+import type { KubeWorkloads } from '../../ports/kube.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
 import { readNotYetServing } from './live.ts';

@@ -8,7 +8,7 @@
  * the same nodes and objects.
  */
 import { FerryError } from '../../errors.ts';
-import { compareCensus } from '../../adapters/kube/client.ts';
+import { compareCensus } from '../../kube/census.ts';
 import { HELD_BACK_UNITS, MASTER_STOP_ORDER, MASTER_UNITS } from '../../master/files.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';

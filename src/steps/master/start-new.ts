@@ -6,7 +6,8 @@
  */
 import { FerryError } from '../../errors.ts';
 import type { Host } from '../../ports/host.ts';
-import { compareCensus, type Census } from '../../adapters/kube/client.ts';
+import { compareCensus } from '../../kube/census.ts';
+import { type Census } from '../../ports/kube.ts';
 import { buildNewMasterFile, MASTER_STOP_ORDER, MASTER_SYSCONFIG_FILES, MASTER_UNITS, NEW_MASTER_FIRST_UNITS, unitFileCandidates, type FileChange } from '../../master/files.ts';
 import type { Step } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';

@@ -9,7 +9,8 @@ import type { ClusterEndpoints, ClusterInfo, ConsoleApi, ConsoleLoginOptions, Co
 import type { Host, RunResult, ServiceState } from '../../../src/ports/host.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
 import type { Plan } from '../../../src/plan/types.ts';
-import type { Deps, StepContext } from '../../../src/run/step-context.ts';
+import type { StepContext } from '../../../src/run/step-context.ts';
+import type { Deps } from '../../../src/ports/deps.ts';
 
 interface FakeWatcher {
   deployId: number;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Inventory } from '../../../src/inventory/types.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import { buildPlan, planSteps } from '../../../src/plan/build.ts';
-import type { ObservedEtcd, ObservedKube, Plan, Step } from '../../../src/plan/types.ts';
+import type { Plan, Step } from '../../../src/plan/types.ts';
+import type { ObservedEtcd, ObservedKube } from '../../../src/observe/types.ts';
 import type { NewJournalEvent } from '../../../src/run/events.ts';
 import { Journal } from '../../../src/run/journal.ts';
 

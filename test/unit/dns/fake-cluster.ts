@@ -7,10 +7,11 @@
  */
 import { FerryError } from '../../../src/errors.ts';
 import type { Deployment, Endpoints, Labels, Pod, PodTemplate, ReplicationController, Service } from '../../../src/kube/objects.ts';
-import type { KubeWorkloads } from '../../../src/adapters/kube/workloads.ts';
+import type { KubeWorkloads } from '../../../src/ports/kube.ts';
 import type { DnsStep } from '../../../src/plan/types.ts';
-import type { Deps, StepContext } from '../../../src/run/step-context.ts';
-import type { GateCheck } from '../../../src/observe/etcd-health.ts';
+import type { StepContext } from '../../../src/run/step-context.ts';
+import type { Deps } from '../../../src/ports/deps.ts';
+import type { GateCheck } from '../../../src/gate-check.ts';
 import { load2016, loadDeploymentVariant } from './fixtures.ts';
 
 export const KUBERNETES_IP = '172.16.0.1';

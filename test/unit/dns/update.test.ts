@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FerryError } from '../../../src/errors.ts';
 import { buildFreshObject } from '../../../src/adapters/dns-backup.ts';
 import type { ReplicationController } from '../../../src/kube/objects.ts';
-import type { GateCheck } from '../../../src/observe/etcd-health.ts';
+import type { GateCheck } from '../../../src/gate-check.ts';
 import { dnsUpdateHandler as h } from '../../../src/steps/dns/update.ts';
 import { DNS_IP, FakeCluster, Killed, dnsStep, makeContext, type Recorded } from './fake-cluster.ts';
 

@@ -4,7 +4,7 @@ import type { Scope } from '../../../src/plan/build-input.ts';
 import { buildPlan, planSteps } from '../../../src/plan/build.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
-import type { ObservedDns, ObservedEtcd, ObservedKube } from '../../../src/plan/types.ts';
+import type { ObservedDns, ObservedEtcd, ObservedKube } from '../../../src/observe/types.ts';
 import { FerryError } from '../../../src/errors.ts';
 
 function inventory(): Inventory {

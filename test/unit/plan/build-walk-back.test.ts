@@ -4,7 +4,7 @@ import type { WalkBackPlanOptions } from '../../../src/plan/build-input.ts';
 import { buildPlan, planSteps } from '../../../src/plan/build.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
-import type { ObservedEtcd } from '../../../src/plan/types.ts';
+import type { ObservedEtcd } from '../../../src/observe/types.ts';
 import { buildWalkBackInventory } from '../../../src/run/walk-back.ts';
 
 function inventory(): Inventory {

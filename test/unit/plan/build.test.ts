@@ -4,7 +4,7 @@ import { buildPlan, planSteps } from '../../../src/plan/build.ts';
 import { computeObservedFingerprint } from '../../../src/plan/fingerprint.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
-import type { ObservedEtcd, ObservedMember } from '../../../src/plan/types.ts';
+import type { ObservedEtcd, ObservedMember } from '../../../src/observe/types.ts';
 import { FerryError } from '../../../src/errors.ts';
 
 function inventory(oldN: number, newN: number): Inventory {

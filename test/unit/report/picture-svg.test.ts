@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHostBoxes, renderPictureSvg } from '../../../src/report/picture-svg.ts';
-import type { ClusterPicture, PictureEtcdHost } from '../../../src/report/demo-report.ts';
+import type { ClusterPicture, PictureEtcdHost } from '../../../src/observe/types.ts';
 
 const place = (name: string, host: string): PictureEtcdHost => ({ name, host, clientURL: `http://${host}:2379`, peerURL: `http://${host}:2380` });
 const member = (id: string, name: string, host: string, isLearner = false) => ({ id, name, peerURLs: [`http://${host}:2380`], clientURLs: [`http://${host}:2379`], isLearner });

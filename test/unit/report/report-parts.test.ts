@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { computeLongestOutage } from '../../../src/report/outage.ts';
 import { collectFileChanges } from '../../../src/report/file-changes.ts';
 import { buildPhaseTimeline, findStepAt } from '../../../src/report/timeline.ts';
-import { renderDemoReport, type ClusterPicture, type DemoReport } from '../../../src/report/demo-report.ts';
+import { renderDemoReport, type DemoReport } from '../../../src/report/demo-report.ts';
+import { type ClusterPicture } from '../../../src/observe/types.ts';
 import type { RunView, StepView } from '../../../src/run/fold.ts';
 import type { Plan } from '../../../src/plan/types.ts';
 

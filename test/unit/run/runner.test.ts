@@ -8,7 +8,8 @@ import { Journal } from '../../../src/run/journal.ts';
 import { foldJournal } from '../../../src/run/fold.ts';
 import { FerryError } from '../../../src/errors.ts';
 import type { Plan, Step } from '../../../src/plan/types.ts';
-import type { Deps, StepContext, StepHandler } from '../../../src/run/step-context.ts';
+import type { StepContext, StepHandler } from '../../../src/run/step-context.ts';
+import type { Deps } from '../../../src/ports/deps.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import type { Host, RunOptions, RunResult, ServiceAction, WriteFileOptions, Writ
 import { parseExitCode, RecordingHost } from '../../../../src/adapters/hosts/recording.ts';
 import type { CommandRecord } from '../../../../src/run/recording-files.ts';
 import { withCommandRecorder } from '../../../../src/app/recordings.ts';
-import type { Deps } from '../../../../src/run/step-context.ts';
+import type { Deps } from '../../../../src/ports/deps.ts';
 
 /** A host that answers from a script and remembers what it was asked, advancing a fake clock by 7 ms per call. */
 class FakeHost implements Host {

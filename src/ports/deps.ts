@@ -1,0 +1,24 @@
+import type { ConsoleApi } from './console.ts';
+import type { EtcdAdmin } from './etcd.ts';
+import type { Host } from './host.ts';
+import type { KubeApi, KubeWorkloads } from './kube.ts';
+import type { Sleep } from '../util/retry.ts';
+
+/** The side-effecting world, reached through one object with real defaults (STYLE.md §5). */
+export interface Deps {
+  readonly etcd: EtcdAdmin;
+  /** The Host for an address (SSH or lab, per the inventory). Cached by the implementation. */
+  host(address: string): Promise<Host>;
+  /** Close the connection to a host once no step needs it (a fleet of nodes must not keep 1000 SSH sessions). */
+  releaseHost?(address: string): Promise<void>;
+  /** The apiserver at a URL (e.g. http://10.17.33.20:8080). */
+  kube(url: string): KubeApi;
+  /** Services, endpoints, pods, controllers and Deployments of the apiserver at a URL (the DNS step). Cached per URL. */
+  workloads(url: string): KubeWorkloads;
+  /** The A records of `name` as the DNS server `server` (an IP) answers, within `timeoutMs`. */
+  resolveA(server: string, name: string, timeoutMs: number): Promise<string[]>;
+  /** The DomeOS console at a URL; its `login()` reads the credentials when the step runs (never journalled). */
+  console(url: string): ConsoleApi;
+  readonly now: () => number;
+  readonly sleep: Sleep;
+}
