@@ -31,6 +31,11 @@ import type { JournalEvent } from '../run/events.ts';
 import { FERRY_VERSION } from '../version.ts';
 import type { RunState } from '../run/states.ts';
 import { buildWalkBackStartedNote, computeWalkBackOptions, findWalkBackRun, findWalkedBackRun } from '../run/walk-back.ts';
+import { handlerFor } from '../steps/registry.ts';
+import { buildFaultHook } from '../run/faults.ts';
+
+/** What the engine is handed: the step registry, and the crash tests' kill points (FERRY_FAULT, read at each run; inert unless set). */
+const engine = () => ({ handlerFor, faults: buildFaultHook(process.env['FERRY_FAULT']) });
 
 export const INVENTORY_FILE = 'inventory.json';
 
@@ -164,7 +169,7 @@ export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOp
     });
     journal.append({ type: 'process-attached', pid: process.pid, command: o.command });
     o.onStart?.({ runId, runDir, journal });
-    const outcome = await withRunRecordings({ runId, runDir, inventory, deps: o.deps }, (deps) => runSteps({ runId, runDir, plan, inventory, journal, deps, signal: o.signal }));
+    const outcome = await withRunRecordings({ runId, runDir, inventory, deps: o.deps }, (deps) => runSteps({ runId, runDir, plan, inventory, journal, deps, signal: o.signal, ...engine() }));
     return { runId, runDir, journal, outcome, ...writeRunReportQuietly(runDir) };
   } finally {
     journal.close();
@@ -215,7 +220,7 @@ export async function resumeRun(run: LoadedRun, o: RunSessionOptions): Promise<R
     o.onStart?.({ runId: run.runId, runDir: run.runDir, journal });
     const recorded = { runId: run.runId, runDir: run.runDir, inventory: run.inventory, deps: o.deps };
     const outcome = await withOriginalOfWalkBack(view.mode === 'rollback' ? findWalkedBackRun(journal.events()) : undefined, o, async () =>
-      await withRunRecordings(recorded, (deps) => runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps, signal: o.signal })),
+      await withRunRecordings(recorded, (deps) => runSteps({ runId: run.runId, runDir: run.runDir, plan: run.plan, inventory: run.inventory, journal, deps, signal: o.signal, ...engine() })),
       (original, r) => recordWalkBackOutcome(original, run.runId, r.runState),
     );
     return { runId: run.runId, runDir: run.runDir, journal, outcome, ...writeRunReportQuietly(run.runDir) };

@@ -4,7 +4,7 @@
  */
 import type { JournalEvent } from '../run/events.ts';
 import type { Plan } from '../plan/types.ts';
-import { planSteps } from '../plan/build.ts';
+import { planSteps } from '../plan/plan-steps.ts';
 import { bold, dim, green, red, yellow, type Io } from './io.ts';
 
 export function makeTerminalView(io: Io, plan: Plan): (e: JournalEvent) => void {

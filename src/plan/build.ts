@@ -209,8 +209,3 @@ function groupIntoPhases(steps: readonly Step[]): PlanPhase[] {
   }
   return out;
 }
-
-/** All steps of a plan in execution order. */
-export function planSteps(plan: Plan): Step[] {
-  return plan.phases.flatMap((p) => p.steps);
-}

@@ -2,7 +2,7 @@
  * A recorded host action in the words an operator would type (pure): argv as a shell line, a service action as
  * the `systemctl` command it stands for, file writes with where the old content was kept.
  */
-import type { CommandRecord } from '../run/recording-files.ts';
+import type { CommandRecord } from '../adapters/hosts/recording.ts';
 
 const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 

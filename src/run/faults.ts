@@ -1,6 +1,7 @@
 /**
  * Fault injection for crash tests: the process SIGKILLs itself at a named point, exactly as a power cut would.
- * Read from FERRY_FAULT (comma-separated specs) at each call; inert unless set.
+ * The runner is handed a {@link FaultHook}; the application builds it from FERRY_FAULT (comma-separated specs), so
+ * the engine itself never reads the environment. Inert when the spec is empty.
  *
  * - `kill-after:ACTION[@STEP]` / `kill-before:ACTION[@STEP]`: around a journaled action (e.g. between a member add
  *   and its start: `kill-after:add-learner@etcd.replace.old1`).
@@ -9,23 +10,33 @@
  */
 export type StepBoundary = 'step-started' | 'step-verified';
 
-function specs(): string[] {
-  const spec = process.env['FERRY_FAULT'];
-  if (spec === undefined || spec === '') return [];
-  return spec.split(',').map((s) => s.trim());
+export interface FaultHook {
+  /** Called just before and just after each journaled action. */
+  atAction(when: 'before' | 'after', stepId: string, action: string): void;
+  /** Called at a step's boundaries. */
+  atStep(boundary: StepBoundary, stepId: string): void;
 }
 
-export function maybeInjectFault(when: 'before' | 'after', stepId: string, action: string): void {
-  for (const one of specs()) {
-    const m = /^kill-(before|after):([^@]+)(?:@(.+))?$/.exec(one);
-    if (m === null) continue;
-    if (m[1] === when && m[2] === action && (m[3] === undefined || m[3] === stepId)) process.kill(process.pid, 'SIGKILL');
-  }
-}
+/** A hook that never fires (the default, and what every run gets without FERRY_FAULT). */
+export const NO_FAULTS: FaultHook = { atAction: () => undefined, atStep: () => undefined };
 
-export function maybeInjectStepFault(boundary: StepBoundary, stepId: string): void {
-  for (const one of specs()) {
-    const m = /^kill-at:(step-started|step-verified)@(.+)$/.exec(one);
-    if (m !== null && m[1] === boundary && m[2] === stepId) process.kill(process.pid, 'SIGKILL');
-  }
+/** The hook for a FERRY_FAULT spec: it SIGKILLs this process at each named point. */
+export function buildFaultHook(spec: string | undefined): FaultHook {
+  const specs = spec === undefined || spec === '' ? [] : spec.split(',').map((s) => s.trim());
+  if (specs.length === 0) return NO_FAULTS;
+  return {
+    atAction(when, stepId, action) {
+      for (const one of specs) {
+        const m = /^kill-(before|after):([^@]+)(?:@(.+))?$/.exec(one);
+        if (m === null) continue;
+        if (m[1] === when && m[2] === action && (m[3] === undefined || m[3] === stepId)) process.kill(process.pid, 'SIGKILL');
+      }
+    },
+    atStep(boundary, stepId) {
+      for (const one of specs) {
+        const m = /^kill-at:(step-started|step-verified)@(.+)$/.exec(one);
+        if (m !== null && m[1] === boundary && m[2] === stepId) process.kill(process.pid, 'SIGKILL');
+      }
+    },
+  };
 }

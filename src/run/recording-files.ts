@@ -11,6 +11,7 @@
  * The parsers here are pure and forgiving: a line that is not a record (a torn last line after a kill) is counted
  * and skipped, never fatal, so a report can always be made.
  */
+import { CommandKind, type CommandRecord } from '../adapters/hosts/recording.ts';
 
 export const PICTURE_BEFORE_FILE = 'picture-before.json';
 export const PICTURE_AFTER_FILE = 'picture-after.json';
@@ -24,33 +25,6 @@ export interface LatencySample {
   /** Until etcd acknowledged it; null when no endpoint acknowledged it within the probe's budget. */
   readonly ms: number | null;
   readonly error?: string;
-}
-
-/** What a recorded host action was. `run` has argv; `service` has service+action; files have path. */
-export const CommandKind = { run: 'run', service: 'service', writeFile: 'write-file', rename: 'rename', mkdir: 'mkdir', reloadUnits: 'reload-units' } as const;
-export type CommandKind = (typeof CommandKind)[keyof typeof CommandKind];
-
-export interface CommandRecord {
-  /** When it started, ms since the epoch. */
-  readonly t: number;
-  readonly host: string;
-  readonly kind?: CommandKind;
-  readonly argv?: readonly string[];
-  readonly service?: string;
-  /** The service action (start, stop, restart, reset-failed). */
-  readonly action?: string;
-  readonly exitCode?: number;
-  readonly durationMs: number;
-  /** The error code (e.g. HOST_COMMAND_FAILED) when it threw. */
-  readonly error?: string;
-  /** write-file, mkdir: the path; rename: the source. */
-  readonly path?: string;
-  /** rename: the destination. */
-  readonly to?: string;
-  /** write-file: where the old content was kept. */
-  readonly backup?: string;
-  /** write-file: false when the content was already the same (nothing written). */
-  readonly changed?: boolean;
 }
 
 export interface ParsedLines<T> {

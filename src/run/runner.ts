@@ -8,16 +8,15 @@
  */
 import { BugError, ExitCode, FerryError, messageOf } from '../errors.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { planSteps } from '../plan/build.ts';
+import { planSteps } from '../plan/plan-steps.ts';
 import type { Plan, Step } from '../plan/types.ts';
-import { handlerFor } from '../steps/registry.ts';
 import type { ErrorRecord } from './events.ts';
 import { foldJournal, type StepView } from './fold.ts';
 import type { Journal } from './journal.ts';
 import { assertTransition, type RunState, type StepState } from './states.ts';
 import type { StepContext, StepHandler } from './step-context.ts';
 import type { Deps } from '../ports/deps.ts';
-import { maybeInjectFault, maybeInjectStepFault } from './faults.ts';
+import { NO_FAULTS, type FaultHook } from './faults.ts';
 
 export interface RunOutcome {
   readonly runState: RunState;
@@ -34,8 +33,10 @@ export interface RunnerOptions {
   readonly journal: Journal;
   readonly deps: Deps;
   readonly signal: AbortSignal;
-  /** Resolve which handler runs a step; tests may substitute. */
-  readonly handlerFor?: (step: Step) => StepHandler;
+  /** Which handler runs a step: the application hands in the step registry (the engine knows no step kind). */
+  readonly handlerFor: (step: Step) => StepHandler;
+  /** Crash-test kill points (FERRY_FAULT, built by the application); none by default. */
+  readonly faults?: FaultHook;
 }
 
 export function toErrorRecord(err: unknown): ErrorRecord {
@@ -48,7 +49,8 @@ export function toErrorRecord(err: unknown): ErrorRecord {
 
 export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
   const journal = o.journal;
-  const resolve = o.handlerFor ?? handlerFor;
+  const resolve = o.handlerFor;
+  const faults = o.faults ?? NO_FAULTS;
   let view = foldJournal(journal.events());
   const stateOf = (id: string): StepState => view.steps.get(id)?.state ?? 'pending';
   const setState = (stepId: string, to: StepState, extra: { error?: ErrorRecord; reason?: string } = {}) => {
@@ -94,11 +96,11 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
 
     try {
       setState(step.id, 'running', state === 'running' || state === 'verifying' ? { reason: 'resumed' } : forwardOnly ? { reason: 'finished forward: its rollback could not undo it' } : {});
-      maybeInjectStepFault('step-started', step.id);
+      faults.atStep('step-started', step.id);
       await handler.apply(step, ctx);
       setState(step.id, 'verifying');
       await handler.verify(step, ctx);
-      maybeInjectStepFault('step-verified', step.id);
+      faults.atStep('step-verified', step.id);
       setState(step.id, 'done');
     } catch (err) {
       if (err instanceof BugError) throw err;
@@ -127,6 +129,7 @@ export async function runSteps(o: RunnerOptions): Promise<RunOutcome> {
 }
 
 function makeContext(o: RunnerOptions, step: Step, prior: () => StepView | undefined, resumed: boolean): StepContext {
+  const faults = o.faults ?? NO_FAULTS;
   const journal = o.journal;
   const stepId = step.id;
   return {
@@ -138,7 +141,7 @@ function makeContext(o: RunnerOptions, step: Step, prior: () => StepView | undef
     signal: o.signal,
     resumed,
     async action(name, detail, fn, result) {
-      maybeInjectFault('before', stepId, name);
+      faults.atAction('before', stepId, name);
       journal.append({ type: 'action-started', stepId, action: name, detail });
       let value;
       try {
@@ -148,7 +151,7 @@ function makeContext(o: RunnerOptions, step: Step, prior: () => StepView | undef
         throw err;
       }
       journal.append({ type: 'action-finished', stepId, action: name, ...(result ? { result: result(value) } : {}) });
-      maybeInjectFault('after', stepId, name);
+      faults.atAction('after', stepId, name);
       return value;
     },
     skip(name, reason) {

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveRunsDir } from '../../src/home.ts';
 import { startWriter, type WriteRecord } from '../../src/write-load/writer.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { readRunPlan } from '../../src/run/run-dir.ts';
 import { buildCheckTarget, type CheckTarget } from './independent-check.ts';

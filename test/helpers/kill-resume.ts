@@ -11,7 +11,7 @@ import { ExitCode } from '../../src/errors.ts';
 import type { MemberInfo } from '../../src/ports/etcd.ts';
 import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember } from '../../src/inventory/types.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import { sameURL } from '../../src/plan/same-url.ts';
 import type { JournalEvent } from '../../src/run/events.ts';
 import { foldJournal } from '../../src/run/fold.ts';

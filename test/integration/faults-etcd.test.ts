@@ -28,7 +28,7 @@ import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember } from '../../src/inventory/types.ts';
 import type { WriteRecord } from '../../src/write-load/writer.ts';
 import { startWriterThread, type ThreadWriter } from '../../src/write-load/writer-thread.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import type { ErrorRecord } from '../../src/run/events.ts';
 import type { OwnedDeps } from '../../src/app/deps.ts';

@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/errors.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import { observeAndPlan } from '../../src/app/session.ts';
 import { healthz, NODE_SYSCONFIG, readNodeFiles, startMasterLab, unitState } from '../helpers/master-lab.ts';
 import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';

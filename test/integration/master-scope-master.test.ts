@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../../src/errors.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import { observeAndPlan } from '../../src/app/session.ts';
 import { assertNodesReady, healthz, hostPath, mtimeOf, NODE_SYSCONFIG, readNodeFiles, startMasterLab, sysconfigLine, unitState } from '../helpers/master-lab.ts';
 import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli, withDeps } from '../helpers/migration.ts';

@@ -16,7 +16,7 @@ import { ExitCode } from '../../src/errors.ts';
 import { readClusterHealth } from '../../src/observe/etcd-health.ts';
 import type { MemberInfo } from '../../src/ports/etcd.ts';
 import { LabHost } from '../../src/lab/host.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { loadRun } from '../../src/app/session.ts';

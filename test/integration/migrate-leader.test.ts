@@ -9,7 +9,7 @@
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/errors.ts';
-import { planSteps } from '../../src/plan/build.ts';
+import { planSteps } from '../../src/plan/plan-steps.ts';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
 import { actionEvents, applyInProcess, assertMigrated, clientURLs, moveLeaderTo, planFor, processesOf, readEvents, readMaxTerm, withDeps } from '../helpers/migration.ts';
 

@@ -5,8 +5,34 @@
  * only what an operator would see in a shell history. Reads (readFile, exists, serviceState) are not recorded.
  */
 import { isFerryError } from '../../errors.ts';
-import { CommandKind, type CommandRecord } from '../../run/recording-files.ts';
 import type { Host, RunOptions, RunResult, ServiceAction, ServiceState, WriteFileOptions, WriteFileResult } from '../../ports/host.ts';
+
+/** What a recorded host action was. `run` has argv; `service` has service+action; files have path. */
+export const CommandKind = { run: 'run', service: 'service', writeFile: 'write-file', rename: 'rename', mkdir: 'mkdir', reloadUnits: 'reload-units' } as const;
+export type CommandKind = (typeof CommandKind)[keyof typeof CommandKind];
+
+export interface CommandRecord {
+  /** When it started, ms since the epoch. */
+  readonly t: number;
+  readonly host: string;
+  readonly kind?: CommandKind;
+  readonly argv?: readonly string[];
+  readonly service?: string;
+  /** The service action (start, stop, restart, reset-failed). */
+  readonly action?: string;
+  readonly exitCode?: number;
+  readonly durationMs: number;
+  /** The error code (e.g. HOST_COMMAND_FAILED) when it threw. */
+  readonly error?: string;
+  /** write-file, mkdir: the path; rename: the source. */
+  readonly path?: string;
+  /** rename: the destination. */
+  readonly to?: string;
+  /** write-file: where the old content was kept. */
+  readonly backup?: string;
+  /** write-file: false when the content was already the same (nothing written). */
+  readonly changed?: boolean;
+}
 
 export type CommandSink = (record: CommandRecord) => void;
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { inputError } from '../../errors.ts';
 import { readInventory, renderProblems } from '../../inventory/load.ts';
-import { planSteps } from '../../plan/build.ts';
+import { planSteps } from '../../plan/plan-steps.ts';
 import { renderPlanText } from '../../plan/render.ts';
 import type { Plan } from '../../plan/types.ts';
 import { buildDeps } from '../../app/deps.ts';

@@ -13,7 +13,7 @@ import { buildLabSeedData, readLabSeedCheck } from '../../lab/etcd-seed.ts';
 import { verifyAcknowledged } from '../../write-load/verify-keys.ts';
 import { computeWriteStats } from '../../write-load/write-stats.ts';
 import { startWriterThread } from '../../write-load/writer-thread.ts';
-import { planSteps } from '../../plan/build.ts';
+import { planSteps } from '../../plan/plan-steps.ts';
 import { collectFileChanges } from '../../report/file-changes.ts';
 import { computeLongestOutage } from '../../report/outage.ts';
 import { buildPhaseTimeline, findStepAt } from '../../report/timeline.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { inputError } from '../../errors.ts';
-import { planSteps } from '../../plan/build.ts';
+import { planSteps } from '../../plan/plan-steps.ts';
 import { renderPlanText } from '../../plan/render.ts';
 import { buildDeps } from '../../app/deps.ts';
 import { foldJournal } from '../../run/fold.ts';

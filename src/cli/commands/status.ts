@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { resolveRunsDir } from '../../home.ts';
-import { planSteps } from '../../plan/build.ts';
+import { planSteps } from '../../plan/plan-steps.ts';
 import { foldJournal } from '../../run/fold.ts';
 import { readJournal } from '../../run/journal.ts';
 import { JOURNAL_FILE, listRuns } from '../../run/run-dir.ts';

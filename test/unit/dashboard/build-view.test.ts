@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDashboardView } from '../../../src/dashboard/build-view.ts';
 import { buildMasterBoard } from '../../../src/dashboard/master-board.ts';
-import { planSteps } from '../../../src/plan/build.ts';
+import { planSteps } from '../../../src/plan/plan-steps.ts';
 import { DEFAULT_MASTER_TIMEOUTS } from '../../../src/plan/defaults.ts';
 import { describeRestartMaster } from '../../../src/plan/describe-master.ts';
 import type { Plan, Step } from '../../../src/plan/types.ts';

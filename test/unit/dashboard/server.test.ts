@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startDashboard, type DashboardServer } from '../../../src/dashboard/server.ts';
 import type { DashboardView } from '../../../src/dashboard/view-types.ts';
 import type { ClusterPicture } from '../../../src/observe/types.ts';
-import { planSteps } from '../../../src/plan/build.ts';
+import { planSteps } from '../../../src/plan/plan-steps.ts';
 import { appendStepDone, appendWholeRun, createTestRun, OBSERVED_ETCD, type TestRun } from './fixture.ts';
 import { recordReliability } from '../../helpers/reliability.ts';
 

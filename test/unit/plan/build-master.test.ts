@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Scope } from '../../../src/plan/build-input.ts';
-import { buildPlan, planSteps } from '../../../src/plan/build.ts';
+import { buildPlan } from '../../../src/plan/build.ts';
+import { planSteps } from '../../../src/plan/plan-steps.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
 import type { ObservedDns, ObservedEtcd, ObservedKube } from '../../../src/observe/types.ts';

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPlan, planSteps } from '../../../src/plan/build.ts';
+import { buildPlan } from '../../../src/plan/build.ts';
+import { planSteps } from '../../../src/plan/plan-steps.ts';
 import { computeObservedFingerprint } from '../../../src/plan/fingerprint.ts';
 import { validateInventory } from '../../../src/inventory/validate.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';

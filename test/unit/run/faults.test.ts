@@ -8,9 +8,10 @@ const FAULTS = resolve(import.meta.dirname, '../../../src/run/faults.ts');
 /** Runs the fault hooks in a child with FERRY_FAULT=spec; returns the signal it died of (null when it lived). */
 function runHooks(spec: string): NodeJS.Signals | null {
   const script = `const f = await import(${JSON.stringify(FAULTS)});
-f.maybeInjectStepFault('step-started', 'etcd.replace.a');
-f.maybeInjectFault('after', 'etcd.replace.a', 'add-learner');
-f.maybeInjectStepFault('step-verified', 'etcd.replace.a');`;
+const hook = f.buildFaultHook(process.env.FERRY_FAULT);
+hook.atStep('step-started', 'etcd.replace.a');
+hook.atAction('after', 'etcd.replace.a', 'add-learner');
+hook.atStep('step-verified', 'etcd.replace.a');`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, FERRY_FAULT: spec }, timeout: 60_000 });
   return r.signal;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FerryError } from '../../../../src/errors.ts';
 import type { Host, RunOptions, RunResult, ServiceAction, WriteFileOptions, WriteFileResult } from '../../../../src/ports/host.ts';
 import { parseExitCode, RecordingHost } from '../../../../src/adapters/hosts/recording.ts';
-import type { CommandRecord } from '../../../../src/run/recording-files.ts';
+import type { CommandRecord } from '../../../../src/adapters/hosts/recording.ts';
 import { withCommandRecorder } from '../../../../src/app/recordings.ts';
 import type { Deps } from '../../../../src/ports/deps.ts';
 
