@@ -13,7 +13,7 @@ import { type KubeApi } from '../ports/kube.ts';
 import { openKubeWorkloads } from '../adapters/kube/workloads.ts';
 import { type KubeWorkloads } from '../ports/kube.ts';
 import { resolveA } from '../adapters/dns-resolve.ts';
-import { buildLabCredentialsFile } from '../adapters/console/credential-source.ts';
+import { buildLabCredentialsFile, openLabHost } from '../lab/face.ts';
 import { openConsole } from '../adapters/console/open.ts';
 import type { ConsoleApi } from '../ports/console.ts';
 import type { Deps } from '../ports/deps.ts';
@@ -71,7 +71,7 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
       let h = hosts.get(address);
       if (h === undefined) {
         const access = accessFor(inventory, address);
-        h = openHost(access, address, env);
+        h = openHost(access, address, env, { openLabHost });
         hosts.set(address, h);
         h.catch(() => hosts.delete(address));
       }

@@ -3,29 +3,17 @@
  * (opened on first use, one connection per address), the apiserver and the DomeOS console. Tests build their own
  * {@link DiscoverDeps} (e.g. SSH hosts whose paths they map into a folder).
  */
-import { LAB_CONSOLE_CREDENTIALS_PATH } from '../adapters/console/credential-source.ts';
 import { openConsole } from '../adapters/console/open.ts';
-import type { ConsoleApi } from '../ports/console.ts';
 import { Etcd3Admin } from '../adapters/etcd/client.ts';
-import type { EtcdAdmin } from '../ports/etcd.ts';
 import { resolveLabDir, type Env } from '../home.ts';
 import type { Host } from '../ports/host.ts';
 import { openHost } from '../adapters/hosts/open.ts';
 import { parseHttpURL } from '../inventory/urls.ts';
 import { openKube } from '../adapters/kube/client.ts';
-import { type KubeApi } from '../ports/kube.ts';
 import { openKubeWorkloads } from '../adapters/kube/workloads.ts';
-import { type KubeWorkloads } from '../ports/kube.ts';
-import { buildHostRoot, mapPathIntoRoot } from '../lab/paths.ts';
+import { buildLabConsoleCredentialsFile, openLabHost } from '../lab/face.ts';
 import type { DiscoverAccess } from '../discover/types.ts';
-
-export interface DiscoverDeps {
-  readonly etcd: EtcdAdmin;
-  host(address: string): Promise<Host>;
-  kube(url: string): KubeApi;
-  workloads(url: string): KubeWorkloads;
-  console(url: string): ConsoleApi;
-}
+import type { DiscoverDeps } from '../ports/discover-deps.ts';
 
 export interface OwnedDiscoverDeps extends DiscoverDeps {
   close(): Promise<void>;
@@ -40,14 +28,14 @@ function labConsoleCredentials(access: DiscoverAccess, url: string, env: Env): s
   if (access.mode !== 'lab') return undefined;
   const parsed = parseHttpURL(url, 'any');
   if (!parsed.ok) return undefined;
-  return mapPathIntoRoot(buildHostRoot(resolveLabDir(access.labDir, env), parsed.url.host), LAB_CONSOLE_CREDENTIALS_PATH);
+  return buildLabConsoleCredentialsFile(resolveLabDir(access.labDir, env), parsed.url.host);
 }
 
 export function openDiscoverDeps(o: { readonly etcd: readonly string[]; readonly access: DiscoverAccess; readonly env: Env }): OwnedDiscoverDeps {
   const { access, env } = o;
   const etcd = new Etcd3Admin({ endpoints: o.etcd, callTimeoutMs: 5_000 });
   const hosts = new Map<string, Promise<Host>>();
-  const open = (address: string): Promise<Host> => openHost(access, address, env, { connectTimeoutMs: SSH_CONNECT_TIMEOUT_MS });
+  const open = (address: string): Promise<Host> => openHost(access, address, env, { connectTimeoutMs: SSH_CONNECT_TIMEOUT_MS, openLabHost });
 
   return {
     etcd,

@@ -5,7 +5,7 @@
  */
 import { FerryError, isFerryError, messageOf } from '../errors.ts';
 import type { Host } from '../ports/host.ts';
-import type { DiscoverDeps } from '../app/discover-deps.ts';
+import type { DiscoverDeps } from '../ports/discover-deps.ts';
 import type { DiscoverInput } from './input.ts';
 import { buildInventoryName } from './input.ts';
 import { computeApiserverURL } from './master-facts.ts';

@@ -12,7 +12,7 @@ import { chmod, lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LAB_CONSOLE_CREDENTIALS_PATH } from '../adapters/console/credential-source.ts';
+import { LAB_CONSOLE_CREDENTIALS_PATH } from './paths.ts';
 import { buildApiField, buildEtcdField } from '../console/domeos-fields.ts';
 import { FerryError, inputError, messageOf } from '../errors.ts';
 import type { Inventory } from '../inventory/types.ts';

@@ -82,3 +82,6 @@ export function mapArgvIntoRoot(root: string, argv: readonly string[]): string[]
     return word;
   });
 }
+
+/** The lab's login file for ferry, at this path on the console's lab host (mode 0600; removed by `ferry lab down`). */
+export const LAB_CONSOLE_CREDENTIALS_PATH = '/etc/domeos/credentials.yaml';

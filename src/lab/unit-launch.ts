@@ -7,18 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolveAgentProgram } from './node-runtime/lab-bin.ts';
-import type { NodeRuntimePool } from './node-runtime/pool.ts';
+import type { AgentLauncher, UnitProcess } from './unit-handle.ts';
 
-export type ExitListener = (code: number | null, signal: NodeJS.Signals | null) => void;
-
-export interface UnitProcess {
-  /** The OS process: the child, or the node runtime hosting the agent. */
-  readonly pid: number | undefined;
-  /** Deliver a signal (SIGTERM asks to stop, SIGKILL ends at once). */
-  kill(signal: NodeJS.Signals): void;
-  /** Called once, when the process (or agent) has exited. */
-  onExit(listener: ExitListener): void;
-}
 
 export interface LaunchSpec {
   readonly exe: string;
@@ -59,7 +49,7 @@ export async function spawnUnitProcess(spec: LaunchSpec): Promise<UnitProcess> {
 }
 
 /** Node programs go to `pool`, everything else is spawned. */
-export function createUnitLauncher(pool: NodeRuntimePool): UnitLauncher {
+export function createUnitLauncher(pool: AgentLauncher): UnitLauncher {
   return async (spec) => {
     const program = await resolveAgentProgram(spec.exe);
     if (program === undefined) return spawnUnitProcess(spec);

@@ -15,7 +15,8 @@ import type { ServiceState } from '../ports/host.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { mapArgvIntoRoot, mapPathIntoRoot } from './paths.ts';
 import { buildServiceArgv, parseUnitFile, type ServiceSettings } from '../sysconfig/systemd-unit.ts';
-import { spawnUnitProcess, type UnitLauncher, type UnitProcess } from './unit-launch.ts';
+import { spawnUnitProcess, type UnitLauncher } from './unit-launch.ts';
+import { type UnitProcess } from './unit-handle.ts';
 
 export type UnitState = Exclude<ServiceState, 'unknown'>;
 

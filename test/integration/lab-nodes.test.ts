@@ -18,7 +18,8 @@ import { readReadyNodeNames } from '../../src/lab/nodes-up.ts';
 import { buildHostRoot } from '../../src/lab/paths.ts';
 import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
 import type { LabState } from '../../src/lab/state.ts';
-import { readLabStatus, renderLabK8sStatusLines } from '../../src/lab/status.ts';
+import { readLabStatus } from '../../src/lab/status.ts';
+import { renderLabK8sStatusLines } from '../../src/lab/status-lines.ts';
 import { SupervisorClient } from '../../src/lab/supervisor-client.ts';
 import { startLab } from '../../src/lab/up.ts';
 

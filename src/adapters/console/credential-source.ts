@@ -5,13 +5,7 @@
  * the inventory itself. Pure: the caller says whether the lab's file exists.
  */
 import type { Env } from '../../home.ts';
-import { resolveLabDir } from '../../home.ts';
-import type { Inventory } from '../../inventory/types.ts';
-import { buildHostRoot, mapPathIntoRoot } from '../../lab/paths.ts';
 import type { CredentialSource } from './domeos-credentials.ts';
-
-/** The lab's login file for ferry, at this path on the console's lab host (mode 0600; removed by `ferry lab down`). */
-export const LAB_CONSOLE_CREDENTIALS_PATH = '/etc/domeos/credentials.yaml';
 
 export interface CredentialPlaces {
   readonly credentialsFile?: string;
@@ -27,10 +21,4 @@ export function buildCredentialSource(places: CredentialPlaces, labFileExists: b
   if (!envGiven && places.labCredentialsFile !== undefined && labFileExists) return { path: places.labCredentialsFile };
   // The environment, which reports CONSOLE_CREDENTIALS_MISSING when it has nothing.
   return { env: places.env };
-}
-
-/** The lab's login file for this inventory's console, or undefined unless access mode is lab and it has `domeos`. */
-export function buildLabCredentialsFile(inventory: Pick<Inventory, 'access' | 'domeos'>, env: Env): string | undefined {
-  if (inventory.access.mode !== 'lab' || inventory.domeos === undefined) return undefined;
-  return mapPathIntoRoot(buildHostRoot(resolveLabDir(inventory.access.labDir, env), inventory.domeos.host), LAB_CONSOLE_CREDENTIALS_PATH);
 }

@@ -7,9 +7,7 @@ import { startApiserverProbe } from '../../demo/apiserver-probe.ts';
 import { readClusterPicture } from '../../observe/picture.ts';
 import { readRunPictures } from '../../report/run-report-file.ts';
 import { readInventory } from '../../inventory/load.ts';
-import { startLab } from '../../lab/up.ts';
-import { stopLab } from '../../lab/down.ts';
-import { buildLabSeedData, readLabSeedCheck } from '../../lab/etcd-seed.ts';
+import { buildLabSeedData, readLabSeedCheck, startLab, stopLab } from '../../lab/face.ts';
 import { verifyAcknowledged } from '../../write-load/verify-keys.ts';
 import { computeWriteStats } from '../../write-load/write-stats.ts';
 import { startWriterThread } from '../../write-load/writer-thread.ts';
@@ -93,7 +91,7 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
       durationMs: Date.now() - t0,
       before,
       after,
-      dataCheck: { ok: check.ok, keys: seedKeyCount(), missing: check.missing, wrong: check.wrong },
+      dataCheck: { ok: check.ok, keys: await countSeedKeys(), missing: check.missing, wrong: check.wrong },
       writes: summary,
       ...(outage !== undefined ? { apiserverOutage: outage } : {}),
       phases: buildPhaseTimeline(plan, view),
@@ -114,7 +112,7 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
   }
 }
 
-function seedKeyCount(): number {
-  const d = buildLabSeedData();
+async function countSeedKeys(): Promise<number> {
+  const d = await buildLabSeedData();
   return d.v3.length + d.v2.length;
 }

@@ -6,10 +6,9 @@
  */
 import { inputError } from '../../errors.ts';
 import { checkDataDir } from '../../inventory/path-rules.ts';
-import { isValidLabAddress } from '../../lab/paths.ts';
+import { isValidLabAddress, openLabHost } from '../../lab/face.ts';
 import { resolveLabDir } from '../../home.ts';
 import type { Host } from '../../ports/host.ts';
-import { LabHost } from '../../lab/host.ts';
 import { LocalHost } from '../../adapters/hosts/local.ts';
 import { applyNodeUpdate, DEFAULT_NODE_BACKUP_DIR } from '../../repoint/repoint-node.ts';
 import { readNodeUpdatePreview, renderNodeUpdatePreview } from '../../repoint/preview.ts';
@@ -49,7 +48,7 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
     throw inputError('CLI_USAGE', `ferry node update-config: --lab-host ${JSON.stringify(labHost)} is not a lab host address`, { hint: 'give the address of a lab node, e.g. --lab-host 127.17.33.39' });
   }
 
-  const host: Host = labHost !== undefined ? new LabHost(resolveLabDir(values['lab-dir'], io.env), labHost) : new LocalHost();
+  const host: Host = labHost !== undefined ? await openLabHost(resolveLabDir(values['lab-dir'], io.env), labHost) : new LocalHost();
   // Progress goes to stdout (operators grep it for `Rollback finished`), or to stderr when stdout carries data.
   const print = fmt === 'text' ? io.out : io.err;
   const log = (line: string): void => print(`${line === 'Rollback finished' ? bold(io, line) : line}\n`);
