@@ -166,6 +166,9 @@ export type ConsoleStep =
 
 export type StepKind = Step['kind'];
 
+/** The step of one kind, e.g. `StepOf<'etcd.replace'>`. */
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
+
 export interface PlanPhase {
   readonly id: PhaseId;
   readonly key: PhaseKey;

@@ -1,8 +1,9 @@
 /** Which handler runs which kind of step. */
-import type { Step, StepKind } from '../plan/types.ts';
+import type { Step, StepKind, StepOf } from '../plan/types.ts';
 import type { StepHandler } from '../run/step-context.ts';
 import { snapshotHandler } from './etcd/snapshot.ts';
-import { addHandler, replaceHandler } from './etcd/replace.ts';
+import { addHandler } from './etcd/add.ts';
+import { replaceHandler } from './etcd/replace.ts';
 import { removeHandler } from './etcd/remove.ts';
 import { stopOldMasterHandler } from './master/stop-old.ts';
 import { startNewMasterHandler } from './master/start-new.ts';
@@ -15,7 +16,7 @@ import { consoleStartHandler } from './console/start.ts';
 import { consoleUpdateHandler } from './console/update.ts';
 
 /** Each kind's handler; the mapped type makes a kind without a handler a compile error. */
-const HANDLERS: { readonly [K in StepKind]: StepHandler<Extract<Step, { kind: K }>> } = {
+const HANDLERS: { readonly [K in StepKind]: StepHandler<StepOf<K>> } = {
   'etcd.snapshot': snapshotHandler,
   'etcd.replace': replaceHandler,
   'etcd.add': addHandler,

@@ -2,13 +2,11 @@
  * `console.start` (runbook phase 8): once etcd is finished, the DomeOS server starts again and must answer
  * `/health` within `healthTimeoutMs`. Rollback: stop it again, as it was before the step.
  */
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { checkConsoleAnswers, startConsoleServer, stopConsoleServer } from './server.ts';
 
-type S = Extract<Step, { kind: 'console.start' }>;
-
-export const consoleStartHandler: StepHandler<S> = {
+export const consoleStartHandler: StepHandler<StepOf<'console.start'>> = {
   async precheck(step, ctx) {
     await ctx.deps.host(step.params.console.host);
   },

@@ -2,16 +2,14 @@
  * `console.stop` (runbook phase 1): the DomeOS server is stopped first, so that it does not act on the cluster
  * (its watcher, deployments) while the cluster moves. Rollback: start it again.
  */
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { checkConsoleStopped, startConsoleServer, stopConsoleServer } from './server.ts';
-
-type S = Extract<Step, { kind: 'console.stop' }>;
 
 /** How long the restarted server may take to answer when the inventory does not say (its default, 60 s). */
 const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
 
-export const consoleStopHandler: StepHandler<S> = {
+export const consoleStopHandler: StepHandler<StepOf<'console.stop'>> = {
   async precheck(step, ctx) {
     const c = step.params.console;
     await ctx.deps.host(c.host);

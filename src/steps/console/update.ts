@@ -14,24 +14,22 @@ import { buildEndpointTargets, computeEndpointChange, sameApiField, sameEtcdFiel
 import type { ClusterEndpoints, ConsoleSession } from '../../ports/console.ts';
 import { readWatcherApi, runsAgainst } from '../../console/watcher-replace.ts';
 import type { GateCheck } from '../../gate-check.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
 import { buildReadRecord, parseReadRecord, type ConsoleReadRecord } from './read-record.ts';
 import { settleWatcher } from './watcher.ts';
 
-type S = Extract<Step, { kind: 'console.update' }>;
-
-function login(ctx: StepContext, step: S): Promise<ConsoleSession> {
+function login(ctx: StepContext, step: StepOf<'console.update'>): Promise<ConsoleSession> {
   const c = step.params.console;
   return ctx.deps.console(c.url).login({ ...(c.credentialsFile !== undefined ? { credentialsFile: c.credentialsFile } : {}), signal: ctx.signal });
 }
 
-function targets(step: S): ClusterEndpoints {
+function targets(step: StepOf<'console.update'>): ClusterEndpoints {
   return buildEndpointTargets(step.params.apiserver, step.params.etcd);
 }
 
 /** The record read before any change: from the journal on a resume, else read now (and journalled). */
-async function readOrRecall(ctx: StepContext, step: S, session: ConsoleSession): Promise<ConsoleReadRecord> {
+async function readOrRecall(ctx: StepContext, step: StepOf<'console.update'>, session: ConsoleSession): Promise<ConsoleReadRecord> {
   const recorded = ctx.resumed ? parseReadRecord(ctx.actionResult('read')) : undefined;
   if (recorded !== undefined) {
     ctx.skip('read', `cluster "${recorded.cluster}" was recorded before it changed`);
@@ -67,7 +65,7 @@ function requireRead(ctx: StepContext): ConsoleReadRecord {
   return read;
 }
 
-export const consoleUpdateHandler: StepHandler<S> = {
+export const consoleUpdateHandler: StepHandler<StepOf<'console.update'>> = {
   async precheck(step, ctx) {
     targets(step);
     const session = await login(ctx, step);

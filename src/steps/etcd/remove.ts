@@ -4,14 +4,12 @@
  * decides.
  */
 import { FerryError } from '../../errors.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { findByPeer, precheckCluster, waitForGate } from './cluster-checks.ts';
-import { takeOutOldMember } from './replace.ts';
+import { takeOutOldMember } from './member-moves.ts';
 
-type RemoveStep = Extract<Step, { kind: 'etcd.remove' }>;
-
-export const removeHandler: StepHandler<RemoveStep> = {
+export const removeHandler: StepHandler<StepOf<'etcd.remove'>> = {
   async precheck(step, ctx) {
     await precheckCluster(ctx, step.params.old.peerURL);
   },

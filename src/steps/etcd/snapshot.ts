@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { FerryError } from '../../errors.ts';
 import { readEtcdState, requireLeader } from '../../observe/etcd.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 
 async function sha256OfFile(path: string): Promise<string | undefined> {
@@ -18,12 +18,10 @@ async function sha256OfFile(path: string): Promise<string | undefined> {
   }
 }
 
-type SnapshotStep = Extract<Step, { kind: 'etcd.snapshot' }>;
-
 /** How long the precheck waits for the members to agree on a leader. */
 const LEADER_SETTLE_MS = 10_000;
 
-export const snapshotHandler: StepHandler<SnapshotStep> = {
+export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
   async precheck(_step, ctx) {
     // An election in progress (members briefly naming different leaders) settles within an election timeout or
     // two, and a call that timed out may only have met a busy member: look again for a few seconds before refusing

@@ -10,20 +10,18 @@
 import { FerryError } from '../../errors.ts';
 import { compareCensus } from '../../kube/census.ts';
 import { HELD_BACK_UNITS, MASTER_STOP_ORDER, MASTER_UNITS } from '../../master/files.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
 import { requireActive, startUnits, stopUnits, waitHealthz } from './services.ts';
 import { readRecordedCensus } from './start-new.ts';
-
-type S = Extract<Step, { kind: 'master.restart' }>;
 
 /** The other master's units, stopped in the runbook's order, flanneld last. */
 const OTHER_STOP_ORDER = [...MASTER_STOP_ORDER, ...MASTER_UNITS.filter((u) => !(MASTER_STOP_ORDER as readonly string[]).includes(u))];
 /** What starts here; HELD_BACK_UNITS wait for the nodes. */
 const FIRST_UNITS = [...MASTER_STOP_ORDER].reverse().filter((u) => !(HELD_BACK_UNITS as readonly string[]).includes(u));
 
-export const restartMasterHandler: StepHandler<S> = {
+export const restartMasterHandler: StepHandler<StepOf<'master.restart'>> = {
   async precheck(step, ctx) {
     await ctx.deps.host(step.params.master.host);
     await ctx.deps.host(step.params.other.host);

@@ -4,13 +4,11 @@
  */
 import { FerryError } from '../../errors.ts';
 import { HELD_BACK_UNITS } from '../../master/files.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { requireActive, startUnits, stopUnits } from './services.ts';
 
-type S = Extract<Step, { kind: 'master.start-held-back' }>;
-
-export const startHeldBackHandler: StepHandler<S> = {
+export const startHeldBackHandler: StepHandler<StepOf<'master.start-held-back'>> = {
   async precheck(step, ctx) {
     const { new: n, nodes } = step.params;
     if (nodes.length === 0) return;

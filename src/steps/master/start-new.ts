@@ -9,12 +9,10 @@ import type { Host } from '../../ports/host.ts';
 import { compareCensus } from '../../kube/census.ts';
 import { type Census } from '../../ports/kube.ts';
 import { buildNewMasterFile, MASTER_STOP_ORDER, MASTER_SYSCONFIG_FILES, MASTER_UNITS, NEW_MASTER_FIRST_UNITS, unitFileCandidates, type FileChange } from '../../master/files.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';
 import { requireActive, startUnits, stopUnits, waitHealthz } from './services.ts';
-
-type S = Extract<Step, { kind: 'master.start-new' }>;
 
 async function findUnitFile(host: Host, unit: string): Promise<{ path: string; text: Buffer } | undefined> {
   for (const path of unitFileCandidates(unit)) {
@@ -31,7 +29,7 @@ async function presentUnits(host: Host, units: readonly string[]): Promise<strin
   return out;
 }
 
-async function writeNewMasterConfig(ctx: StepContext, step: S, oldHost: Host, newHost: Host): Promise<void> {
+async function writeNewMasterConfig(ctx: StepContext, step: StepOf<'master.start-new'>, oldHost: Host, newHost: Host): Promise<void> {
   const { old, new: n, etcd } = step.params;
   const backupDir = `/var/lib/ferry/backups/${ctx.runId}`;
   const backup = (p: string) => `${backupDir}/${p.replaceAll('/', '_')}`;
@@ -72,7 +70,7 @@ export async function readRecordedCensus(ctx: StepContext): Promise<Census | und
   return r === undefined ? undefined : (r as unknown as Census);
 }
 
-export const startNewMasterHandler: StepHandler<S> = {
+export const startNewMasterHandler: StepHandler<StepOf<'master.start-new'>> = {
   async precheck(step, ctx) {
     if (await ctx.deps.kube(step.params.old.apiserver).healthz()) {
       throw new FerryError('MASTER_OLD_STILL_UP', `the old apiserver ${step.params.old.apiserver} still answers`, {

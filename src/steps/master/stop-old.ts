@@ -4,15 +4,13 @@
  * holds: the new master must show the same.
  */
 import { FerryError } from '../../errors.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { MASTER_STOP_ORDER } from '../../master/files.ts';
 import { readKubeVersion } from '../../master/version.ts';
 import { requireActive, startUnits, stopUnits, waitHealthz } from './services.ts';
 
-type S = Extract<Step, { kind: 'master.stop-old' }>;
-
-export const stopOldMasterHandler: StepHandler<S> = {
+export const stopOldMasterHandler: StepHandler<StepOf<'master.stop-old'>> = {
   async precheck(step, ctx) {
     const { old, new: n, binDir } = step.params;
     const [a, b] = await Promise.all([readKubeVersion(await ctx.deps.host(old.host), binDir), readKubeVersion(await ctx.deps.host(n.host), binDir)]);

@@ -14,10 +14,8 @@ import { renderRolloutTable, runRollout, type RolloutProgress } from '../../flee
 import type { NodeHost } from '../../inventory/types.ts';
 import { applyNodeUpdate } from '../../repoint/repoint-node.ts';
 import { createNodeReadyWaiter } from '../../repoint/wait-ready.ts';
-import type { Step } from '../../plan/types.ts';
+import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
-
-type S = Extract<Step, { kind: 'nodes.repoint' }>;
 
 const PREFIX = 'node:';
 
@@ -25,7 +23,7 @@ function doneNodes(ctx: StepContext): Set<string> {
   return new Set([...ctx.finishedActions()].filter((a) => a.startsWith(PREFIX)).map((a) => a.slice(PREFIX.length)));
 }
 
-async function repointOne(ctx: StepContext, step: S, node: NodeHost): Promise<{ ok: boolean; detail: string }> {
+async function repointOne(ctx: StepContext, step: StepOf<'nodes.repoint'>, node: NodeHost): Promise<{ ok: boolean; detail: string }> {
   const { master, etcd, rollout } = step.params;
   try {
     const host = await ctx.deps.host(node.host);
@@ -65,7 +63,7 @@ async function repointOne(ctx: StepContext, step: S, node: NodeHost): Promise<{ 
   }
 }
 
-export const repointNodesHandler: StepHandler<S> = {
+export const repointNodesHandler: StepHandler<StepOf<'nodes.repoint'>> = {
   async precheck(step, ctx) {
     if (step.params.master !== undefined && !(await ctx.deps.kube(step.params.master).healthz())) {
       throw new FerryError('NODES_MASTER_DOWN', `the new apiserver ${step.params.master} does not answer`, { hint: 'the nodes can only be Ready on a running master', exitCode: 2 });

@@ -1,0 +1,64 @@
+/**
+ * The halves every etcd membership step is made of: bring a new member in the careful way (learner first, started
+ * with `--initial-cluster-state existing`, caught up, promoted), take an old member out (leadership moved away first
+ * if it leads, removed, stopped, its data archived), and undo the new half. The handlers (add.ts, replace.ts,
+ * remove.ts) compose them; no handler imports another.
+ */
+import type { EtcdMember } from '../../inventory/types.ts';
+import type { EtcdTimeouts } from '../../plan/types.ts';
+import type { StepContext } from '../../run/step-context.ts';
+import { findByPeer, waitForGate, waitForRollbackGate } from './cluster-checks.ts';
+import {
+  ensureDataDirMovedAside,
+  ensureLearnerAdded,
+  ensureLeaderNotOn,
+  ensurePromoted,
+  ensureRemoved,
+  ensureServiceStopped,
+  ensureStarted,
+  waitCaughtUp,
+} from './member-actions.ts';
+import { ensureMemberConfigured } from './member-config.ts';
+
+/** The new half: learner add → configure → start → catch up → promote → gate. */
+export async function bringInNewMember(ctx: StepContext, newMember: EtcdMember, settingsSource: EtcdMember | undefined, timeouts: EtcdTimeouts): Promise<void> {
+  const id = await ensureLearnerAdded(ctx, newMember, timeouts);
+  const self = (await ctx.deps.etcd.memberList()).find((m) => m.id === id);
+  if (self !== undefined && self.isLearner) {
+    await ensureMemberConfigured(ctx, newMember, settingsSource);
+    await ensureStarted(ctx, newMember, timeouts);
+    await waitCaughtUp(ctx, newMember, timeouts);
+    await ensurePromoted(ctx, newMember, id, timeouts);
+  } else {
+    ctx.skip('promote', `${newMember.name} is already a voting member`);
+    await ensureStarted(ctx, newMember, timeouts);
+  }
+  await waitForGate(ctx, timeouts, `after promoting ${newMember.name}`, { expectVoters: [newMember.peerURL] });
+}
+
+/** The old half: move leadership away → remove → gate → stop → archive. */
+export async function takeOutOldMember(ctx: StepContext, oldMember: EtcdMember, oldId: string, timeouts: EtcdTimeouts): Promise<void> {
+  await ensureLeaderNotOn(ctx, oldId, oldMember.name, timeouts);
+  await ensureRemoved(ctx, oldId, oldMember.name, timeouts);
+  await waitForGate(ctx, timeouts, `after removing ${oldMember.name}`, { expectAbsentPeerURLs: [oldMember.peerURL] });
+  await ensureServiceStopped(ctx, oldMember, 'stop-old-service');
+  await ensureDataDirMovedAside(ctx, oldMember, `ferry-archived-${ctx.runId}`, 'archive-old-data');
+}
+
+/** Undo the new half: remove the new member if present, stop it, move its data dir aside. */
+export async function undoNewMember(ctx: StepContext, newMember: EtcdMember, timeouts: EtcdTimeouts): Promise<void> {
+  const admin = ctx.deps.etcd;
+  const self = findByPeer(await admin.memberList(), newMember.peerURL);
+  if (self !== undefined) {
+    await ensureLeaderNotOn(ctx, self.id, newMember.name, timeouts);
+    await ensureRemoved(ctx, self.id, newMember.name, timeouts, 'remove-new-member');
+  } else ctx.skip('remove-new-member', `${newMember.name} is not a member`);
+  await ensureServiceStopped(ctx, newMember, 'stop-new-service');
+  await ensureDataDirMovedAside(ctx, newMember, `ferry-rolledback-${ctx.runId}`, 'clear-new-data-dir');
+  await waitForRollbackGate(ctx, timeouts, newMember);
+}
+
+/** Whether the old member is still in the cluster (before its removal, a replacement can still be undone). */
+export async function oldStillMember(ctx: StepContext, oldMember: EtcdMember): Promise<boolean> {
+  return findByPeer(await ctx.deps.etcd.memberList(), oldMember.peerURL) !== undefined;
+}
