@@ -5,8 +5,9 @@
  * index is complete and is never written again: a resumed or retried step restores to what was there before the
  * FIRST attempt. Without an index, nothing was changed yet and the backup is simply taken again.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from './durable-file.ts';
 import { FerryError, messageOf } from '../errors.ts';
 import type { Deployment, ReplicationController, Service } from '../kube/objects.ts';
 
@@ -59,18 +60,6 @@ function backupError(dir: string, what: string, err: unknown): FerryError {
   });
 }
 
-function writeDurably(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /** Writes the objects, then the index. Refuses to overwrite a complete backup. Returns the files written. */
 export function writeDnsBackup(runDir: string, backup: DnsBackup): string[] {
   const dir = join(runDir, DNS_BACKUP_DIR);
@@ -84,16 +73,16 @@ export function writeDnsBackup(runDir: string, backup: DnsBackup): string[] {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const files: string[] = [];
     const serviceFile = fileOf('Service', backup.service.metadata?.name);
-    writeDurably(join(dir, serviceFile), `${JSON.stringify(backup.service, null, 2)}\n`);
+    writeFileDurably(join(dir, serviceFile), `${JSON.stringify(backup.service, null, 2)}\n`);
     files.push(serviceFile);
     const controllers = backup.controllers.map((c) => {
       const file = fileOf(c.kind, c.object.metadata?.name);
-      writeDurably(join(dir, file), `${JSON.stringify(c.object, null, 2)}\n`);
+      writeFileDurably(join(dir, file), `${JSON.stringify(c.object, null, 2)}\n`);
       files.push(file);
       return { base: c.base, kind: c.kind, file };
     });
     const index: IndexFile = { kind: 'ferry-dns-backup', formatVersion: DNS_BACKUP_FORMAT, apiserver: backup.apiserver, namespace: backup.namespace, service: serviceFile, controllers };
-    writeDurably(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+    writeFileDurably(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
     files.push('index.json');
     return files.map((f) => join(dir, f));
   } catch (err) {

@@ -8,7 +8,7 @@ import { Etcd3Admin } from '../adapters/etcd/client.ts';
 import { resolveLabDir, type Env } from '../home.ts';
 import type { Host } from '../ports/host.ts';
 import { openHost } from '../adapters/hosts/open.ts';
-import { parseHttpURL } from '../inventory/urls.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 import { openKube } from '../adapters/kube/client.ts';
 import { openKubeWorkloads } from '../adapters/kube/workloads.ts';
 import { buildLabConsoleCredentialsFile, openLabHost } from '../lab/face.ts';
@@ -26,7 +26,7 @@ const SSH_CONNECT_TIMEOUT_MS = 10_000;
 /** The lab's console login file on the console URL's host (what `ferry lab up` writes). */
 function labConsoleCredentials(access: DiscoverAccess, url: string, env: Env): string | undefined {
   if (access.mode !== 'lab') return undefined;
-  const parsed = parseHttpURL(url, 'any');
+  const parsed = parseEndpointURL(url, 'any');
   if (!parsed.ok) return undefined;
   return buildLabConsoleCredentialsFile(resolveLabDir(access.labDir, env), parsed.url.host);
 }

@@ -4,8 +4,9 @@
  * ferry runs on a host. Started by session.ts around the runner; nothing here may fail a run: a recording that
  * cannot be made is left out (the report says it is missing), and a picture that cannot be read says why inside.
  */
-import { renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../adapters/durable-file.ts';
 import { readClusterPicture } from '../observe/picture.ts';
 import { messageOf } from '../errors.ts';
 import type { Host } from '../ports/host.ts';
@@ -57,18 +58,11 @@ export async function readPictureSafely(inventory: Inventory, deps: Deps, timeou
  * full disk) is removed, so it neither litters the run folder nor holds the space the journal needs.
  */
 function writeJsonQuietly(path: string, value: unknown): boolean {
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, path);
+    writeFileDurably(path, JSON.stringify(value, null, 2) + '\n');
     return true;
   } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // nothing more to do: the run goes on without this recording
-    }
-    return false;
+    return false; // the run goes on without this recording
   }
 }
 

@@ -7,8 +7,9 @@
  * and after, latency.jsonl, commands.jsonl), then report.html.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, fsyncSync, openSync, closeSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../adapters/durable-file.ts';
 import { FerryError, inputError } from '../errors.ts';
 import { readEtcdState } from '../observe/etcd.ts';
 import type { Inventory } from '../inventory/types.ts';
@@ -116,15 +117,6 @@ export async function checkPlanStillValid(plan: Plan, deps: Deps): Promise<void>
   }
 }
 
-function writeDurably(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export interface RunHandle {
   readonly runId: string;
@@ -152,8 +144,8 @@ export async function startRun(plan: Plan, inventory: Inventory, o: RunSessionOp
   if (existsSync(runDir)) throw inputError('RUN_EXISTS', `run folder ${runDir} already exists`, { hint: 'choose another run id' });
   mkdirSync(join(runDir, 'snapshots'), { recursive: true });
   const planText = JSON.stringify(plan, null, 2) + '\n';
-  writeDurably(join(runDir, PLAN_FILE), planText);
-  writeDurably(join(runDir, INVENTORY_FILE), JSON.stringify(inventory, null, 2) + '\n');
+  writeFileDurably(join(runDir, PLAN_FILE), planText);
+  writeFileDurably(join(runDir, INVENTORY_FILE), JSON.stringify(inventory, null, 2) + '\n');
   const lock = acquireRunLock(runDir, { command: o.command });
   const journal = Journal.open(join(runDir, JOURNAL_FILE));
   try {

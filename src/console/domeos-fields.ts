@@ -4,26 +4,18 @@
  * of `http://` URLs with the trailing comma the UI's `_formartCluster` sends. Pure.
  */
 import { inputError } from '../errors.ts';
+import { parseEndpointURL, type HttpURL } from '../inventory/urls.ts';
 
-function parseUrl(raw: string, what: string): URL {
-  const text = raw.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-  try {
-    return new URL(withScheme);
-  } catch {
-    throw inputError('CONSOLE_BAD_URL', `${what} "${raw}" is not a URL`, { hint: 'Give it as http://ip:port (or https://ip:port).' });
-  }
+function parseUrl(raw: string, what: string): HttpURL {
+  const r = parseEndpointURL(raw.trim(), 'any', 'http://10.17.33.20:8080', { schemeOptional: true });
+  if (!r.ok) throw inputError('CONSOLE_BAD_URL', `${what} "${raw}" is not a URL: it ${r.reason}`, { hint: 'Give it as http://ip:port (or https://ip:port).' });
+  return r.url;
 }
 
 /** `http://10.17.33.20:8080` → `10.17.33.20:8080`; `https://10.17.33.20:6443` → `https://10.17.33.20:6443`. */
 export function buildApiField(apiserverURL: string): string {
   const url = parseUrl(apiserverURL, 'apiserver URL');
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw inputError('CONSOLE_BAD_URL', `apiserver URL "${apiserverURL}" must use http or https`, { hint: 'Give it as http://ip:port or https://ip:port.' });
-  }
-  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
-  const hostPort = `${url.hostname}:${port}`;
-  return url.protocol === 'https:' ? `https://${hostPort}` : hostPort;
+  return url.scheme === 'https' ? `https://${url.hostPort}` : url.hostPort;
 }
 
 /** `['http://a:4012', 'b:4012']` → `http://a:4012,http://b:4012,`. */
@@ -32,8 +24,9 @@ export function buildEtcdField(urls: readonly string[]): string {
   return urls
     .map((raw) => {
       const url = parseUrl(raw, 'etcd client URL');
-      const port = url.port !== '' ? `:${url.port}` : '';
-      return `${url.protocol}//${url.hostname}${port}`;
+      // The scheme's default port is left out, as the UI sends it.
+      const port = url.explicitPort && url.port !== (url.scheme === 'https' ? 443 : 80) ? `:${url.port}` : '';
+      return `${url.scheme}://${url.host.includes(':') ? `[${url.host}]` : url.host}${port}`;
     })
     .map((u) => `${u},`)
     .join('');

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { EtcdReading } from '../observe/etcd.ts';
 import type { ServiceState } from '../ports/host.ts';
-import { parseHttpURL } from '../inventory/urls.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { readArgvFlag } from './argv-flags.ts';
 import type { MemberFacts, MemberFiles } from './types.ts';
@@ -67,7 +67,7 @@ export function buildMemberFiles(texts: MemberFileTexts): MemberFiles {
 /** The host of a member: its peer URL's host (the inventory requires both URLs on the member's host). */
 export function computeMemberHost(peerURLs: readonly string[], clientURLs: readonly string[]): string | undefined {
   for (const raw of [...peerURLs, ...clientURLs]) {
-    const r = parseHttpURL(raw, 'slash');
+    const r = parseEndpointURL(raw, 'slash');
     if (r.ok && r.url.host !== '0.0.0.0' && r.url.host !== '::') return r.url.host;
   }
   return undefined;
@@ -76,7 +76,7 @@ export function computeMemberHost(peerURLs: readonly string[], clientURLs: reado
 /** The URL of `urls` on `host`, else the first. */
 export function pickURL(urls: readonly string[], host: string | undefined): string | undefined {
   const onHost = urls.find((u) => {
-    const r = parseHttpURL(u, 'slash');
+    const r = parseEndpointURL(u, 'slash');
     return r.ok && r.url.host === host;
   });
   return onHost ?? urls[0];

@@ -4,7 +4,7 @@
  */
 import { inputError } from '../errors.ts';
 import { isHostAddress } from '../inventory/schema.ts';
-import { parseHttpURL } from '../inventory/urls.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 import { splitList } from './argv-flags.ts';
 import type { DiscoverFormat } from './document.ts';
 import type { DiscoverAccess } from './types.ts';
@@ -57,7 +57,7 @@ const FLAG_OF: Record<(typeof SSH_OPTIONS)[number], string> = {
 
 function checkURL(code: string, raw: string, what: string, example: string, rule: 'none' | 'slash' | 'any'): string {
   const url = raw.replace(/\/+$/, '');
-  const r = parseHttpURL(url, rule, example);
+  const r = parseEndpointURL(url, rule, example);
   if (!r.ok) throw inputError(code, `${what} ${JSON.stringify(raw)} ${r.reason}`, { hint: r.hint, subjects: { url: raw } });
   return url;
 }

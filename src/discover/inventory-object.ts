@@ -6,7 +6,7 @@
  */
 import { defaultURL } from '../inventory/normalize.ts';
 import { DEFAULTS, type InventoryFile } from '../inventory/schema.ts';
-import { parseHttpURL } from '../inventory/urls.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 import { listControllerBases } from './dns-facts.ts';
 import { pickURL } from './etcd-facts.ts';
 import type { Discovery, MemberFacts } from './types.ts';
@@ -33,7 +33,7 @@ export function listInventoryMembers(d: Pick<Discovery, 'etcd'>): (MemberFacts &
 
 function portOf(url: string | undefined): number | undefined {
   if (url === undefined) return undefined;
-  const r = parseHttpURL(url, 'slash');
+  const r = parseEndpointURL(url, 'slash');
   return r.ok ? r.url.port : undefined;
 }
 

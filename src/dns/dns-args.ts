@@ -9,6 +9,7 @@
  */
 import { inputError } from '../errors.ts';
 import type { DnsTargets } from '../kube/objects.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 
 /** The flags ferry rewrites and what each one gets. */
 export const DNS_FLAGS = {
@@ -33,11 +34,9 @@ export interface ArgChange {
   to: string;
 }
 
-const HOST_PORT = /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]+(:\d+)?\/?$/;
-
 function normalizeUrl(raw: string, what: string, code: 'DNS_ETCD_INVALID' | 'DNS_MASTER_INVALID'): string {
   const value = raw.trim();
-  if (value === '' || value.includes(',') || !HOST_PORT.test(value)) {
+  if (value === '' || value.includes(',') || !parseEndpointURL(value, 'slash', undefined, { schemeOptional: true }).ok) {
     throw inputError(code === 'DNS_MASTER_INVALID' ? 'DNS_MASTER_INVALID' : 'DNS_ETCD_INVALID', `${what} ${JSON.stringify(raw)} is not an address like 10.17.33.21:4012 or http://10.17.33.21:4012`, {
       hint: 'Give one host:port (or http://host:port) per entry.',
       subjects: { address: raw },

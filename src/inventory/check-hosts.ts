@@ -6,7 +6,7 @@ import { isIPv4 } from 'node:net';
 import type { Draft } from './draft.ts';
 import { error, formatPath, show, warning } from './problems.ts';
 import type { Finding, Segment } from './problems.ts';
-import { normalizeHost, parseHttpURL } from './urls.ts';
+import { normalizeHost, parseEndpointURL } from './urls.ts';
 
 const SSH_ONLY = ['user', 'port', 'keyFile', 'knownHosts', 'sudo'] as const;
 
@@ -35,11 +35,11 @@ function urlHostPlaces(draft: Draft): { segments: Segment[]; host: string }[] {
   for (const side of ['old', 'new'] as const) {
     const m = draft.master[side];
     if (m === undefined) continue;
-    const r = parseHttpURL(m.apiserver, 'slash');
+    const r = parseEndpointURL(m.apiserver, 'slash');
     if (r.ok && r.url.host !== normalizeHost(m.host)) out.push({ segments: ['master', side, 'apiserver'], host: r.url.host });
   }
   if (draft.domeos !== undefined) {
-    const r = parseHttpURL(draft.domeos.url, 'any');
+    const r = parseEndpointURL(draft.domeos.url, 'any');
     if (r.ok) out.push({ segments: ['domeos', 'url'], host: r.url.host });
   }
   return out;
@@ -84,7 +84,7 @@ function checkOverrides(draft: Draft): Finding[] {
   if (draft.access?.mode !== 'ssh') return [];
   const used = new Set(hostPlaces(draft).map((p) => normalizeHost(p.host)));
   // The DomeOS server's host defaults to its URL's (phases 1 and 8 reach it there).
-  const consoleURL = draft.domeos === undefined ? undefined : parseHttpURL(draft.domeos.url, 'any');
+  const consoleURL = draft.domeos === undefined ? undefined : parseEndpointURL(draft.domeos.url, 'any');
   if (consoleURL?.ok === true && draft.domeos?.host === undefined) used.add(consoleURL.url.host);
   return Object.keys(draft.hosts)
     .filter((address) => !used.has(normalizeHost(address)))

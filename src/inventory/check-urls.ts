@@ -7,7 +7,7 @@ import { defaultURL } from './normalize.ts';
 import { DEFAULTS } from './schema.ts';
 import { error, formatPath, show, warning } from './problems.ts';
 import type { Finding, Segment } from './problems.ts';
-import { normalizeHost, parseHttpURL, redactURL } from './urls.ts';
+import { normalizeHost, parseEndpointURL, redactURL } from './urls.ts';
 import type { HttpURL, PathRule } from './urls.ts';
 
 interface Endpoint {
@@ -68,7 +68,7 @@ function places(draft: Draft): Place[] {
 
 function checkPlace(place: Place, findings: Finding[]): Endpoint | undefined {
   const shown = show(redactURL(place.raw));
-  const result = parseHttpURL(place.raw, place.rule, place.example);
+  const result = parseEndpointURL(place.raw, place.rule, place.example);
   if (!result.ok) {
     findings.push(error(place.segments, `${place.label} ${shown} ${result.reason}`, result.hint));
     return undefined;

@@ -15,7 +15,7 @@ import type {
   HostOverrideFile,
   InventoryFile,
 } from './schema.ts';
-import { formatHostPort, parseHttpURL } from './urls.ts';
+import { formatHostPort, parseEndpointURL } from './urls.ts';
 import type { Access, DnsSection, DomeosSection, EtcdMember, EtcdTls, Inventory } from './types.ts';
 
 /** `~` → home, `~/x` → home/x; anything else (including `~user/x`) unchanged. */
@@ -88,7 +88,7 @@ function buildDns(dns: InventoryFile['dns']): DnsSection {
 
 /** `domeos:` with its defaults: the host is the URL's, the service `domeos`, the health timeout 60 s. */
 export function buildDomeos(domeos: DomeosFile, homeDir: string): DomeosSection {
-  const parsed = parseHttpURL(domeos.url, 'any');
+  const parsed = parseEndpointURL(domeos.url, 'any');
   if (!parsed.ok) throw new BugError(`buildInventory called with an invalid domeos.url (${parsed.reason})`);
   return {
     url: domeos.url,

@@ -1,6 +1,8 @@
 /**
- * Parsing of the http(s) URLs an inventory holds (etcd client/peer URLs, the apiserver, the DomeOS console), with
- * the reason a URL is refused worded to follow the URL in a message: `clientURL "ftp://…" has scheme ftp: …`.
+ * The one parser of the http(s) endpoints ferry reads: the inventory's URLs (etcd client/peer URLs, the apiserver,
+ * the DomeOS console), the etcd client's endpoints, `node update-config --master/--etcd`, the DNS add-on's
+ * `--machines`/`--etcd-server` and the console's stored fields. The reason a URL is refused is worded to follow the
+ * URL in a message: `clientURL "ftp://…" has scheme ftp: …`; each caller wraps it in its own error code.
  */
 
 export interface HttpURL {
@@ -37,8 +39,16 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+export interface EndpointOptions {
+  /** The scheme may be left out (`10.17.33.21:4012`), meaning http, as flanneld, skydns and the console allow. */
+  readonly schemeOptional?: boolean;
+}
+
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
 /** `example` is a good URL for the place, shown in hints. */
-export function parseHttpURL(raw: string, pathRule: PathRule, example = 'http://10.17.33.31:4012'): HttpURLResult {
+export function parseEndpointURL(rawIn: string, pathRule: PathRule, example = 'http://10.17.33.31:4012', options: EndpointOptions = {}): HttpURLResult {
+  const raw = options.schemeOptional === true && !HAS_SCHEME.test(rawIn) ? `http://${rawIn}` : rawIn;
   const m = SHAPE.exec(raw);
   if (m === null) {
     const hint = /^[^/]*:\d+$/.test(raw) ? `add the scheme: http://${raw}` : `write it like ${example}`;
@@ -76,6 +86,7 @@ export function parseHttpURL(raw: string, pathRule: PathRule, example = 'http://
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   const explicitPort = portText !== undefined && portText !== '';
   const port = parsed.port !== '' ? Number(parsed.port) : lowerScheme === 'https' ? 443 : 80;
+  if (port === 0) return { ok: false, reason: 'has port 0 (check the port, 1-65535)', hint: `write it like ${example}` };
   return {
     ok: true,
     url: { scheme: lowerScheme, host, port, explicitPort, hostPort: formatHostPort(host, port) },

@@ -12,6 +12,7 @@
 import { FerryError, inputError, isFerryError } from '../errors.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { readFlagInValue, readKubeconfigServers, readSysconfigValue, rewriteFlagInValue, rewriteKubeconfigServer, rewriteSysconfigValue } from '../sysconfig/rewrite.ts';
+import { parseEndpointURL } from '../inventory/urls.ts';
 
 export const NODE_FILES = {
   kubelet: '/etc/sysconfig/kubelet',
@@ -64,14 +65,11 @@ export interface NodeChangePlan {
   readonly warnings: readonly string[];
 }
 
-const HOST_PORT = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})\/?$/i;
-
+/** `http(s)://host:port` with the port written out, as `scheme://host:port` (lowercase); undefined when it is not. */
 function parseHostPortURL(raw: string): string | undefined {
-  const m = HOST_PORT.exec(raw.trim());
-  if (m === null) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return `${(m[1] as string).toLowerCase()}://${(m[2] as string).toLowerCase()}:${port}`;
+  const r = parseEndpointURL(raw.trim(), 'slash');
+  if (!r.ok || !r.url.explicitPort) return undefined;
+  return `${r.url.scheme}://${r.url.hostPort}`;
 }
 
 /** `http(s)://ip:port` (a trailing slash is dropped), or inputError NODE_BAD_MASTER. */

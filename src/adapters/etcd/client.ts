@@ -21,6 +21,7 @@ import type { EtcdErrorContext } from './errors.ts';
 import { writeSnapshotStream } from './snapshot-file.ts';
 import type { AlarmInfo, EndpointStatus, EtcdAdmin, MemberId, MemberInfo, SnapshotInfo } from '../../ports/etcd.ts';
 import { buildFailoverPolicy } from '../../etcd/failover-policy.ts';
+import { parseEndpointURL } from '../../inventory/urls.ts';
 
 export interface Etcd3AdminOptions {
   /** Client URLs (`http://10.0.0.1:2379` or `https://...`). */
@@ -215,7 +216,7 @@ export class Etcd3Admin implements EtcdAdmin {
 function validateEndpoints(endpoints: readonly string[]): readonly string[] {
   if (endpoints.length === 0) throw inputError('ETCD_NO_ENDPOINTS', 'No etcd endpoints were given.', { hint: 'List at least one client URL.' });
   for (const e of endpoints) {
-    if (!/^https?:\/\/[^/\s]+$/.test(e.replace(/\/$/, ''))) {
+    if (!parseEndpointURL(e, 'slash').ok) {
       throw inputError('ETCD_BAD_ENDPOINT', `"${e}" is not an etcd client URL.`, { hint: 'Write it as http://HOST:PORT or https://HOST:PORT.' });
     }
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULTS, InventoryFileSchema, isHostAddress } from '../../../src/inventory/schema.ts';
 import { formatPath, toProblems } from '../../../src/inventory/problems.ts';
 import { closestKey, schemaAt } from '../../../src/inventory/issues.ts';
-import { parseHttpURL } from '../../../src/inventory/urls.ts';
+import { parseEndpointURL } from '../../../src/inventory/urls.ts';
 import { defaultURL, expandHome } from '../../../src/inventory/normalize.ts';
 
 describe('schema', () => {
@@ -71,23 +71,23 @@ describe('paths and sorting', () => {
 });
 
 describe('URLs', () => {
-  test('parseHttpURL accepts scheme://host:port and reads an explicit default port', () => {
-    const r = parseHttpURL('http://10.17.33.21:4012', 'none');
+  test('parseEndpointURL accepts scheme://host:port and reads an explicit default port', () => {
+    const r = parseEndpointURL('http://10.17.33.21:4012', 'none');
     assert.ok(r.ok);
     assert.deepEqual(r.url, { scheme: 'http', host: '10.17.33.21', port: 4012, explicitPort: true, hostPort: '10.17.33.21:4012' });
-    const d = parseHttpURL('http://10.17.33.21:80', 'none');
+    const d = parseEndpointURL('http://10.17.33.21:80', 'none');
     assert.ok(d.ok && d.url.explicitPort && d.url.port === 80);
-    const n = parseHttpURL('https://h', 'none');
+    const n = parseEndpointURL('https://h', 'none');
     assert.ok(n.ok && !n.url.explicitPort && n.url.port === 443);
-    const v6 = parseHttpURL('http://[::1]:4012', 'none');
+    const v6 = parseEndpointURL('http://[::1]:4012', 'none');
     assert.ok(v6.ok && v6.url.host === '::1' && v6.url.hostPort === '[::1]:4012');
   });
 
   test('path rules', () => {
-    assert.equal(parseHttpURL('http://h:1/', 'none').ok, false);
-    assert.equal(parseHttpURL('http://h:1/', 'slash').ok, true);
-    assert.equal(parseHttpURL('http://h:1/x', 'slash').ok, false);
-    assert.equal(parseHttpURL('http://h:1/x?y', 'any').ok, true);
+    assert.equal(parseEndpointURL('http://h:1/', 'none').ok, false);
+    assert.equal(parseEndpointURL('http://h:1/', 'slash').ok, true);
+    assert.equal(parseEndpointURL('http://h:1/x', 'slash').ok, false);
+    assert.equal(parseEndpointURL('http://h:1/x?y', 'any').ok, true);
   });
 
   test('default URLs and ~ expansion', () => {
