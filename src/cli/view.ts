@@ -6,6 +6,7 @@ import type { JournalEvent } from '../run/events.ts';
 import type { Plan } from '../plan/types.ts';
 import { planSteps } from '../plan/plan-steps.ts';
 import { bold, dim, green, red, yellow, type Io } from './io.ts';
+import { renderProgress } from '../run/progress.ts';
 
 export function makeTerminalView(io: Io, plan: Plan): (e: JournalEvent) => void {
   const steps = planSteps(plan);
@@ -52,11 +53,7 @@ export function makeTerminalView(io: Io, plan: Plan): (e: JournalEvent) => void 
         else line(red(io, `    ✖ health gate: ${e.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')}`));
         break;
       case 'progress': {
-        const d = e.data;
-        const text =
-          e.kind === 'rollout'
-            ? `    … nodes: ${String(d['done'])}/${String(d['total'])} done, ${String(d['failed'])} failed, ${String(d['running'])} running (${d['phase'] === 'canary' ? 'canary' : `batch ${String(d['batch'])}`})`
-            : `    … catch-up ${String(d['member'])}: ${String(d['percent'])}% (applied ${String(d['applied'])} of leader index ${String(d['leaderIndex'])})`;
+        const text = `    … ${renderProgress(e)}`;
         if (io.isTty) {
           io.out(`\r\x1b[K${dim(io, text)}`);
           progressShown = true;

@@ -13,6 +13,7 @@ import { buildFailurePanel } from './failure-panel.ts';
 import { buildMasterBoard } from './master-board.ts';
 import { buildNodeBoard } from './node-board.ts';
 import type { DashboardPhase, DashboardStep, DashboardView, PhaseState } from './view-types.ts';
+import { renderProgress } from '../run/progress.ts';
 
 function buildStep(s: Plan['phases'][number]['steps'][number], v: StepView | undefined): DashboardStep {
   const last = v?.actions.at(-1);
@@ -29,7 +30,7 @@ function buildStep(s: Plan['phases'][number]['steps'][number], v: StepView | und
     ...(v?.durationMs !== undefined ? { durationMs: v.durationMs } : {}),
     ...(v?.inFlightAction !== undefined ? { inFlightAction: v.inFlightAction } : {}),
     ...(last !== undefined ? { lastAction: { action: last.action, status: last.status } } : {}),
-    ...(v?.lastProgress !== undefined ? { progress: v.lastProgress } : {}),
+    ...(v?.lastProgress !== undefined ? { progress: { ...v.lastProgress, text: renderProgress(v.lastProgress) } } : {}),
     ...(v?.lastGate !== undefined ? { gate: { ok: v.lastGate.ok, failed: failedChecks, at: v.lastGate.at } } : {}),
     ...(v?.error !== undefined ? { error: v.error } : {}),
   };

@@ -106,9 +106,10 @@ export function buildEtcdBoard(plan: Plan, events: readonly JournalEvent[], inve
     const newTile = tile(n?.name);
     switch (e.type) {
       case 'progress': {
-        const t = tile(typeof e.data['member'] === 'string' ? e.data['member'] : undefined);
-        if (e.kind === 'catch-up' && t !== undefined) {
-          t.catchUp = { percent: Number(e.data['percent'] ?? 0), applied: String(e.data['applied'] ?? ''), leaderIndex: String(e.data['leaderIndex'] ?? ''), at: e.ts };
+        if (e.kind !== 'catch-up') break;
+        const t = tile(typeof e.data.member === 'string' ? e.data.member : undefined);
+        if (t !== undefined) {
+          t.catchUp = { percent: Number(e.data.percent ?? 0), applied: String(e.data.applied ?? ''), leaderIndex: String(e.data.leaderIndex ?? ''), at: e.ts };
         }
         break;
       }

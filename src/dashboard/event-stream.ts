@@ -13,6 +13,7 @@ import { JOURNAL_FILE } from '../run/run-dir.ts';
 import { join } from 'node:path';
 import { buildDashboardView } from './build-view.ts';
 import { readRunEvents, readWriterAlive, type DashboardRun } from './runs.ts';
+import { renderProgress } from '../run/progress.ts';
 
 export interface EventStreamOptions {
   /** A comment line is sent this often, in ms, so proxies and browsers keep the connection. Default 15000. */
@@ -76,7 +77,8 @@ export function startEventStream(run: DashboardRun, res: ServerResponse, afterSe
     events.push(e);
     if (e.seq > sentSeq) {
       sentSeq = e.seq;
-      write(renderSseEvent('journal', e, e.seq));
+      // A progress event carries its text (src/run/progress.ts), so the page shows what the terminal shows.
+      write(renderSseEvent('journal', e.type === 'progress' ? { ...e, text: renderProgress(e) } : e, e.seq));
     }
     scheduleView();
   };

@@ -6,6 +6,7 @@
 import type { Plan } from '../plan/types.ts';
 import type { JournalEvent } from '../run/events.ts';
 import type { NodeBoard, NodeState, NodeTile } from './view-types.ts';
+import type { RolloutProgress } from '../fleet/rollout.ts';
 
 const PREFIX = 'node:';
 
@@ -13,7 +14,7 @@ export function buildNodeBoard(plan: Plan, events: readonly JournalEvent[]): Nod
   const step = plan.phases.flatMap((p) => p.steps).find((s) => s.kind === 'nodes.repoint');
   if (step === undefined || step.kind !== 'nodes.repoint') return undefined;
   const tiles = new Map<string, NodeTile>(step.params.nodes.map((n) => [n.name, { name: n.name, host: n.host, state: 'pending' }]));
-  let rollout: Record<string, unknown> | undefined;
+  let rollout: RolloutProgress | undefined;
   for (const e of events) {
     if (!('stepId' in e) || e.stepId !== step.id) continue;
     if (e.type === 'progress' && e.kind === 'rollout') {

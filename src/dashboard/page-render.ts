@@ -21,6 +21,7 @@ export const PAGE_RENDER = String.raw`
   }
 
   function progressText(p) {
+    if (p.text) return p.text;
     var d = p.data || {};
     if (p.kind === 'catch-up') return 'catch-up ' + d.member + ': ' + d.percent + '% (applied ' + d.applied + ' of leader index ' + d.leaderIndex + ')';
     if (p.kind === 'rollout') return 'nodes: ' + d.done + '/' + d.total + ' done, ' + d.failed + ' failed, ' + d.running + ' running (' + (d.phase === 'canary' ? 'canary' : 'batch ' + d.batch) + ')';

@@ -5,6 +5,7 @@
  */
 import type { ErrorRecord } from '../run/events.ts';
 import type { RunState, StepState } from '../run/states.ts';
+import type { RolloutProgress } from '../fleet/rollout.ts';
 
 export interface DashboardStep {
   readonly id: string;
@@ -20,7 +21,8 @@ export interface DashboardStep {
   readonly inFlightAction?: string;
   /** The latest action of the step and how it ended so far. */
   readonly lastAction?: { readonly action: string; readonly status: string };
-  readonly progress?: { readonly kind: string; readonly data: Readonly<Record<string, unknown>>; readonly at: string };
+  /** The step's latest progress, with its text (src/run/progress.ts), which the page shows as it is. */
+  readonly progress?: { readonly kind: string; readonly data: object; readonly at: string; readonly text: string };
   readonly gate?: { readonly ok: boolean; readonly failed: readonly string[]; readonly at: string };
   readonly error?: ErrorRecord;
 }
@@ -87,7 +89,7 @@ export interface NodeBoard {
   readonly nodes: NodeTile[];
   readonly counts: Record<NodeState, number>;
   /** The rollout's latest progress (canary or batch N). */
-  readonly rollout?: Readonly<Record<string, unknown>>;
+  readonly rollout?: RolloutProgress;
 }
 
 export interface RollbackAction {

@@ -134,6 +134,7 @@ function renderPlan(r: RunReport): string {
       (s) =>
         `<div class="step"><div>${badge(s.state)} <strong>${e(s.title)}</strong> <span class="muted mono">${e(s.id)}</span> <span class="muted">${e(secs(s.durationMs))}${s.attempts > 1 ? `, ${s.attempts} attempts` : ''}</span></div>` +
         `${s.error !== undefined ? `<div class="err">${e(s.error.code)}: ${e(s.error.message)}</div>` : ''}` +
+        `${s.lastProgress !== undefined ? `<div class="muted">last progress: ${e(s.lastProgress)}</div>` : ''}` +
         `<div class="dcu"><div><em>does</em>${list(s.does)}</div><div><em>checks</em>${list(s.checks)}</div><div><em>undoes</em>${list(s.undoes)}</div></div></div>`,
     );
     return `<h3>Phase ${p.id}. ${e(p.title)}</h3>${steps.join('')}`;

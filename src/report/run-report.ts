@@ -13,6 +13,7 @@ import { type CommandRecord } from '../adapters/hosts/recording.ts';
 import type { ClusterPicture } from '../observe/types.ts';
 import { collectFileChanges, type FileChange } from './file-changes.ts';
 import { buildPhaseTimeline, type PhaseTimes } from './timeline.ts';
+import { renderProgress } from '../run/progress.ts';
 
 export const RUN_REPORT_FORMAT_VERSION = 1;
 
@@ -29,6 +30,8 @@ export interface ReportStep {
   readonly checks: readonly string[];
   readonly undoes: readonly string[];
   readonly error?: ErrorRecord;
+  /** The step's last progress, as text (src/run/progress.ts): how far a catch-up, a rollout or a DNS wait got. */
+  readonly lastProgress?: string;
 }
 
 export interface ReportProblem {
@@ -163,6 +166,7 @@ export function buildRunReport(i: RunReportInput): RunReport {
         checks: s.checks,
         undoes: s.undoes,
         ...(v?.error !== undefined ? { error: v.error } : {}),
+        ...(v?.lastProgress !== undefined ? { lastProgress: renderProgress(v.lastProgress) } : {}),
       };
     }),
   );

@@ -7,6 +7,7 @@
  * Secrets never go into events: parameters that could hold one are left out by the code that emits them.
  */
 import type { RunState, StepState } from './states.ts';
+import type { Progress } from './progress.ts';
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -71,13 +72,8 @@ export type JournalEvent =
       readonly reason: string;
     })
   | (Base & { readonly type: 'action-failed'; readonly stepId: string; readonly action: string; readonly error: ErrorRecord })
-  | (Base & {
-      /** Progress of a long wait (learner catch-up): not needed for resume, kept for the views. */
-      readonly type: 'progress';
-      readonly stepId: string;
-      readonly kind: string;
-      readonly data: Record<string, unknown>;
-    })
+  /** Progress of a long wait (progress.ts): not needed for resume, kept for the views. */
+  | (Base & { readonly type: 'progress'; readonly stepId: string } & Progress)
   | (Base & {
       readonly type: 'gate';
       readonly stepId: string;

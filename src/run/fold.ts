@@ -7,6 +7,7 @@ import { BugError } from '../errors.ts';
 import type { ErrorRecord, JournalEvent } from './events.ts';
 import { isLegalTransition, isSettled, StepState } from './states.ts';
 import type { RunState } from './states.ts';
+import type { Progress } from './progress.ts';
 
 export interface ActionView {
   readonly action: string;
@@ -46,7 +47,7 @@ export interface StepView {
   actions: ActionView[];
   /** An action-started with no outcome after it, in the current attempt: its effect may or may not have happened. */
   inFlightAction?: string;
-  lastProgress?: { kind: string; data: Record<string, unknown>; at: string };
+  lastProgress?: Progress & { at: string };
   lastGate?: GateView;
 }
 
@@ -189,7 +190,7 @@ export function foldJournal(events: readonly JournalEvent[]): RunView {
             view.lastError = event.error;
             break;
           case 'progress':
-            step.lastProgress = { kind: event.kind, data: event.data, at: event.ts };
+            step.lastProgress = { kind: event.kind, data: event.data, at: event.ts } as Progress & { at: string };
             break;
           case 'gate':
             step.lastGate = { ok: event.ok, checks: event.checks, at: event.ts };

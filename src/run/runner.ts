@@ -157,8 +157,8 @@ function makeContext(o: RunnerOptions, step: Step, prior: () => StepView | undef
     skip(name, reason) {
       journal.append({ type: 'action-skipped', stepId, action: name, reason });
     },
-    progress(kind, data) {
-      journal.append({ type: 'progress', stepId, kind, data });
+    progress(p) {
+      journal.append({ type: 'progress', stepId, ...p });
     },
     gate(ok, checks) {
       journal.append({ type: 'gate', stepId, ok, checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })) });

@@ -6,6 +6,7 @@ import type { Inventory } from '../inventory/types.ts';
 import type { Plan, Step } from '../plan/types.ts';
 import type { Deps } from '../ports/deps.ts';
 import type { GateCheck } from '../gate-check.ts';
+import type { Progress } from './progress.ts';
 
 
 export interface StepContext {
@@ -21,7 +22,8 @@ export interface StepContext {
   action<T>(name: string, detail: Record<string, unknown>, fn: () => Promise<T>, result?: (value: T) => Record<string, unknown>): Promise<T>;
   /** Journal that an effect was found already in place, or was not needed. */
   skip(name: string, reason: string): void;
-  progress(kind: string, data: Record<string, unknown>): void;
+  /** Journal how a long wait stands (for the views). */
+  progress(p: Progress): void;
   gate(ok: boolean, checks: readonly GateCheck[]): void;
   note(message: string): void;
   /** Actions already finished for this step, per the journal (resume). */

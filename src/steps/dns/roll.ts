@@ -47,7 +47,7 @@ export async function rollController(ctx: StepContext, wl: KubeWorkloads, namesp
     const a = computeRollingAction(state.live);
     switch (a.kind) {
       case 'done':
-        ctx.progress('dns-rolled', { from: u.oldName, to: u.nextName, replicas: u.desired });
+        ctx.progress({ kind: 'dns-rolled', data: { from: u.oldName, to: u.nextName, replicas: u.desired } });
         return;
       case 'lost':
         throw new FerryError('DNS_CONTROLLER_LOST', `neither ${u.oldName} nor ${u.nextName} exists on ${wl.url} any more`, {

@@ -50,7 +50,7 @@ export async function waitForPods(
       const now = r.done ? 'done' : (r.why ?? describeNotReady(r.pods));
       if (now !== said) {
         said = now;
-        ctx.progress('dns-wait', { what: o.what, status: now });
+        ctx.progress({ kind: 'dns-wait', data: { what: o.what, status: now } });
       }
       return r.done ? true : undefined;
     },

@@ -131,7 +131,7 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
         if (done || now - lastProgressAt >= 500) {
           lastProgressAt = now;
           const pct = leaderIndex === 0n ? 100 : Number((applied * 1000n) / leaderIndex) / 10;
-          ctx.progress('catch-up', { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) });
+          ctx.progress({ kind: 'catch-up', data: { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) } });
         }
         return done ? true : undefined;
       } catch (err) {

@@ -85,7 +85,7 @@ export const repointNodesHandler: StepHandler<StepOf<'nodes.repoint'>> = {
           const now = ctx.deps.now();
           if (now - lastProgress < 500 && p.running > 0) return;
           lastProgress = now;
-          ctx.progress('rollout', { ...p });
+          ctx.progress({ kind: 'rollout', data: p });
         },
       },
     );

@@ -34,7 +34,7 @@ describe('foldJournal', () => {
       { type: 'action-finished', stepId: 'add-learner', action: 'member-add', result: { memberId: '123' } },
       { type: 'action-skipped', stepId: 'add-learner', action: 'write-config', reason: 'already in place' },
       state('add-learner', 'verifying'),
-      { type: 'progress', stepId: 'add-learner', kind: 'catch-up', data: { behind: 3 } },
+      { type: 'progress', stepId: 'add-learner', kind: 'catch-up', data: { behind: 3 } as never },
       { type: 'gate', stepId: 'add-learner', ok: true, checks: [{ name: 'healthy', ok: true, detail: '3/3' }] },
       state('add-learner', 'done'),
       state('check-dns', 'skipped', { reason: 'no dns in inventory' }),
