@@ -10,7 +10,7 @@ import { isFerryError, messageOf } from '../../../errors.ts';
 import { KubeClient } from '../client.ts';
 import { runControllerManager } from './controller-manager.ts';
 import { flagIsSet, formatGoDuration, parseDurationFlag, parseFlags, parseMasterFlag, readVersionFromPath } from './flags.ts';
-import { createLogger } from './log.ts';
+import { createLogger } from '../common/log.ts';
 
 const FLAGS = {
   bools: ['version'],

@@ -8,7 +8,7 @@
 import { isFerryError, messageOf } from '../../../errors.ts';
 import { KubeClient } from '../client.ts';
 import { flagIsSet, parseFlags, parseMasterFlag, readVersionFromPath } from '../controller-manager/flags.ts';
-import { createLogger } from '../controller-manager/log.ts';
+import { createLogger } from '../common/log.ts';
 import { runScheduler } from './scheduler.ts';
 
 const FLAGS = { bools: ['version'], values: ['master'] } as const;
