@@ -78,24 +78,6 @@ export function parseFlags(args: readonly string[], spec: FlagSpec, style: FlagS
   return { ok: true, values, positional };
 }
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go `time.Duration` string (`10s`, `1m30s`, `500ms`, `0`) in milliseconds; undefined when invalid. */
-export function parseGoDurationMs(text: string): number | undefined {
-  if (text === '0') return 0;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    part.lastIndex = at;
-    const m = part.exec(text);
-    if (m === null) return undefined;
-    total += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] as number);
-    at = part.lastIndex;
-  }
-  return at === 0 ? undefined : total;
-}
-
 /** Split a comma list, dropping empty entries and surrounding spaces (`a, b,` → [a, b]). */
 export function splitCommaList(text: string | undefined): string[] {
   return (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -3,16 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_KUBE_VERSION,
-  flagIsSet,
-  formatGoDuration,
-  parseDurationFlag,
-  parseFlags,
-  parseGoDuration,
-  parseMasterFlag,
-  readVersionFromPath,
-} from '../../../src/lab/k8s/controller-manager/flags.ts';
+import { formatGoDuration, parseGoDuration } from '../../../src/lab/k8s/common/go-duration.ts';
+import { DEFAULT_K8S_VERSION, readProgramVersion } from '../../../src/lab/k8s/common/version.ts';
+import { flagIsSet, parseDurationFlag, parseFlags, parseMasterFlag } from '../../../src/lab/k8s/controller-manager/flags.ts';
 import { isFerryError } from '../../../src/errors.ts';
 
 const SPEC = { bools: ['version'], values: ['master', 'pod-eviction-timeout', 'cloud-provider'] };
@@ -77,7 +70,7 @@ describe('parseFlags', () => {
   });
 });
 
-describe('readVersionFromPath', () => {
+describe('readProgramVersion', () => {
   test('the version directory the program is reached through, via current', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-cm-version-'));
     try {
@@ -86,10 +79,10 @@ describe('readVersionFromPath', () => {
       mkdirSync(join(dir, 'k8s', '1.5.5'), { recursive: true });
       symlinkSync(join(dir, 'repo', 'kube-scheduler'), join(dir, 'k8s', '1.5.5', 'kube-scheduler'));
       symlinkSync('1.5.5', join(dir, 'k8s', 'current'));
-      assert.equal(readVersionFromPath(join(dir, 'k8s', 'current', 'kube-scheduler')), '1.5.5');
-      assert.equal(readVersionFromPath(join(dir, 'k8s', '1.5.5', 'kube-scheduler')), '1.5.5');
-      assert.equal(readVersionFromPath(join(dir, 'repo', 'kube-scheduler')), DEFAULT_KUBE_VERSION);
-      assert.equal(readVersionFromPath(undefined), DEFAULT_KUBE_VERSION);
+      assert.equal(readProgramVersion(join(dir, 'k8s', 'current', 'kube-scheduler')), '1.5.5');
+      assert.equal(readProgramVersion(join(dir, 'k8s', '1.5.5', 'kube-scheduler')), '1.5.5');
+      assert.equal(readProgramVersion(join(dir, 'repo', 'kube-scheduler')), DEFAULT_K8S_VERSION);
+      assert.equal(readProgramVersion(undefined), DEFAULT_K8S_VERSION);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -49,8 +49,6 @@ const VALUE_FLAGS = [
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
-export const DEFAULT_K8S_VERSION = '1.4.7';
-
 export function parseApiserverFlags(argv: readonly string[]): ParsedFlags {
   const values = new Map<ValueFlag, string>();
   const warnings: string[] = [];
@@ -146,13 +144,4 @@ function buildSecure(values: ReadonlyMap<ValueFlag, string>, errors: string[]): 
   const bindAddress = values.get('bind-address') ?? '0.0.0.0';
   if (!isIPv4(bindAddress)) errors.push(`--bind-address: "${bindAddress}" is not an IPv4 address`);
   return { port, bindAddress, certFile, keyFile };
-}
-
-/**
- * The Kubernetes version a stand-in reports, from the name of the directory it was started from (resolved through
- * symlinks: `/usr/sbin/domeos/k8s/current` -> `.../k8s/1.4.7`); DEFAULT_K8S_VERSION when that is not a version.
- */
-export function computeK8sVersion(realDirBasename: string): string {
-  const version = realDirBasename.replace(/^v/, '');
-  return /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version) ? version : DEFAULT_K8S_VERSION;
 }

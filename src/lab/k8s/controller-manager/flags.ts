@@ -1,45 +1,9 @@
 /**
  * Command-line handling shared by the lab's kube-controller-manager and kube-scheduler: Go/pflag style flags
- * (`--flag=value`, `--flag value`, `-flag=value`), Go durations (time.ParseDuration) and the Kubernetes version
- * taken from the path the program was invoked by (ISSUE3.md: …/k8s/<version>/<program>).
+ * (`--flag=value`, `--flag value`, `-flag=value`).
  */
-import { realpathSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { inputError } from '../../../errors.ts';
-
-/** The lab's default Kubernetes version (DomeOS default), used when the path does not name one. */
-export const DEFAULT_KUBE_VERSION = '1.4.7';
-
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration, in milliseconds: `40s`, `5m0s`, `1m30s`, `500ms`, `1.5h`, `0`. */
-export function parseGoDuration(text: string): number {
-  const s = text.trim();
-  if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
-  if (m === null) throw inputError('LAB_K8S_BAD_DURATION', `invalid duration "${text}"`, { hint: 'Use a Go duration such as 40s, 5m0s, 1m30s or 500ms.' });
-  let total = 0;
-  for (const part of (m[2] ?? '').matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * (UNIT_MS[part[2] ?? ''] ?? 0);
-  }
-  return m[1] === '-' ? -total : total;
-}
-
-/** Go's Duration.String() for whole milliseconds: 40000 → `40s`, 300000 → `5m0s`, 500 → `500ms`. */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (Math.abs(ms) < 1000) return `${ms}ms`;
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = `${Number((rest / 1000).toFixed(3))}s`;
-  if (h > 0) return `${sign}${h}h${m}m${s}`;
-  if (m > 0) return `${sign}${m}m${s}`;
-  return `${sign}${s}`;
-}
+import { parseGoDuration } from '../common/go-duration.ts';
 
 export interface FlagSpec {
   /** Flags without a value (`--version`). */
@@ -116,21 +80,4 @@ export function parseDurationFlag(flags: ParsedFlags, name: string, defaultMs: n
   } catch {
     throw inputError('LAB_K8S_BAD_DURATION', `--${name}=${raw} is not a valid duration`, { hint: 'Use a Go duration such as 40s, 5m0s or 500ms.' });
   }
-}
-
-/**
- * The version directory the program was invoked through: realpath of the directory of `invokedAs`
- * (…/k8s/current → …/k8s/1.4.7) → `1.4.7`. Falls back to {@link DEFAULT_KUBE_VERSION} when that directory is not
- * a version (run straight from lab-bin/).
- */
-export function readVersionFromPath(invokedAs: string | undefined): string {
-  if (invokedAs === undefined || invokedAs === '') return DEFAULT_KUBE_VERSION;
-  let dir: string;
-  try {
-    dir = realpathSync(dirname(resolve(invokedAs)));
-  } catch {
-    dir = dirname(resolve(invokedAs));
-  }
-  const name = basename(dir).replace(/^v/, '');
-  return /^\d+\.\d+(\.\d+)?([-+.][0-9A-Za-z.-]+)?$/.test(name) ? name : DEFAULT_KUBE_VERSION;
 }

@@ -8,9 +8,11 @@
  */
 import { isFerryError, messageOf } from '../../../errors.ts';
 import { KubeClient } from '../client.ts';
-import { runControllerManager } from './controller-manager.ts';
-import { flagIsSet, formatGoDuration, parseDurationFlag, parseFlags, parseMasterFlag, readVersionFromPath } from './flags.ts';
+import { formatGoDuration } from '../common/go-duration.ts';
 import { createLogger } from '../common/log.ts';
+import { readProgramVersion } from '../common/version.ts';
+import { runControllerManager } from './controller-manager.ts';
+import { flagIsSet, parseDurationFlag, parseFlags, parseMasterFlag } from './flags.ts';
 
 const FLAGS = {
   bools: ['version'],
@@ -19,7 +21,7 @@ const FLAGS = {
 
 export async function main(argv: readonly string[] = process.argv.slice(2), invokedAs: string | undefined = process.argv[1]): Promise<number> {
   const log = createLogger();
-  const version = readVersionFromPath(invokedAs);
+  const version = readProgramVersion(invokedAs);
   const flags = parseFlags(argv, FLAGS);
   if (flagIsSet(flags, 'version')) {
     process.stdout.write(`Kubernetes v${version}\n`);

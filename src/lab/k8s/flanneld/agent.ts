@@ -13,9 +13,9 @@ import { formatCidr, parseCidr, parseIPv4, networkAddress } from '../../ipv4.ts'
 import { writeFlagError, type AgentContext, type AgentMain } from '../../node-runtime/agent.ts';
 import { resolveHostPath, toHostPath } from '../../node-runtime/host-paths.ts';
 import { normalizeServerURL } from '../../node-runtime/apiserver-target.ts';
-import { DEFAULT_LAB_FLANNEL_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { describeUnexpectedAnswer, EtcdV2Client, type EtcdV2Failures } from '../common/etcd-v2.ts';
+import { DEFAULT_FLANNEL_VERSION, readProgramVersion } from '../common/version.ts';
 import { FlannelConfigMonitor } from './config-monitor.ts';
 import { parseFlanneldFlags, type FlanneldConfig } from './flags.ts';
 import type { HttpTls } from '../../node-runtime/http-client.ts';
@@ -103,7 +103,7 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   const flags = parsed.config;
   if (flags.version) {
     // flanneld prints its version on stderr.
-    ctx.stderr(`${readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_FLANNEL_VERSION}\n`);
+    ctx.stderr(`${readProgramVersion(ctx.argv[0], DEFAULT_FLANNEL_VERSION)}\n`);
     return 0;
   }
   if (flags.help) {
@@ -113,7 +113,7 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   // The supervisor maps `/…` words of a command line into the host's root; the prefix is an etcd key, not a path.
   const prefix = toHostPath(ctx.root, flags.etcdPrefix);
   const publicIP = choosePublicIP(ctx, flags.iface, flags.publicIP);
-  ctx.log.info(`Using ${publicIP} as external interface (lab flanneld ${readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_FLANNEL_VERSION})`);
+  ctx.log.info(`Using ${publicIP} as external interface (lab flanneld ${readProgramVersion(ctx.argv[0], DEFAULT_FLANNEL_VERSION)})`);
   let etcdTls: HttpTls | undefined;
   try {
     etcdTls = await readEtcdTls(ctx.root, flags);

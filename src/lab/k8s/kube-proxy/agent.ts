@@ -8,9 +8,9 @@
 import { once } from 'node:events';
 import { writeFlagError, type AgentMain } from '../../node-runtime/agent.ts';
 import { readApiserverTarget } from '../../node-runtime/apiserver-target.ts';
-import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { objectKey, type CollectionListener, type KubeObjectLike } from '../../node-runtime/shared-watch.ts';
+import { readProgramVersion } from '../common/version.ts';
 import { parseKubeProxyFlags } from './flags.ts';
 import { createListenerProxier } from './listener-proxier.ts';
 import { buildServiceTable, type EndpointsObject, type ServiceObject } from './service-table.ts';
@@ -38,7 +38,7 @@ export const runKubeProxy: AgentMain = async (ctx, signal) => {
   const parsed = parseKubeProxyFlags(ctx.argv.slice(1));
   if (!parsed.ok) return writeFlagError(ctx, 'kube-proxy', parsed.message);
   const config = parsed.config;
-  const version = readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_K8S_VERSION;
+  const version = readProgramVersion(ctx.argv[0]);
   if (config.version) {
     ctx.stdout(`Kubernetes v${version}\n`);
     return 0;

@@ -10,8 +10,8 @@ import { once } from 'node:events';
 import { writeFlagError, type AgentMain } from '../../node-runtime/agent.ts';
 import { readApiserverTarget } from '../../node-runtime/apiserver-target.ts';
 import { resolveHostPath } from '../../node-runtime/host-paths.ts';
-import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
+import { readProgramVersion } from '../common/version.ts';
 import { SUBNET_FILE } from '../flanneld/subnet-file.ts';
 import { CONTAINER_MAINS } from './container-programs.ts';
 import { HostContainers } from './containers.ts';
@@ -28,7 +28,7 @@ export const runKubelet: AgentMain = async (ctx, signal) => {
   const parsed = parseKubeletFlags(ctx.argv.slice(1));
   if (!parsed.ok) return writeFlagError(ctx, 'kubelet', parsed.message);
   const config = parsed.config;
-  const version = readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_K8S_VERSION;
+  const version = readProgramVersion(ctx.argv[0]);
   if (config.version) {
     ctx.stdout(`Kubernetes v${version}\n`);
     return 0;
