@@ -8,21 +8,26 @@
  */
 import { isFerryError, messageOf } from '../../../errors.ts';
 import { KubeClient } from '../client.ts';
+import { flagIsSet, parseDurationFlag, parseLenientFlags, parseMasterFlag, type FlagSpec } from '../common/flags.ts';
 import { formatGoDuration } from '../common/go-duration.ts';
 import { createLogger } from '../common/log.ts';
 import { readProgramVersion } from '../common/version.ts';
 import { runControllerManager } from './controller-manager.ts';
-import { flagIsSet, parseDurationFlag, parseFlags, parseMasterFlag } from './flags.ts';
 
-const FLAGS = {
-  bools: ['version'],
-  values: ['master', 'node-monitor-period', 'node-monitor-grace-period', 'node-startup-grace-period', 'pod-eviction-timeout', 'cloud-provider'],
-} as const;
+const FLAGS: FlagSpec = {
+  version: 'bool',
+  master: 'string',
+  'node-monitor-period': 'string',
+  'node-monitor-grace-period': 'string',
+  'node-startup-grace-period': 'string',
+  'pod-eviction-timeout': 'string',
+  'cloud-provider': 'string',
+};
 
 export async function main(argv: readonly string[] = process.argv.slice(2), invokedAs: string | undefined = process.argv[1]): Promise<number> {
   const log = createLogger();
   const version = readProgramVersion(invokedAs);
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseLenientFlags(argv, FLAGS);
   if (flagIsSet(flags, 'version')) {
     process.stdout.write(`Kubernetes v${version}\n`);
     return 0;

@@ -5,7 +5,7 @@
  * — `etcd-server` with a dash, the others with underscores; `--etcd-servers` is unknown — plus glog's flags.
  * `-flag=v`, `--flag=v` and `--flag v` are accepted; an unknown flag or a bad duration is a usage error (exit 2).
  */
-import { FlagStyle, parseFlags, splitCommaList, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, splitCommaList, type FlagSpec } from '../common/flags.ts';
 import { parseGoDurationMs } from '../common/go-duration.ts';
 
 export const DEFAULT_KUBE2SKY_DOMAIN = 'cluster.local';

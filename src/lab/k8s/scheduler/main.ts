@@ -7,17 +7,17 @@
  */
 import { isFerryError, messageOf } from '../../../errors.ts';
 import { KubeClient } from '../client.ts';
+import { flagIsSet, parseLenientFlags, parseMasterFlag, type FlagSpec } from '../common/flags.ts';
 import { createLogger } from '../common/log.ts';
 import { readProgramVersion } from '../common/version.ts';
-import { flagIsSet, parseFlags, parseMasterFlag } from '../controller-manager/flags.ts';
 import { runScheduler } from './scheduler.ts';
 
-const FLAGS = { bools: ['version'], values: ['master'] } as const;
+const FLAGS: FlagSpec = { version: 'bool', master: 'string' };
 
 export async function main(argv: readonly string[] = process.argv.slice(2), invokedAs: string | undefined = process.argv[1]): Promise<number> {
   const log = createLogger();
   const version = readProgramVersion(invokedAs);
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseLenientFlags(argv, FLAGS);
   if (flagIsSet(flags, 'version')) {
     process.stdout.write(`Kubernetes v${version}\n`);
     return 0;

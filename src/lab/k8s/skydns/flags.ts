@@ -9,7 +9,7 @@
  * usage error, exit 2; an `-addr` or `-nameservers` entry that is not `IP:port` is refused after parsing with
  * `log.Fatalf`, exit 1.
  */
-import { FlagStyle, parseFlags, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, type FlagSpec } from '../common/flags.ts';
 import { parseGoDurationMs } from '../common/go-duration.ts';
 import { DEFAULT_PATH_PREFIX, toFqdn } from './msg.ts';
 
