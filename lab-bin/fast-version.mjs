@@ -1,7 +1,9 @@
 // Answers `--version` before a lab stand-in loads tsx and its whole program (which takes ~1 s, and far longer on
-// a loaded machine — ferry's version preflight must not time out on it). The same rule as
-// src/lab/node-runtime/program-version.ts: the version is the name of the folder the program was invoked from
-// (…/k8s/1.4.7/kube-apiserver), resolved through the `current` link; a default otherwise.
+// a loaded machine — ferry's version preflight must not time out on it). The rule of the stand-ins' one version
+// reader, src/lab/k8s/common/version.ts (plain JS here, as tsx is not loaded yet): the version is the name of the
+// folder the program was invoked from (…/k8s/1.4.7/kube-apiserver), resolved through the `current` link; its
+// default otherwise. This copy reads x.y.z names only (what the lab installs); the TS reader also takes `v1.4.7`
+// and `1.4`.
 import { realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 

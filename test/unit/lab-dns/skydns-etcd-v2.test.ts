@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFerryError } from '../../../src/errors.ts';
 import { unreachable, type HttpAnswer, type HttpClient, type RequestOptions } from '../../../src/lab/node-runtime/http-client.ts';
-import { buildKeysPath, EtcdV2AnswerError, EtcdV2Client } from '../../../src/lab/k8s/skydns/etcd-v2.ts';
+import { buildKeysPath, EtcdV2AnswerError, EtcdV2Client } from '../../../src/lab/k8s/common/etcd-v2.ts';
 
 type Reply = HttpAnswer | 'down';
 

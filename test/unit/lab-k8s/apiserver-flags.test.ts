@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeK8sVersion, parseApiserverFlags } from '../../../src/lab/k8s/apiserver/flags.ts';
+import { parseApiserverFlags } from '../../../src/lab/k8s/apiserver/flags.ts';
+import { versionFromFolderName } from '../../../src/lab/k8s/common/version.ts';
 
 describe('parseApiserverFlags', () => {
   test('defaults, with only the required --etcd-servers', () => {
@@ -65,12 +66,12 @@ describe('parseApiserverFlags', () => {
   });
 });
 
-describe('computeK8sVersion', () => {
+describe('versionFromFolderName', () => {
   test('a version directory name is the version; anything else is 1.4.7', () => {
-    assert.equal(computeK8sVersion('1.4.7'), '1.4.7');
-    assert.equal(computeK8sVersion('1.3.11-ndots1'), '1.3.11-ndots1');
-    assert.equal(computeK8sVersion('v1.5.5'), '1.5.5');
-    assert.equal(computeK8sVersion('lab-bin'), '1.4.7');
-    assert.equal(computeK8sVersion('current'), '1.4.7');
+    assert.equal(versionFromFolderName('1.4.7'), '1.4.7');
+    assert.equal(versionFromFolderName('1.3.11-ndots1'), '1.3.11-ndots1');
+    assert.equal(versionFromFolderName('v1.5.5'), '1.5.5');
+    assert.equal(versionFromFolderName('lab-bin'), '1.4.7');
+    assert.equal(versionFromFolderName('current'), '1.4.7');
   });
 });

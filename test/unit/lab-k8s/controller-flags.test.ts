@@ -3,19 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_KUBE_VERSION,
-  flagIsSet,
-  formatGoDuration,
-  parseDurationFlag,
-  parseFlags,
-  parseGoDuration,
-  parseMasterFlag,
-  readVersionFromPath,
-} from '../../../src/lab/k8s/controller-manager/flags.ts';
+import { flagIsSet, parseDurationFlag, parseLenientFlags, parseMasterFlag } from '../../../src/lab/k8s/common/flags.ts';
+import { formatGoDuration, parseGoDuration } from '../../../src/lab/k8s/common/go-duration.ts';
+import { DEFAULT_K8S_VERSION, readProgramVersion } from '../../../src/lab/k8s/common/version.ts';
 import { isFerryError } from '../../../src/errors.ts';
 
-const SPEC = { bools: ['version'], values: ['master', 'pod-eviction-timeout', 'cloud-provider'] };
+const SPEC = { version: 'bool', master: 'string', 'pod-eviction-timeout': 'string', 'cloud-provider': 'string' } as const;
 
 describe('parseGoDuration', () => {
   test('reads the forms Go prints and accepts', () => {
@@ -45,9 +38,9 @@ describe('parseGoDuration', () => {
   });
 });
 
-describe('parseFlags', () => {
+describe('parseLenientFlags', () => {
   test('--flag=value, --flag value, -flag=value and bools', () => {
-    const f = parseFlags(['--master=http://127.0.0.1:8080', '--pod-eviction-timeout', '3s', '-cloud-provider=', '--version'], SPEC);
+    const f = parseLenientFlags(['--master=http://127.0.0.1:8080', '--pod-eviction-timeout', '3s', '-cloud-provider=', '--version'], SPEC);
     assert.equal(f.values.get('master'), 'http://127.0.0.1:8080');
     assert.equal(f.values.get('pod-eviction-timeout'), '3s');
     assert.equal(f.values.get('cloud-provider'), '');
@@ -55,29 +48,29 @@ describe('parseFlags', () => {
     assert.deepEqual(f.warnings, []);
   });
   test('unknown flags and stray words are ignored with a warning', () => {
-    const f = parseFlags(['--leader-elect=true', '--master=http://h:1', 'stray', '', '--address=0.0.0.0'], SPEC);
+    const f = parseLenientFlags(['--leader-elect=true', '--master=http://h:1', 'stray', '', '--address=0.0.0.0'], SPEC);
     assert.equal(f.values.get('master'), 'http://h:1');
     assert.deepEqual(f.warnings, ['ignoring unknown flag --leader-elect', 'ignoring argument "stray"', 'ignoring unknown flag --address']);
   });
   test('--version=false is off', () => {
-    assert.equal(flagIsSet(parseFlags(['--version=false'], SPEC), 'version'), false);
-    assert.equal(flagIsSet(parseFlags([], SPEC), 'version'), false);
+    assert.equal(flagIsSet(parseLenientFlags(['--version=false'], SPEC), 'version'), false);
+    assert.equal(flagIsSet(parseLenientFlags([], SPEC), 'version'), false);
   });
   test('--master is required and must be http(s); host:port gets http://', () => {
-    assert.throws(() => parseMasterFlag(parseFlags([], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_NO_MASTER' && e.exitCode === 2);
-    assert.throws(() => parseMasterFlag(parseFlags(['--master=ftp://x'], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_BAD_MASTER');
-    assert.equal(parseMasterFlag(parseFlags(['--master=127.24.0.2:8080'], SPEC)), 'http://127.24.0.2:8080');
-    assert.equal(parseMasterFlag(parseFlags(['--master=http://127.24.0.2:8080/'], SPEC)), 'http://127.24.0.2:8080');
+    assert.throws(() => parseMasterFlag(parseLenientFlags([], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_NO_MASTER' && e.exitCode === 2);
+    assert.throws(() => parseMasterFlag(parseLenientFlags(['--master=ftp://x'], SPEC)), (e: unknown) => isFerryError(e) && e.code === 'LAB_K8S_BAD_MASTER');
+    assert.equal(parseMasterFlag(parseLenientFlags(['--master=127.24.0.2:8080'], SPEC)), 'http://127.24.0.2:8080');
+    assert.equal(parseMasterFlag(parseLenientFlags(['--master=http://127.24.0.2:8080/'], SPEC)), 'http://127.24.0.2:8080');
   });
   test('duration flags have defaults and refuse garbage', () => {
-    assert.equal(parseDurationFlag(parseFlags([], SPEC), 'pod-eviction-timeout', 300_000), 300_000);
-    assert.equal(parseDurationFlag(parseFlags(['--pod-eviction-timeout=3s'], SPEC), 'pod-eviction-timeout', 1), 3000);
-    assert.throws(() => parseDurationFlag(parseFlags(['--pod-eviction-timeout=3'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
-    assert.throws(() => parseDurationFlag(parseFlags(['--pod-eviction-timeout=-3s'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
+    assert.equal(parseDurationFlag(parseLenientFlags([], SPEC), 'pod-eviction-timeout', 300_000), 300_000);
+    assert.equal(parseDurationFlag(parseLenientFlags(['--pod-eviction-timeout=3s'], SPEC), 'pod-eviction-timeout', 1), 3000);
+    assert.throws(() => parseDurationFlag(parseLenientFlags(['--pod-eviction-timeout=3'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
+    assert.throws(() => parseDurationFlag(parseLenientFlags(['--pod-eviction-timeout=-3s'], SPEC), 'pod-eviction-timeout', 1), /not a valid duration/);
   });
 });
 
-describe('readVersionFromPath', () => {
+describe('readProgramVersion', () => {
   test('the version directory the program is reached through, via current', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-cm-version-'));
     try {
@@ -86,10 +79,10 @@ describe('readVersionFromPath', () => {
       mkdirSync(join(dir, 'k8s', '1.5.5'), { recursive: true });
       symlinkSync(join(dir, 'repo', 'kube-scheduler'), join(dir, 'k8s', '1.5.5', 'kube-scheduler'));
       symlinkSync('1.5.5', join(dir, 'k8s', 'current'));
-      assert.equal(readVersionFromPath(join(dir, 'k8s', 'current', 'kube-scheduler')), '1.5.5');
-      assert.equal(readVersionFromPath(join(dir, 'k8s', '1.5.5', 'kube-scheduler')), '1.5.5');
-      assert.equal(readVersionFromPath(join(dir, 'repo', 'kube-scheduler')), DEFAULT_KUBE_VERSION);
-      assert.equal(readVersionFromPath(undefined), DEFAULT_KUBE_VERSION);
+      assert.equal(readProgramVersion(join(dir, 'k8s', 'current', 'kube-scheduler')), '1.5.5');
+      assert.equal(readProgramVersion(join(dir, 'k8s', '1.5.5', 'kube-scheduler')), '1.5.5');
+      assert.equal(readProgramVersion(join(dir, 'repo', 'kube-scheduler')), DEFAULT_K8S_VERSION);
+      assert.equal(readProgramVersion(undefined), DEFAULT_K8S_VERSION);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

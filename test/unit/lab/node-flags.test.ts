@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlagStyle, parseFlags, parseGoDurationMs, splitCommaList } from '../../../src/lab/node-runtime/flags.ts';
+import { FlagStyle, parseFlags, splitCommaList } from '../../../src/lab/k8s/common/flags.ts';
+import { parseGoDurationMs } from '../../../src/lab/k8s/common/go-duration.ts';
 import { parseKubeletFlags } from '../../../src/lab/k8s/kubelet/flags.ts';
 import { parseKubeProxyFlags } from '../../../src/lab/k8s/kube-proxy/flags.ts';
 import { envNameOf, parseFlanneldFlags } from '../../../src/lab/k8s/flanneld/flags.ts';

@@ -1,9 +1,11 @@
 /**
- * kube-apiserver's command line, Go-style (pflag as the real binary uses it): `--flag=value`, `--flag value`,
- * `-flag=value`, `-flag value`; `--version` alone is true. Flags the stand-in has no use for (admission control,
- * log levels, ...) are accepted with a warning, as DomeOS puts several of them in KUBE_APISERVER_OPTS.
+ * kube-apiserver's command line, read leniently (common/flags.ts): `--flag=value`, `--flag value`, `-flag=value`,
+ * `-flag value`; `--version` alone is true. Flags the stand-in has no use for (admission control, log levels, ...)
+ * are accepted with a warning, as DomeOS puts several of them in KUBE_APISERVER_OPTS; a flag it uses without its
+ * value is an error.
  */
 import { isIPv4 } from 'node:net';
+import { FlagStyle, parseFlags, type FlagSpec } from '../common/flags.ts';
 import { parseCidr } from './ip-range.ts';
 
 export interface ApiserverOptions {
@@ -49,46 +51,24 @@ const VALUE_FLAGS = [
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
-export const DEFAULT_K8S_VERSION = '1.4.7';
+const FLAGS: FlagSpec = { version: 'bool', ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, 'string'])) };
 
 export function parseApiserverFlags(argv: readonly string[]): ParsedFlags {
-  const values = new Map<ValueFlag, string>();
+  const parsed = parseFlags(argv, FLAGS, FlagStyle.lenient);
   const warnings: string[] = [];
   const errors: string[] = [];
-  let showVersion = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '') continue; // an empty variable expanded by the unit
-    const match = /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
-    if (match === null) {
-      warnings.push(`ignoring argument "${arg}"`);
-      continue;
-    }
-    const name = match[1] ?? '';
-    let value = match[2];
-    if (name === 'version') {
-      showVersion = value === undefined || !['false', '0'].includes(value.toLowerCase());
-      continue;
-    }
-    const next = argv[i + 1];
-    const takesNext = value === undefined && next !== undefined && !next.startsWith('-');
-    if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
-      if (takesNext) i++;
-      warnings.push(`ignoring flag --${name} (the lab stand-in does not use it)`);
-      continue;
-    }
-    if (value === undefined) {
-      if (next === undefined) {
-        errors.push(`flag needs an argument: --${name}`);
-        continue;
-      }
-      value = next;
-      i++;
-    }
-    values.set(name as ValueFlag, value);
+  for (const notice of parsed.notices) {
+    if (notice.kind === 'stray-argument') warnings.push(`ignoring argument "${notice.word}"`);
+    else if (notice.kind === 'unknown-flag') warnings.push(`ignoring flag --${notice.name} (the lab stand-in does not use it)`);
+    else errors.push(`flag needs an argument: --${notice.name}`);
+  }
+  const values = new Map<ValueFlag, string>();
+  for (const name of VALUE_FLAGS) {
+    const value = parsed.values.get(name);
+    if (value !== undefined) values.set(name, value);
   }
   const options = buildOptions(values, errors);
-  return { options: errors.length === 0 ? options : undefined, showVersion, warnings, errors };
+  return { options: errors.length === 0 ? options : undefined, showVersion: parsed.values.get('version') === 'true', warnings, errors };
 }
 
 function buildOptions(values: ReadonlyMap<ValueFlag, string>, errors: string[]): ApiserverOptions {
@@ -146,13 +126,4 @@ function buildSecure(values: ReadonlyMap<ValueFlag, string>, errors: string[]): 
   const bindAddress = values.get('bind-address') ?? '0.0.0.0';
   if (!isIPv4(bindAddress)) errors.push(`--bind-address: "${bindAddress}" is not an IPv4 address`);
   return { port, bindAddress, certFile, keyFile };
-}
-
-/**
- * The Kubernetes version a stand-in reports, from the name of the directory it was started from (resolved through
- * symlinks: `/usr/sbin/domeos/k8s/current` -> `.../k8s/1.4.7`); DEFAULT_K8S_VERSION when that is not a version.
- */
-export function computeK8sVersion(realDirBasename: string): string {
-  const version = realDirBasename.replace(/^v/, '');
-  return /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version) ? version : DEFAULT_K8S_VERSION;
 }

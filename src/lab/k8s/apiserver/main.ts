@@ -5,32 +5,22 @@
  * the directory it was started from (through symlinks), as ISSUE3.md's lab conventions say.
  * SIGTERM/SIGINT: stop listening, end watches, close etcd, exit 0.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readProgramVersion } from '../common/version.ts';
 import { startMasterLoop } from './bootstrap.ts';
 import { buildExclusive } from './context.ts';
 import type { ApiserverContext } from './context.ts';
 import { EtcdStore } from './etcd-store.ts';
-import { computeK8sVersion, DEFAULT_K8S_VERSION, parseApiserverFlags } from './flags.ts';
+import { parseApiserverFlags } from './flags.ts';
 import { cacheHealthCheck } from './health.ts';
 import { parseCidr } from './ip-range.ts';
 import { startApiserverHttp } from './server.ts';
-
-function readVersion(): string {
-  const script = process.argv[1];
-  if (script === undefined) return DEFAULT_K8S_VERSION;
-  try {
-    return computeK8sVersion(basename(realpathSync(dirname(script))));
-  } catch {
-    return DEFAULT_K8S_VERSION;
-  }
-}
 
 const stamp = (): string => new Date().toISOString();
 
 async function main(): Promise<void> {
   const parsed = parseApiserverFlags(process.argv.slice(2));
-  const version = readVersion();
+  const version = readProgramVersion(process.argv[1]);
   if (parsed.showVersion) {
     process.stdout.write(`Kubernetes v${version}\n`);
     process.exit(0);

@@ -6,7 +6,7 @@
  */
 import type { KubeClient } from '../client.ts';
 import { createEndpointsController } from './endpoints-controller.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../common/log.ts';
 import { createNodeLifecycle, type NodeLifecycleOptions } from './node-lifecycle.ts';
 import { syncReplicationControllers } from './replication-manager.ts';
 import { runWatchTrigger, startSyncLoop } from './runner.ts';

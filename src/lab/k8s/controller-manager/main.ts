@@ -4,51 +4,41 @@
  *
  * Flags: --master (required), --version, --node-monitor-period (5s), --node-monitor-grace-period (40s),
  * --node-startup-grace-period (1m0s), --pod-eviction-timeout (5m0s), --cloud-provider (ignored). Others are
- * ignored with a warning. Runs until SIGTERM/SIGINT, then resolves 0; bad flags resolve 2.
+ * ignored with a warning. Runs until SIGTERM/SIGINT, then resolves 0; bad flags resolve 2 (common/program.ts).
  */
-import { isFerryError, messageOf } from '../../../errors.ts';
-import { KubeClient } from '../client.ts';
+import { parseDurationFlag, parseMasterFlag, type FlagSpec } from '../common/flags.ts';
+import { formatGoDuration } from '../common/go-duration.ts';
+import { runControlPlaneProgram } from '../common/program.ts';
 import { runControllerManager } from './controller-manager.ts';
-import { flagIsSet, formatGoDuration, parseDurationFlag, parseFlags, parseMasterFlag, readVersionFromPath } from './flags.ts';
-import { createLogger } from './log.ts';
 
-const FLAGS = {
-  bools: ['version'],
-  values: ['master', 'node-monitor-period', 'node-monitor-grace-period', 'node-startup-grace-period', 'pod-eviction-timeout', 'cloud-provider'],
-} as const;
+const FLAGS: FlagSpec = {
+  version: 'bool',
+  master: 'string',
+  'node-monitor-period': 'string',
+  'node-monitor-grace-period': 'string',
+  'node-startup-grace-period': 'string',
+  'pod-eviction-timeout': 'string',
+  'cloud-provider': 'string',
+};
 
-export async function main(argv: readonly string[] = process.argv.slice(2), invokedAs: string | undefined = process.argv[1]): Promise<number> {
-  const log = createLogger();
-  const version = readVersionFromPath(invokedAs);
-  const flags = parseFlags(argv, FLAGS);
-  if (flagIsSet(flags, 'version')) {
-    process.stdout.write(`Kubernetes v${version}\n`);
-    return 0;
-  }
-  for (const warning of flags.warnings) log.warn(warning);
-  let settings;
-  try {
-    settings = {
-      master: parseMasterFlag(flags),
-      monitorPeriodMs: parseDurationFlag(flags, 'node-monitor-period', 5000),
-      gracePeriodMs: parseDurationFlag(flags, 'node-monitor-grace-period', 40_000),
-      startupGracePeriodMs: parseDurationFlag(flags, 'node-startup-grace-period', 60_000),
-      podEvictionTimeoutMs: parseDurationFlag(flags, 'pod-eviction-timeout', 300_000),
-    };
-  } catch (err) {
-    process.stderr.write(`error: ${messageOf(err)}\n${isFerryError(err) && err.hint !== undefined ? `hint: ${err.hint}\n` : ''}`);
-    return 2;
-  }
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  log.action(
-    `kube-controller-manager v${version} (lab) started: master=${settings.master} node-monitor-period=${formatGoDuration(settings.monitorPeriodMs)} ` +
-      `node-monitor-grace-period=${formatGoDuration(settings.gracePeriodMs)} pod-eviction-timeout=${formatGoDuration(settings.podEvictionTimeoutMs)}`,
+export function main(argv: readonly string[] = process.argv.slice(2), invokedAs: string | undefined = process.argv[1]): Promise<number> {
+  return runControlPlaneProgram(
+    {
+      name: 'kube-controller-manager',
+      flags: FLAGS,
+      settings: (flags) => ({
+        master: parseMasterFlag(flags),
+        monitorPeriodMs: parseDurationFlag(flags, 'node-monitor-period', 5000),
+        gracePeriodMs: parseDurationFlag(flags, 'node-monitor-grace-period', 40_000),
+        startupGracePeriodMs: parseDurationFlag(flags, 'node-startup-grace-period', 60_000),
+        podEvictionTimeoutMs: parseDurationFlag(flags, 'pod-eviction-timeout', 300_000),
+      }),
+      describe: (s) =>
+        `master=${s.master} node-monitor-period=${formatGoDuration(s.monitorPeriodMs)} ` +
+        `node-monitor-grace-period=${formatGoDuration(s.gracePeriodMs)} pod-eviction-timeout=${formatGoDuration(s.podEvictionTimeoutMs)}`,
+      run: (s, ctx) => runControllerManager({ ...s, ...ctx }),
+    },
+    argv,
+    invokedAs,
   );
-  const client = new KubeClient({ master: settings.master, userAgent: `kube-controller-manager/v${version} (lab)` });
-  await runControllerManager({ ...settings, client, log, signal: stop.signal });
-  log.action('kube-controller-manager stopped');
-  return 0;
 }

@@ -7,7 +7,7 @@
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
 import { writeEvent } from './events.ts';
 import { afterMarkedUnknown, buildUnknownConditions, computeNodeDecision, observeNodeHealth, type NodeHealth, type NodeLifecycleTimings } from './node-health.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../common/log.ts';
 import { isPodReady, keyOf, objectPath, parseTimeMs, type Node, type Pod } from './objects.ts';
 
 const COMPONENT = 'controllermanager';

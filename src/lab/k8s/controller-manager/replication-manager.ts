@@ -5,7 +5,7 @@
  */
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
 import { writeEvent } from './events.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../common/log.ts';
 import { keyOf, objectPath, type Pod, type ReplicationController } from './objects.ts';
 import { buildPodFromTemplate, computeReplicationPlan, type ReplicationPlan } from './replication-plan.ts';
 

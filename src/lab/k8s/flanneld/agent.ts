@@ -8,15 +8,15 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messageOf } from '../../../errors.ts';
+import { FerryError, messageOf } from '../../../errors.ts';
 import { formatCidr, parseCidr, parseIPv4, networkAddress } from '../../ipv4.ts';
 import { writeFlagError, type AgentContext, type AgentMain } from '../../node-runtime/agent.ts';
 import { resolveHostPath, toHostPath } from '../../node-runtime/host-paths.ts';
 import { normalizeServerURL } from '../../node-runtime/apiserver-target.ts';
-import { DEFAULT_LAB_FLANNEL_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
+import { describeUnexpectedAnswer, EtcdV2Client, type EtcdV2Failures } from '../common/etcd-v2.ts';
+import { DEFAULT_FLANNEL_VERSION, readProgramVersion } from '../common/version.ts';
 import { FlannelConfigMonitor } from './config-monitor.ts';
-import { EtcdV2Error, EtcdV2Keys, isEtcdUnavailable } from './etcd-v2.ts';
 import { parseFlanneldFlags, type FlanneldConfig } from './flags.ts';
 import type { HttpTls } from '../../node-runtime/http-client.ts';
 import { acquireLease, LEASE_TTL_SECONDS, type Lease } from './lease.ts';
@@ -34,6 +34,16 @@ const CHECK_INTERVAL_MS = 1_000;
 
 class StartFailure extends Error {}
 
+/** etcd's v2 API answered flanneld unexpectedly (e.g. `404 page not found`: v2 disabled). */
+class EtcdV2Error extends FerryError {}
+
+/** flanneld names its etcd failures with codes of its own (docs/errors.md), and quotes no 5xx body. */
+const FLANNEL_ETCD_FAILURES: EtcdV2Failures = {
+  unavailable: (attempts) => new FerryError('LAB_FLANNEL_ETCD_UNAVAILABLE', `client: etcd cluster is unavailable or misconfigured; ${attempts}`, { retryable: true }),
+  unexpected: (path, status, _answer, text) => new EtcdV2Error('LAB_FLANNEL_ETCD_ERROR', describeUnexpectedAnswer(path, status, text)),
+  quotesServerErrors: false,
+};
+
 /** `-iface` may be an address; an interface name stands for the host's address in the lab. */
 function choosePublicIP(ctx: AgentContext, iface: string, publicIP: string): string {
   if (publicIP !== '') return publicIP;
@@ -42,7 +52,7 @@ function choosePublicIP(ctx: AgentContext, iface: string, publicIP: string): str
 
 /** etcd did not answer, or answered what is not etcd's v2 API (e.g. v2 disabled). */
 function isEtcdTrouble(err: unknown): boolean {
-  return isEtcdUnavailable(err) || err instanceof EtcdV2Error;
+  return (err instanceof FerryError && err.code === 'LAB_FLANNEL_ETCD_UNAVAILABLE') || err instanceof EtcdV2Error;
 }
 
 /** Retry `fn` while etcd is in trouble, for up to START_TRY_MS; then a StartFailure. */
@@ -61,10 +71,10 @@ async function whileStarting<T>(what: string, fn: () => Promise<T>, signal: Abor
   }
 }
 
-async function readNetworkConfig(etcd: EtcdV2Keys, key: string, ctx: AgentContext, signal: AbortSignal): Promise<{ config: FlannelNetworkConfig; raw: string }> {
+async function readNetworkConfig(etcd: EtcdV2Client, key: string, ctx: AgentContext, signal: AbortSignal): Promise<{ config: FlannelNetworkConfig; raw: string }> {
   const failures = new RepeatedLog((m) => ctx.log.error(m), 30);
   for (;;) {
-    const node = await whileStarting('Failed to retrieve network config', () => etcd.get(key, signal), signal);
+    const node = await whileStarting('Failed to retrieve network config', () => etcd.get(key, {}, signal), signal);
     if (node?.value !== undefined) {
       const parsed = parseFlannelConfig(node.value);
       if (parsed.ok) return { config: parsed.config, raw: node.value };
@@ -93,7 +103,7 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   const flags = parsed.config;
   if (flags.version) {
     // flanneld prints its version on stderr.
-    ctx.stderr(`${readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_FLANNEL_VERSION}\n`);
+    ctx.stderr(`${readProgramVersion(ctx.argv[0], DEFAULT_FLANNEL_VERSION)}\n`);
     return 0;
   }
   if (flags.help) {
@@ -103,7 +113,7 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
   // The supervisor maps `/…` words of a command line into the host's root; the prefix is an etcd key, not a path.
   const prefix = toHostPath(ctx.root, flags.etcdPrefix);
   const publicIP = choosePublicIP(ctx, flags.iface, flags.publicIP);
-  ctx.log.info(`Using ${publicIP} as external interface (lab flanneld ${readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_FLANNEL_VERSION})`);
+  ctx.log.info(`Using ${publicIP} as external interface (lab flanneld ${readProgramVersion(ctx.argv[0], DEFAULT_FLANNEL_VERSION)})`);
   let etcdTls: HttpTls | undefined;
   try {
     etcdTls = await readEtcdTls(ctx.root, flags);
@@ -111,7 +121,8 @@ export const runFlanneld: AgentMain = async (ctx, signal) => {
     ctx.log.error(`failed to read the etcd TLS files: ${messageOf(err)}`);
     return 1;
   }
-  const etcd = new EtcdV2Keys(flags.etcdEndpoints.map((e) => ctx.shared.client({ base: normalizeServerURL(e), ...(etcdTls !== undefined ? { tls: etcdTls } : {}) })));
+  const clients = flags.etcdEndpoints.map((e) => ctx.shared.client({ base: normalizeServerURL(e), ...(etcdTls !== undefined ? { tls: etcdTls } : {}) }));
+  const etcd = new EtcdV2Client(clients, { failures: FLANNEL_ETCD_FAILURES });
   const subnetFile = resolveHostPath(ctx.root, flags.subnetFile);
   let lease: Lease;
   let network: FlannelNetworkConfig;

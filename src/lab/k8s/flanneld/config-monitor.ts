@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../../../errors.ts';
 import type { Closeable } from '../../node-runtime/shared.ts';
-import type { EtcdV2Keys } from './etcd-v2.ts';
+import type { EtcdV2Client } from '../common/etcd-v2.ts';
 
 const POLL_INTERVAL_MS = 2_000;
 
@@ -19,7 +19,7 @@ export class FlannelConfigMonitor implements Closeable {
   private readonly controller = new AbortController();
 
   constructor(
-    private readonly etcd: EtcdV2Keys,
+    private readonly etcd: EtcdV2Client,
     private readonly key: string,
     initialValue: string | undefined,
     private readonly now: () => number = Date.now,
@@ -40,7 +40,7 @@ export class FlannelConfigMonitor implements Closeable {
       await sleep(POLL_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       try {
-        const node = await this.etcd.get(this.key, signal);
+        const node = await this.etcd.get(this.key, {}, signal);
         this.value = node?.value;
         this.lastOkAt = this.now();
         this.lastError = undefined;

@@ -4,7 +4,7 @@
  * on the command line (flagutil.SetFlagsFromEnv). An unknown flag is refused (`flag provided but not defined`,
  * exit 2).
  */
-import { FlagStyle, parseFlags, splitCommaList, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, splitCommaList, type FlagSpec } from '../common/flags.ts';
 
 export const DEFAULT_ETCD_ENDPOINTS = 'http://127.0.0.1:4001,http://127.0.0.1:2379';
 export const DEFAULT_ETCD_PREFIX = '/coreos.com/network';

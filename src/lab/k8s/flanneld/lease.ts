@@ -6,7 +6,7 @@
 import { FerryError } from '../../../errors.ts';
 import { formatCidr } from '../../ipv4.ts';
 import type { AgentLogger } from '../../node-runtime/agent-log.ts';
-import type { EtcdV2Keys } from './etcd-v2.ts';
+import type { EtcdV2Client } from '../common/etcd-v2.ts';
 import { buildLeaseName, buildLeaseValue, chooseSubnet, computeFreeSubnets, isLeasable, parseLeaseName, parseLeasePublicIP, type FlannelNetworkConfig } from './subnets.ts';
 
 /** flannel's subnet TTL. */
@@ -22,7 +22,7 @@ export interface Lease {
 }
 
 export interface AcquireLeaseOptions {
-  readonly etcd: EtcdV2Keys;
+  readonly etcd: EtcdV2Client;
   readonly prefix: string;
   readonly config: FlannelNetworkConfig;
   readonly publicIP: string;
@@ -40,7 +40,7 @@ interface HeldLease {
 }
 
 async function readLeases(o: AcquireLeaseOptions): Promise<HeldLease[]> {
-  const dir = await o.etcd.get(`${o.prefix}/subnets`, o.signal);
+  const dir = await o.etcd.get(`${o.prefix}/subnets`, {}, o.signal);
   const out: HeldLease[] = [];
   for (const node of dir?.nodes ?? []) {
     const parsed = parseLeaseName(node.key.slice(node.key.lastIndexOf('/') + 1));

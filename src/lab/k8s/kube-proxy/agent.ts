@@ -6,11 +6,11 @@
  * lab-bin/kube-proxy is executed (main.ts).
  */
 import { once } from 'node:events';
-import { writeFlagError, type AgentMain } from '../../node-runtime/agent.ts';
+import type { AgentMain } from '../../node-runtime/agent.ts';
 import { readApiserverTarget } from '../../node-runtime/apiserver-target.ts';
-import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { objectKey, type CollectionListener, type KubeObjectLike } from '../../node-runtime/shared-watch.ts';
+import { startKubeAgent } from '../common/program.ts';
 import { parseKubeProxyFlags } from './flags.ts';
 import { createListenerProxier } from './listener-proxier.ts';
 import { buildServiceTable, type EndpointsObject, type ServiceObject } from './service-table.ts';
@@ -34,19 +34,12 @@ function mirror<T extends KubeObjectLike>(items: Map<string, T>, changed: () => 
   };
 }
 
+const HELP = 'The Kubernetes network proxy runs on each node (lab stand-in).\n\nUsage:\n  kube-proxy [flags]\n';
+
 export const runKubeProxy: AgentMain = async (ctx, signal) => {
-  const parsed = parseKubeProxyFlags(ctx.argv.slice(1));
-  if (!parsed.ok) return writeFlagError(ctx, 'kube-proxy', parsed.message);
-  const config = parsed.config;
-  const version = readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_K8S_VERSION;
-  if (config.version) {
-    ctx.stdout(`Kubernetes v${version}\n`);
-    return 0;
-  }
-  if (config.help) {
-    ctx.stdout('The Kubernetes network proxy runs on each node (lab stand-in).\n\nUsage:\n  kube-proxy [flags]\n');
-    return 0;
-  }
+  const start = startKubeAgent(ctx, 'kube-proxy', parseKubeProxyFlags(ctx.argv.slice(1)), HELP);
+  if (typeof start === 'number') return start;
+  const { config, version } = start;
   ctx.log.info(`Kubernetes v${version} kube-proxy (lab) starting; proxy mode ${config.proxyMode === '' ? 'iptables' : config.proxyMode}, masquerade-all ${config.masqueradeAll}`);
   const choice = await readApiserverTarget(ctx.root, {
     ...(config.master !== undefined ? { server: config.master } : {}),

@@ -3,7 +3,7 @@
  * --proxy-mode=iptables` and, for HTTPS, `--kubeconfig` (domeos.md §2.2). Other flags of the 1.4 kube-proxy are
  * accepted and ignored; anything else is an unknown flag (exit 2), as with the real one.
  */
-import { FlagStyle, parseFlags, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, type FlagSpec } from '../common/flags.ts';
 
 export interface KubeProxyConfig {
   readonly master?: string;

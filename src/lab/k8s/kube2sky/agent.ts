@@ -13,7 +13,7 @@ import { normalizeServerURL, readApiserverTarget } from '../../node-runtime/apis
 import type { HttpTarget } from '../../node-runtime/http-client.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import type { KubeObjectLike } from '../../node-runtime/shared-watch.ts';
-import { EtcdV2Client } from '../skydns/etcd-v2.ts';
+import { EtcdV2Client } from '../common/etcd-v2.ts';
 import { parseKube2skyFlags, parseKubeMasterURL, type Kube2skyConfig } from './flags.ts';
 import { buildKube2skyPathPrefix, normalizeKube2skyDomain, type ServiceLike } from './records.ts';
 import { ServiceDnsSync } from './sync.ts';

@@ -5,7 +5,8 @@
  * — `etcd-server` with a dash, the others with underscores; `--etcd-servers` is unknown — plus glog's flags.
  * `-flag=v`, `--flag=v` and `--flag v` are accepted; an unknown flag or a bad duration is a usage error (exit 2).
  */
-import { FlagStyle, parseFlags, parseGoDurationMs, splitCommaList, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, splitCommaList, type FlagSpec } from '../common/flags.ts';
+import { parseGoDurationMs } from '../common/go-duration.ts';
 
 export const DEFAULT_KUBE2SKY_DOMAIN = 'cluster.local';
 export const DEFAULT_ETCD_SERVER = 'http://127.0.0.1:4001';
@@ -62,7 +63,8 @@ export function parseKube2skyFlags(args: readonly string[]): Kube2skyFlagsResult
   const v = parsed.values;
   const timeoutText = v.get('etcd_mutation_timeout');
   const mutationTimeoutMs = timeoutText === undefined ? DEFAULT_MUTATION_TIMEOUT_MS : parseGoDurationMs(timeoutText);
-  if (mutationTimeoutMs === undefined) return { ok: false, message: `invalid value "${timeoutText ?? ''}" for flag -etcd_mutation_timeout: parse error` };
+  // time.ParseDuration takes a sign; a negative timeout has always been refused here.
+  if (mutationTimeoutMs === undefined || mutationTimeoutMs < 0) return { ok: false, message: `invalid value "${timeoutText ?? ''}" for flag -etcd_mutation_timeout: parse error` };
   const servers = splitCommaList(v.get('etcd_servers'));
   const single = v.get('etcd-server');
   if (single !== undefined && single !== '' && !servers.includes(single)) servers.push(single);

@@ -11,7 +11,7 @@ import { messageOf } from '../../../errors.ts';
 import type { AgentLogger } from '../../node-runtime/agent-log.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
 import { objectKey, type WatchEventType } from '../../node-runtime/shared-watch.ts';
-import type { EtcdV2Client } from '../skydns/etcd-v2.ts';
+import type { EtcdV2Client } from '../common/etcd-v2.ts';
 import { buildServiceRecords, type ServiceLike } from './records.ts';
 
 const FIRST_RETRY_DELAY_MS = 50;

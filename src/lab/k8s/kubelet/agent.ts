@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
-import { writeFlagError, type AgentMain } from '../../node-runtime/agent.ts';
+import type { AgentMain } from '../../node-runtime/agent.ts';
 import { readApiserverTarget } from '../../node-runtime/apiserver-target.ts';
 import { resolveHostPath } from '../../node-runtime/host-paths.ts';
-import { DEFAULT_LAB_K8S_VERSION, readProgramVersion } from '../../node-runtime/program-version.ts';
 import { RepeatedLog } from '../../node-runtime/repeat-log.ts';
+import { startKubeAgent } from '../common/program.ts';
 import { SUBNET_FILE } from '../flanneld/subnet-file.ts';
 import { CONTAINER_MAINS } from './container-programs.ts';
 import { HostContainers } from './containers.ts';
@@ -24,19 +24,12 @@ async function waitForAbort(signal: AbortSignal): Promise<void> {
   if (!signal.aborted) await once(signal, 'abort');
 }
 
+const HELP = 'The kubelet is the primary "node agent" that runs on each node (lab stand-in).\n\nUsage:\n  kubelet [flags]\n';
+
 export const runKubelet: AgentMain = async (ctx, signal) => {
-  const parsed = parseKubeletFlags(ctx.argv.slice(1));
-  if (!parsed.ok) return writeFlagError(ctx, 'kubelet', parsed.message);
-  const config = parsed.config;
-  const version = readProgramVersion(ctx.argv[0] ?? '') ?? DEFAULT_LAB_K8S_VERSION;
-  if (config.version) {
-    ctx.stdout(`Kubernetes v${version}\n`);
-    return 0;
-  }
-  if (config.help) {
-    ctx.stdout('The kubelet is the primary "node agent" that runs on each node (lab stand-in).\n\nUsage:\n  kubelet [flags]\n');
-    return 0;
-  }
+  const start = startKubeAgent(ctx, 'kubelet', parseKubeletFlags(ctx.argv.slice(1)), HELP);
+  if (typeof start === 'number') return start;
+  const { config, version } = start;
   const nodeName = (config.hostnameOverride ?? ctx.hostAddress).trim().toLowerCase();
   ctx.log.info(`Kubernetes v${version} kubelet (lab) starting; node name ${nodeName}`);
   await mkdir(resolveHostPath(ctx.root, config.rootDir), { recursive: true }).catch((err: unknown) => ctx.log.warn(`cannot create --root-dir ${config.rootDir}: ${String(err)}`));

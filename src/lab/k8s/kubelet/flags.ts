@@ -3,7 +3,8 @@
  * stand-in acts on; other flags of the real 1.4 kubelet are accepted and ignored, anything else is refused as
  * the real one refuses it (`unknown flag`, exit 2).
  */
-import { FlagStyle, parseFlags, parseGoDurationMs, parsePositiveInt, splitCommaList, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, parsePositiveInt, splitCommaList, type FlagSpec } from '../common/flags.ts';
+import { parseGoDurationMs } from '../common/go-duration.ts';
 
 export interface KubeletConfig {
   /** `--api-servers`: the 1.4 kubelet talks to the first one. */

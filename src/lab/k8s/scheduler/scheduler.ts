@@ -5,7 +5,7 @@
  */
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
 import { writeEvent } from '../controller-manager/events.ts';
-import type { Logger } from '../controller-manager/log.ts';
+import type { Logger } from '../common/log.ts';
 import { keyOf, objectPath, type Node, type Pod } from '../controller-manager/objects.ts';
 import { runWatchTrigger, startSyncLoop } from '../controller-manager/runner.ts';
 import { computePlacements, isPendingForUs, type Placement } from './placement.ts';

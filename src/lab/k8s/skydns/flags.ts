@@ -9,7 +9,8 @@
  * usage error, exit 2; an `-addr` or `-nameservers` entry that is not `IP:port` is refused after parsing with
  * `log.Fatalf`, exit 1.
  */
-import { FlagStyle, parseFlags, parseGoDurationMs, type FlagSpec } from '../../node-runtime/flags.ts';
+import { FlagStyle, parseFlags, type FlagSpec } from '../common/flags.ts';
+import { parseGoDurationMs } from '../common/go-duration.ts';
 import { DEFAULT_PATH_PREFIX, toFqdn } from './msg.ts';
 
 export const DEFAULT_SKYDNS_DOMAIN = 'skydns.local.';
@@ -100,7 +101,8 @@ export function parseSkydnsFlags(args: readonly string[], env: Readonly<Record<s
   const envOr = (name: string, fallback: string): string => (env[name] !== undefined && env[name] !== '' ? env[name] : fallback);
   const rtimeoutText = v.get('rtimeout') ?? '2s';
   const readTimeoutMs = parseGoDurationMs(rtimeoutText);
-  if (readTimeoutMs === undefined) return { ok: false, kind: 'usage', message: `invalid value "${rtimeoutText}" for flag -rtimeout: parse error` };
+  // time.ParseDuration takes a sign; a negative read timeout has always been refused here.
+  if (readTimeoutMs === undefined || readTimeoutMs < 0) return { ok: false, kind: 'usage', message: `invalid value "${rtimeoutText}" for flag -rtimeout: parse error` };
   for (const name of INT_FLAGS) {
     const text = v.get(name);
     if (text !== undefined && !/^[+-]?\d+$/.test(text)) return { ok: false, kind: 'usage', message: `invalid value "${text}" for flag -${name}: parse error` };

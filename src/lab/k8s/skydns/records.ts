@@ -4,7 +4,7 @@
  * lookup (skydns answers SERVFAIL then).
  */
 import type { StoredService } from './answer.ts';
-import type { EtcdV2Node } from './etcd-v2.ts';
+import type { EtcdV2Node } from '../common/etcd-v2.ts';
 import { parseSkydnsService } from './msg.ts';
 
 export type CollectResult = { readonly ok: true; readonly services: StoredService[] } | { readonly ok: false; readonly message: string };

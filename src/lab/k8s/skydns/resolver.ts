@@ -4,7 +4,7 @@
  */
 import { messageOf } from '../../../errors.ts';
 import type { Lookup } from './answer.ts';
-import type { EtcdV2Client } from './etcd-v2.ts';
+import type { EtcdV2Client } from '../common/etcd-v2.ts';
 import { buildSkydnsPath } from './msg.ts';
 import { collectStoredServices } from './records.ts';
 

@@ -1,7 +1,7 @@
 /**
- * Output of the lab control-plane stand-ins: one stdout line per action (`created pod X for rc Y`), and failures on
- * stderr, each distinct message once until it changes or clears, so an apiserver that is down for an hour does not
- * fill the log.
+ * Output of the control-plane stand-ins kube-controller-manager and kube-scheduler (the node programs log through
+ * node-runtime/agent-log.ts): one stdout line per action (`created pod X for rc Y`), and failures on stderr, each
+ * distinct message once until it changes or clears, so an apiserver that is down for an hour does not fill the log.
  */
 import { messageOf } from '../../../errors.ts';
 
