@@ -14,7 +14,7 @@ import { startLabDns } from './dns-up.ts';
 import { buildLabNodes, type LabNode } from './lab-nodes.ts';
 import { buildLabNetwork } from './lab-network.ts';
 import { OLD_MASTER_UNITS, startOldMaster, writeOldMasterFiles } from './master-up.ts';
-import { DEFAULT_LAB_K8S_VERSION } from './node-runtime/program-version.ts';
+import { DEFAULT_K8S_VERSION as DEFAULT_LAB_K8S_VERSION } from './k8s/common/version.ts';
 import { DEFAULT_CLUSTER_DOMAIN, forEachLimited, NODE_UNITS, startLabNodes, waitForNodesReady, writeNodeFiles } from './nodes-up.ts';
 import { buildHostRoot } from './paths.ts';
 import type { LabDnsState, LabK8sState, LabMasterState, LabNetworkState } from './state.ts';

@@ -13,7 +13,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, symlinkSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isConflict, KubeClient } from '../../src/lab/k8s/client.ts';
-import { findCondition, isPodActive, type Node, type Pod, type ReplicationController } from '../../src/lab/k8s/controller-manager/objects.ts';
+import { findCondition, isPodActive, type Node, type Pod, type ReplicationController } from '../../src/lab/k8s/common/objects.ts';
 import { startEtcdCluster, waitUntil, type TestCluster } from '../helpers/etcd-cluster.ts';
 
 const ETCD_IP = '127.24.0.1';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LabHost } from '../../src/lab/host.ts';
-import type { Pod } from '../../src/lab/k8s/controller-manager/objects.ts';
+import type { Pod } from '../../src/lab/k8s/common/objects.ts';
 import { readLabState } from '../../src/lab/state.ts';
 import { readLabStatus } from '../../src/lab/status.ts';
 import { renderLabK8sStatusLines } from '../../src/lab/status-lines.ts';

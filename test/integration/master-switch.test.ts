@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveRunsDir } from '../../src/home.ts';
 import { ExitCode } from '../../src/errors.ts';
-import type { Pod } from '../../src/lab/k8s/controller-manager/objects.ts';
+import type { Pod } from '../../src/lab/k8s/common/objects.ts';
 import { waitUntil } from '../helpers/etcd-cluster.ts';
 import { assertNodesReady, healthz, hostPath, kubeClient, OLD_MASTER_STOPPED, startMasterLab, sysconfigLine, unitState, type MasterLab } from '../helpers/master-lab.ts';
 import { clientURLs, describeCliRun, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';

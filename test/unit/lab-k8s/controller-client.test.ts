@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeBackoffMs, isConflict, isNotFound, KubeApiError, KubeClient, retryWithBackoff, type WatchEvent } from '../../../src/lab/k8s/client.ts';
-import type { Pod } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import type { Pod } from '../../../src/lab/k8s/common/objects.ts';
 import { startFakeApiserver, type FakeApiserver } from './controller-fake-apiserver.ts';
 
 const HOST = '127.24.0.2';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeEndpointSubsets, isSameSubsets, resolveTargetPort, TOLERATE_UNREADY_ANNOTATION } from '../../../src/lab/k8s/controller-manager/endpoints-plan.ts';
-import type { Pod, Service } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import type { Pod, Service } from '../../../src/lab/k8s/common/objects.ts';
 
 const dnsService: Service = {
   metadata: { name: 'skydns-svc', namespace: 'kube-system' },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { KubeClient } from '../../../src/lab/k8s/client.ts';
 import { runControllerManager } from '../../../src/lab/k8s/controller-manager/controller-manager.ts';
 import { createLogger } from '../../../src/lab/k8s/common/log.ts';
-import { findCondition, isPodActive, type Endpoints, type Node, type Pod, type ReplicationController } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import { findCondition, isPodActive, type Endpoints, type Node, type Pod, type ReplicationController } from '../../../src/lab/k8s/common/objects.ts';
 import { runScheduler } from '../../../src/lab/k8s/scheduler/scheduler.ts';
 import { waitUntil } from '../../helpers/etcd-cluster.ts';
 import { startFakeApiserver, type FakeApiserver } from './controller-fake-apiserver.ts';

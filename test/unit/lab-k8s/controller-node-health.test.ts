@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { afterMarkedUnknown, buildUnknownConditions, computeNodeDecision, observeNodeHealth, type NodeHealth } from '../../../src/lab/k8s/controller-manager/node-health.ts';
-import { findCondition, type Node } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import { findCondition, type Node } from '../../../src/lab/k8s/common/objects.ts';
 
 const T = { gracePeriodMs: 40_000, startupGracePeriodMs: 60_000, podEvictionTimeoutMs: 300_000 };
 const iso = (s: number): string => new Date(Date.UTC(2024, 0, 1) + s * 1000).toISOString().replace('.000Z', 'Z');

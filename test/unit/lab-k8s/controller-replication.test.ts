@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod, ReplicationController } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import type { Pod, ReplicationController } from '../../../src/lab/k8s/common/objects.ts';
 import { buildPodFromTemplate, compareForDeletion, computeReplicationPlan, selectorOf } from '../../../src/lab/k8s/controller-manager/replication-plan.ts';
 
 function rc(replicas: number | undefined, extra: Partial<ReplicationController['metadata']> = {}): ReplicationController {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeClient } from '../../../src/lab/k8s/client.ts';
 import { createLogger } from '../../../src/lab/k8s/common/log.ts';
-import { runWatchTrigger, startSyncLoop } from '../../../src/lab/k8s/controller-manager/runner.ts';
+import { runWatchTrigger, startSyncLoop } from '../../../src/lab/k8s/common/sync-loop.ts';
 import { waitUntil } from '../../helpers/etcd-cluster.ts';
 import { startFakeApiserver } from './controller-fake-apiserver.ts';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from '../../../src/lab/k8s/controller-manager/objects.ts';
+import type { Node, Pod } from '../../../src/lab/k8s/common/objects.ts';
 import { computePlacements, isPendingForUs, podCapacity, SCHEDULER_NAME_ANNOTATION } from '../../../src/lab/k8s/scheduler/placement.ts';
 
 function node(name: string, o: { ready?: 'True' | 'False' | 'Unknown'; unschedulable?: boolean; labels?: Record<string, string>; pods?: string } = {}): Node {

@@ -9,7 +9,7 @@ import { createEndpointsController } from './endpoints-controller.ts';
 import type { Logger } from '../common/log.ts';
 import { createNodeLifecycle, type NodeLifecycleOptions } from './node-lifecycle.ts';
 import { syncReplicationControllers } from './replication-manager.ts';
-import { runWatchTrigger, startSyncLoop } from './runner.ts';
+import { runWatchTrigger, startSyncLoop } from '../common/sync-loop.ts';
 
 export interface ControllerManagerOptions extends NodeLifecycleOptions {
   readonly client: KubeClient;

@@ -8,7 +8,7 @@
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
 import { computeEndpointSubsets, isSameSubsets } from './endpoints-plan.ts';
 import type { Logger } from '../common/log.ts';
-import { keyOf, objectPath, type Endpoints, type Pod, type Service } from './objects.ts';
+import { keyOf, objectPath, type Endpoints, type Pod, type Service } from '../common/objects.ts';
 
 export function createEndpointsController(client: KubeClient, log: Logger): { sync(signal: AbortSignal): Promise<void> } {
   /** Services (ns/name) whose endpoints this process wrote: only theirs are deleted with the service. */

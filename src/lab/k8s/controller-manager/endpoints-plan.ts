@@ -9,7 +9,7 @@
  *   `notReadyAddresses`; addresses with the same set of ports share a subset.
  * The address's targetRef carries no resourceVersion, so pod status updates alone do not rewrite the endpoints.
  */
-import { isPodReady, matchesSelector, type EndpointAddress, type EndpointPort, type EndpointSubset, type Pod, type Service, type ServicePort } from './objects.ts';
+import { isPodReady, matchesSelector, type EndpointAddress, type EndpointPort, type EndpointSubset, type Pod, type Service, type ServicePort } from '../common/objects.ts';
 
 export const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
 

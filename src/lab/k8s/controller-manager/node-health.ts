@@ -9,7 +9,7 @@
  * - Eviction, judged on the Ready status read at the start of the pass: False for longer than pod-eviction-timeout
  *   since its transition, or Unknown for longer than pod-eviction-timeout since the last heartbeat seen.
  */
-import { findCondition, formatTime, parseTimeMs, type Condition, type Node } from './objects.ts';
+import { findCondition, formatTime, parseTimeMs, type Condition, type Node } from '../common/objects.ts';
 
 export interface NodeLifecycleTimings {
   /** --node-monitor-grace-period, in ms (default 40 s). */

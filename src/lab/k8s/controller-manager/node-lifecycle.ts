@@ -5,10 +5,10 @@
  * then make replacements, which the scheduler puts on Ready nodes. Decisions: node-health.ts.
  */
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
-import { writeEvent } from './events.ts';
+import { writeEvent } from '../common/events.ts';
 import { afterMarkedUnknown, buildUnknownConditions, computeNodeDecision, observeNodeHealth, type NodeHealth, type NodeLifecycleTimings } from './node-health.ts';
 import type { Logger } from '../common/log.ts';
-import { isPodReady, keyOf, objectPath, parseTimeMs, type Node, type Pod } from './objects.ts';
+import { isPodReady, keyOf, objectPath, parseTimeMs, type Node, type Pod } from '../common/objects.ts';
 
 const COMPONENT = 'controllermanager';
 

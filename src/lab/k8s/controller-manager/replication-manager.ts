@@ -4,9 +4,9 @@
  * both collections wake it, and it resyncs every few seconds regardless (controller-manager.ts).
  */
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
-import { writeEvent } from './events.ts';
+import { writeEvent } from '../common/events.ts';
 import type { Logger } from '../common/log.ts';
-import { keyOf, objectPath, type Pod, type ReplicationController } from './objects.ts';
+import { keyOf, objectPath, type Pod, type ReplicationController } from '../common/objects.ts';
 import { buildPodFromTemplate, computeReplicationPlan, type ReplicationPlan } from './replication-plan.ts';
 
 const COMPONENT = 'replication-controller';

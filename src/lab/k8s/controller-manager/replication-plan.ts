@@ -9,7 +9,7 @@
  * - status.replicas counts the pods seen at the start of the sync (the next sync reports the result).
  */
 import type { KubeObject } from '../client.ts';
-import { findCondition, isPodActive, isPodReady, matchesSelector, parseTimeMs, type Pod, type ReplicationController } from './objects.ts';
+import { findCondition, isPodActive, isPodReady, matchesSelector, parseTimeMs, type Pod, type ReplicationController } from '../common/objects.ts';
 
 /** Default burstReplicas of the real replication manager. */
 export const BURST_REPLICAS = 500;

@@ -5,7 +5,7 @@
  * (fewest pods bound, counting the placements made earlier in the same pass), ties by name; pods are taken
  * oldest first. Pods that fit nowhere stay pending with a reason, as FailedScheduling says.
  */
-import { isNodeReady, keyOf, matchesSelector, parseTimeMs, type Node, type Pod } from '../controller-manager/objects.ts';
+import { isNodeReady, keyOf, matchesSelector, parseTimeMs, type Node, type Pod } from '../common/objects.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 /** 1.4's way of naming another scheduler (spec.schedulerName came later; both are honoured). */

@@ -4,10 +4,10 @@
  * retried every `retryMs` (nodes turning Ready are noticed that way, without watching every heartbeat).
  */
 import { isConflict, isNotFound, type KubeClient } from '../client.ts';
-import { writeEvent } from '../controller-manager/events.ts';
+import { writeEvent } from '../common/events.ts';
 import type { Logger } from '../common/log.ts';
-import { keyOf, objectPath, type Node, type Pod } from '../controller-manager/objects.ts';
-import { runWatchTrigger, startSyncLoop } from '../controller-manager/runner.ts';
+import { keyOf, objectPath, type Node, type Pod } from '../common/objects.ts';
+import { runWatchTrigger, startSyncLoop } from '../common/sync-loop.ts';
 import { computePlacements, isPendingForUs, type Placement } from './placement.ts';
 
 const COMPONENT = 'default-scheduler';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient, KubeObject } from '../client.ts';
-import type { Logger } from '../common/log.ts';
+import type { Logger } from './log.ts';
 import { formatTime } from './objects.ts';
 
 export interface EventSpec {

@@ -6,7 +6,7 @@
  */
 import { computeBackoffMs, type KubeClient, type KubeObject, type WatchEvent } from '../client.ts';
 import { realSleep } from '../../../util/retry.ts';
-import type { Logger } from '../common/log.ts';
+import type { Logger } from './log.ts';
 
 export interface SyncLoopOptions {
   /** Names the loop in problem lines (`replication-manager`). */
