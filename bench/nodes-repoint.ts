@@ -28,9 +28,9 @@ import { messageOf } from '../src/errors.ts';
 import { runRollout, type RolloutPolicy } from '../src/fleet/rollout.ts';
 import { LabHost } from '../src/lab/host.ts';
 import { readInventory } from '../src/inventory/load.ts';
-import { stopLab } from '../src/lab/down.ts';
-import { findProcessesWithCmdline, readProcessCmdline } from '../src/lab/processes.ts';
-import { startLab } from '../src/lab/up.ts';
+import { stopLab } from '../src/lab/setup/down.ts';
+import { findProcessesWithCmdline, readProcessCmdline } from '../src/lab/supervisor/processes.ts';
+import { startLab } from '../src/lab/setup/up.ts';
 import { applyNodeUpdate } from '../src/repoint/repoint-node.ts';
 import { createNodeReadyWaiter } from '../src/repoint/wait-ready.ts';
 

@@ -11,7 +11,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { findProcessesWithCmdline } from '../src/lab/processes.ts';
+import { findProcessesWithCmdline } from '../src/lab/supervisor/processes.ts';
 
 function readAutogroupNice(pid: number | 'self'): number | undefined {
   try {

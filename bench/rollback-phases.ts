@@ -23,7 +23,7 @@ import { parseArgs, promisify } from 'node:util';
 import { messageOf } from '../src/errors.ts';
 import { resolveRunsDir } from '../src/home.ts';
 import type { ServerState } from '../src/lab/domeos/server/model.ts';
-import { readLabSeedCheck } from '../src/lab/etcd-seed.ts';
+import { readLabSeedCheck } from '../src/lab/setup/etcd-seed.ts';
 import { buildHostRoot, mapPathIntoRoot } from '../src/lab/paths.ts';
 import { startWriterThread } from '../src/write-load/writer-thread.ts';
 import { verifyAcknowledged } from '../src/write-load/verify-keys.ts';

@@ -7,45 +7,45 @@
 import { resolveLabDir, type Env } from '../home.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Host } from '../ports/host.ts';
-import type { StopLabOptions, StopLabResult } from './down.ts';
-import type { LabDownPreview } from './down-preview.ts';
-import type { LabSeedData, LabSeedOptions, SeedCheck } from './etcd-seed.ts';
+import type { StopLabOptions, StopLabResult } from './setup/down.ts';
+import type { LabDownPreview } from './setup/down-preview.ts';
+import type { LabSeedData, LabSeedOptions, SeedCheck } from './setup/etcd-seed.ts';
 import { buildHostRoot, isValidLabAddress, LAB_CONSOLE_CREDENTIALS_PATH, mapPathIntoRoot } from './paths.ts';
-import type { LabState } from './state.ts';
-import type { LabStatus } from './status.ts';
-import type { StartLabOptions } from './up.ts';
+import type { LabState } from './setup/state.ts';
+import type { LabStatus } from './setup/status.ts';
+import type { StartLabOptions } from './setup/up.ts';
 
 export { isValidLabAddress };
-export { renderLabK8sStatusLines } from './status-lines.ts';
+export { renderLabK8sStatusLines } from './setup/status-lines.ts';
 export type { LabDownPreview, LabState, LabStatus, StartLabOptions, StopLabOptions, StopLabResult };
 
-/** Brings up the old side of a lab inventory (see src/lab/up.ts). */
+/** Brings up the old side of a lab inventory (see src/lab/setup/up.ts). */
 export async function startLab(options: StartLabOptions): Promise<LabState> {
-  return (await import('./up.ts')).startLab(options);
+  return (await import('./setup/up.ts')).startLab(options);
 }
 
 /** Stops every lab process and removes the lab's state. */
 export async function stopLab(labDir: string, options: StopLabOptions = {}): Promise<StopLabResult> {
-  return (await import('./down.ts')).stopLab(labDir, options);
+  return (await import('./setup/down.ts')).stopLab(labDir, options);
 }
 
 /** What `ferry lab down` would stop and remove (touches nothing). */
 export async function readLabDownPreview(labDir: string): Promise<LabDownPreview> {
-  return (await import('./down-preview.ts')).readLabDownPreview(labDir);
+  return (await import('./setup/down-preview.ts')).readLabDownPreview(labDir);
 }
 
 export async function readLabStatus(labDir: string): Promise<LabStatus> {
-  return (await import('./status.ts')).readLabStatus(labDir);
+  return (await import('./setup/status.ts')).readLabStatus(labDir);
 }
 
 /** The keys `ferry lab up` seeds (v3 and v2), for the demo's count. */
 export async function buildLabSeedData(options: LabSeedOptions = {}): Promise<LabSeedData> {
-  return (await import('./etcd-seed.ts')).buildLabSeedData(options);
+  return (await import('./setup/etcd-seed.ts')).buildLabSeedData(options);
 }
 
 /** Whether every seeded key reads back, with the same value, from these client URLs. */
 export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<SeedCheck> {
-  return (await import('./etcd-seed.ts')).readLabSeedCheck(clientURLs);
+  return (await import('./setup/etcd-seed.ts')).readLabSeedCheck(clientURLs);
 }
 
 /** The lab's Host for an address: its root folder stands in for the file system, the lab supervisor for systemd. */

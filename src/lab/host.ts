@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { FsHost, type SpawnPlan } from '../adapters/hosts/fs-host.ts';
 import { FerryError } from '../errors.ts';
 import { buildHostRoot, isValidLabAddress, mapArgvIntoRoot, mapPathIntoRoot } from './paths.ts';
-import { SupervisorClient } from './supervisor-client.ts';
+import { SupervisorClient } from './supervisor/supervisor-client.ts';
 import type { ServiceAction, ServiceState } from '../ports/host.ts';
 
 export class LabHost extends FsHost {

@@ -4,7 +4,7 @@
  * dials its peers with it) whose SAN is the host's IP address, and one client certificate for ferry and the
  * control plane (apiserver, flanneld, the lab's own seeding).
  *
- * Layout of the folder (what src/lab/tls.ts reads as `LabTlsOptions.dir`):
+ * Layout of the folder (what src/lab/setup/tls.ts reads as `LabTlsOptions.dir`):
  *   ca.pem ca-key.pem client.pem client-key.pem hosts/<address>/server.pem hosts/<address>/server-key.pem
  */
 import { execFile } from 'node:child_process';

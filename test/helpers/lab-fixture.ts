@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { readInventory } from '../../src/inventory/load.ts';
 import type { Inventory } from '../../src/inventory/types.ts';
-import { startLab } from '../../src/lab/up.ts';
-import { stopLab } from '../../src/lab/down.ts';
+import { startLab } from '../../src/lab/setup/up.ts';
+import { stopLab } from '../../src/lab/setup/down.ts';
 
 export interface LabFixture {
   readonly dir: string;

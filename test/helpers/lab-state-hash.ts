@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { findProcessesWithCmdline, readProcessCmdline } from '../../src/lab/processes.ts';
+import { findProcessesWithCmdline, readProcessCmdline } from '../../src/lab/supervisor/processes.ts';
 
 const run = promisify(execFile);
 

@@ -14,10 +14,10 @@ import { LabHost } from '../../src/lab/host.ts';
 import { readInventory } from '../../src/inventory/load.ts';
 import { openKube } from '../../src/adapters/kube/client.ts';
 import { type NodeView } from '../../src/ports/kube.ts';
-import { stopLab } from '../../src/lab/down.ts';
+import { stopLab } from '../../src/lab/setup/down.ts';
 import { KubeClient } from '../../src/lab/k8s/client.ts';
 import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
-import { startLab, type StartLabOptions } from '../../src/lab/up.ts';
+import { startLab, type StartLabOptions } from '../../src/lab/setup/up.ts';
 import type { LabFixture } from './lab-fixture.ts';
 
 export const NODE_SYSCONFIG = ['/etc/sysconfig/kubelet', '/etc/sysconfig/kube-proxy', '/etc/sysconfig/flanneld'] as const;

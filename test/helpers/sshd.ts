@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcessState } from '../../src/lab/processes.ts';
+import { readProcessState } from '../../src/lab/supervisor/processes.ts';
 
 export interface SshdFolder {
   /** The folder: hostkey, client (the login key), authorized_keys, bin/, sshd_config, known_hosts. */

@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
 import { clientURLs, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
-import { readSupervisorPids } from '../../src/lab/state.ts';
-import { readProcessState } from '../../src/lab/processes.ts';
+import { readSupervisorPids } from '../../src/lab/setup/state.ts';
+import { readProcessState } from '../../src/lab/supervisor/processes.ts';
 
 const fixtures: LabFixture[] = [];
 after(async () => {

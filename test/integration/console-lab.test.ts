@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';
-import { findProcessesWithCmdline } from '../../src/lab/processes.ts';
+import { findProcessesWithCmdline } from '../../src/lab/supervisor/processes.ts';
 import type { ServerState } from '../../src/lab/domeos/server/model.ts';
 import type { ConsoleTarget, Step } from '../../src/plan/types.ts';
 import { buildDeps, type OwnedDeps } from '../../src/app/deps.ts';

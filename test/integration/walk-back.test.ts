@@ -7,7 +7,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLabFixture, type LabFixture } from '../helpers/lab-fixture.ts';
 import { clientURLs, openAdmin, processesOf, runFerryCli } from '../helpers/migration.ts';
-import { readLabSeedCheck } from '../../src/lab/etcd-seed.ts';
+import { readLabSeedCheck } from '../../src/lab/setup/etcd-seed.ts';
 
 const fixtures: LabFixture[] = [];
 after(async () => {

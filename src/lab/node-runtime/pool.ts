@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerryError, messageOf } from '../../errors.ts';
-import type { ExitListener, UnitProcess } from '../unit-handle.ts';
+import type { ExitListener, UnitProcess } from '../supervisor/unit-handle.ts';
 import type { AgentProgram } from './agent.ts';
 import { parseFromRuntime, type StartAgentMessage, type ToRuntime } from './protocol.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLabDnsObjects } from '../../../src/lab/dns-objects.ts';
+import { buildLabDnsObjects } from '../../../src/lab/setup/dns-objects.ts';
 import { isFerryError } from '../../../src/errors.ts';
 
 const plan = {

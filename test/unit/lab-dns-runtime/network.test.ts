@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFerryError } from '../../../src/errors.ts';
-import { buildLabFlannelConfig } from '../../../src/lab/flannel-network.ts';
-import { buildLabNetwork } from '../../../src/lab/lab-network.ts';
+import { buildLabFlannelConfig } from '../../../src/lab/setup/flannel-network.ts';
+import { buildLabNetwork } from '../../../src/lab/setup/lab-network.ts';
 
 test('lab network: the runbook`s ranges on loopback by default; a test`s own ranges', () => {
   assert.deepEqual(buildLabNetwork({}), { serviceClusterIpRange: '127.16.0.0/13', clusterDns: '127.16.40.1', flannelNetwork: '127.24.0.0/13' });

@@ -1,10 +1,10 @@
-/** The lab's DomeOS console (src/lab/domeos-up.ts) and its checks in validateLabInventory: pure parts. */
+/** The lab's DomeOS console (src/lab/setup/domeos-up.ts) and its checks in validateLabInventory: pure parts. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EtcdMember, Inventory } from '../../../src/inventory/types.ts';
-import { planLabDomeos, renderDomeosUnit, renderLabCredentials } from '../../../src/lab/domeos-up.ts';
+import { planLabDomeos, renderDomeosUnit, renderLabCredentials } from '../../../src/lab/setup/domeos-up.ts';
 import { buildServiceArgv, parseUnitFile } from '../../../src/sysconfig/systemd-unit.ts';
-import { buildLabListenAddresses, validateLabInventory } from '../../../src/lab/validate.ts';
+import { buildLabListenAddresses, validateLabInventory } from '../../../src/lab/setup/validate.ts';
 import type { FerryError } from '../../../src/errors.ts';
 
 function member(name: string, host: string): EtcdMember {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLANNEL_CONFIG, buildLabSeedData } from '../../../src/lab/etcd-seed.ts';
+import { FLANNEL_CONFIG, buildLabSeedData } from '../../../src/lab/setup/etcd-seed.ts';
 
 test('buildLabSeedData: ~50 unique /registry keys with JSON values, and the flannel config for v2', () => {
   const data = buildLabSeedData();

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIPv4, parseIPv4 } from '../../../src/lab/ipv4.ts';
+import { formatIPv4, parseIPv4 } from '../../../src/lab/setup/ipv4.ts';
 import {
   buildLeaseName,
   buildLeaseValue,
@@ -13,8 +13,8 @@ import {
   parseLeasePublicIP,
 } from '../../../src/lab/k8s/flanneld/subnets.ts';
 import { parseSubnetEnv, renderDockerOpts, renderSubnetEnv } from '../../../src/lab/k8s/flanneld/subnet-file.ts';
-import { buildLabFlannelConfig, computeLabFlannelSubnetLen } from '../../../src/lab/flannel-network.ts';
-import { FLANNEL_CONFIG } from '../../../src/lab/etcd-seed.ts';
+import { buildLabFlannelConfig, computeLabFlannelSubnetLen } from '../../../src/lab/setup/flannel-network.ts';
+import { FLANNEL_CONFIG } from '../../../src/lab/setup/etcd-seed.ts';
 
 const ip = (s: string): number => parseIPv4(s) as number;
 

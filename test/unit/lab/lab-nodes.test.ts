@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLabNodes } from '../../../src/lab/lab-nodes.ts';
+import { buildLabNodes } from '../../../src/lab/setup/lab-nodes.ts';
 
 const inventoryNodes = [
   { name: 'l-33-39', host: '127.17.33.39' },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLabSeedData, LIVE_SEED_MARKER_KEY } from '../../../src/lab/etcd-seed.ts';
+import { buildLabSeedData, LIVE_SEED_MARKER_KEY } from '../../../src/lab/setup/etcd-seed.ts';
 
 test('the seed for a lab with a live control plane leaves out what the control plane rewrites, and is marked', () => {
   const full = buildLabSeedData();

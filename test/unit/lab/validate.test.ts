@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EtcdMember, Inventory } from '../../../src/inventory/types.ts';
-import { buildLabListenAddresses, isLoopbackIPv4, validateLabInventory } from '../../../src/lab/validate.ts';
+import { buildLabListenAddresses, isLoopbackIPv4, validateLabInventory } from '../../../src/lab/setup/validate.ts';
 
 function member(name: string, host: string, service = 'etcd'): EtcdMember {
   return {

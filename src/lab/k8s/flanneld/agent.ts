@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError, messageOf } from '../../../errors.ts';
-import { formatCidr, parseCidr, parseIPv4, networkAddress } from '../../ipv4.ts';
+import { formatCidr, parseCidr, parseIPv4, networkAddress } from '../../setup/ipv4.ts';
 import { writeFlagError, type AgentContext, type AgentMain } from '../../node-runtime/agent.ts';
 import { resolveHostPath, toHostPath } from '../../node-runtime/host-paths.ts';
 import { normalizeServerURL } from '../../node-runtime/apiserver-target.ts';

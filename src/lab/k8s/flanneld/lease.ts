@@ -4,7 +4,7 @@
  * created with prevExist=false (so two hosts racing for one subnet cannot both get it) — up to 10 tries.
  */
 import { FerryError } from '../../../errors.ts';
-import { formatCidr } from '../../ipv4.ts';
+import { formatCidr } from '../../setup/ipv4.ts';
 import type { AgentLogger } from '../../node-runtime/agent-log.ts';
 import type { EtcdV2Client } from '../common/etcd-v2.ts';
 import { buildLeaseName, buildLeaseValue, chooseSubnet, computeFreeSubnets, isLeasable, parseLeaseName, parseLeasePublicIP, type FlannelNetworkConfig } from './subnets.ts';

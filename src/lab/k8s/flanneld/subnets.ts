@@ -6,7 +6,7 @@
  * flannel's allocateSubnet picks it.
  */
 import { createHash } from 'node:crypto';
-import { blockSize, formatCidr, formatIPv4, networkAddress, parseCidr, parseIPv4 } from '../../ipv4.ts';
+import { blockSize, formatCidr, formatIPv4, networkAddress, parseCidr, parseIPv4 } from '../../setup/ipv4.ts';
 
 export interface FlannelNetworkConfig {
   /** The network's first address. */

@@ -3,7 +3,7 @@
  * subnet (FLANNEL_SUBNET's first address is docker0's, so pods start at the second), or the host's address when
  * flannel has not written its subnet — and the status a 1.4 kubelet reports once its containers run.
  */
-import { cidrContains, formatIPv4, networkAddress, parseCidr, blockSize } from '../../ipv4.ts';
+import { cidrContains, formatIPv4, networkAddress, parseCidr, blockSize } from '../../setup/ipv4.ts';
 import { buildHexId } from './container-state.ts';
 
 export interface PodLike {

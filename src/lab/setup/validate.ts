@@ -2,7 +2,7 @@
  * What `ferry lab up` needs from an inventory (pure): lab access, every host a 127.x.y.z address (the lab runs
  * everything on this machine's loopback), and no address:port or (host, service) used twice.
  */
-import type { EtcdMember, Inventory } from '../inventory/types.ts';
+import type { EtcdMember, Inventory } from '../../inventory/types.ts';
 
 export interface LabProblem {
   /** `LAB_NOT_LOOPBACK`, `LAB_ACCESS_NOT_LAB`, `LAB_PORT_CONFLICT`, `LAB_SERVICE_CONFLICT`, `LAB_BAD_URL`, `LAB_DOMEOS_NEEDS_MASTER`. */

@@ -8,9 +8,9 @@ import { request } from 'node:http';
 import { dirname, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { FerryError, messageOf } from '../errors.ts';
-import type { ServiceAction } from '../ports/host.ts';
-import { buildLabPaths } from './paths.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import type { ServiceAction } from '../../ports/host.ts';
+import { buildLabPaths } from '../paths.ts';
 import type { UnitStatus } from './unit-process.ts';
 
 export type { UnitStatus } from './unit-process.ts';

@@ -5,25 +5,25 @@
  * (k8s-up.ts): the old master on the old etcd and every node Ready on it; the new master is prepared only.
  * Everything started is torn down again if a later step fails.
  */
-import { idToHex } from '../etcd/ids.ts';
+import { idToHex } from '../../etcd/ids.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { buildEtcdTlsOpts, renderEtcdSysconfig, renderEtcdUnit } from '../etcd/sysconfig.ts';
-import { FerryError, inputError, messageOf } from '../errors.ts';
-import { LabHost } from './host.ts';
-import type { EtcdMember, Inventory } from '../inventory/types.ts';
+import { buildEtcdTlsOpts, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
+import { FerryError, inputError, messageOf } from '../../errors.ts';
+import { LabHost } from '../host.ts';
+import type { EtcdMember, Inventory } from '../../inventory/types.ts';
 import { waitForLabCluster } from './cluster-health.ts';
 import { writeLabSeedData } from './etcd-seed.ts';
 import { buildLabFlannelConfig } from './flannel-network.ts';
 import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
-import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from './paths.ts';
+import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from '../paths.ts';
 import { readLabState, writeLabState, type LabHostState, type LabState } from './state.ts';
 import { stopLab } from './down.ts';
 import { planLabK8s, startLabK8s, type LabK8sOptions, type LabK8sPlan } from './k8s-up.ts';
 import { startLabDomeos } from './domeos-up.ts';
-import { isSupervisorAlive, startSupervisor, SupervisorClient } from './supervisor-client.ts';
+import { isSupervisorAlive, startSupervisor, SupervisorClient } from '../supervisor/supervisor-client.ts';
 import { buildLabListenAddresses, listLabMembers, parseHostPort, validateLabInventory } from './validate.ts';
 import { buildLabClientTls, LAB_TLS_PATHS, writeLabHostTls, type LabTlsOptions } from './tls.ts';
 

@@ -4,7 +4,7 @@
  * writes it (domeos.md §2.3). `readLabSeedCheck` reads all of it back.
  */
 import { Etcd3 } from 'etcd3';
-import { FerryError, messageOf } from '../errors.ts';
+import { FerryError, messageOf } from '../../errors.ts';
 import { readLabEtcdCredentials, sendLabRequest, type LabClientTls } from './tls.ts';
 
 export interface SeedEntry {

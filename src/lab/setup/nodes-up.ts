@@ -4,8 +4,8 @@
  * script's order (flanneld, kube-proxy, kubelet). Then `ferry lab up` waits until every node is Ready.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messageOf } from '../errors.ts';
-import { isNodeReady, type NodeObject } from './k8s/kubelet/node-status.ts';
+import { messageOf } from '../../errors.ts';
+import { isNodeReady, type NodeObject } from '../k8s/kubelet/node-status.ts';
 import {
   DEFAULT_KUBE_PROXY_OPTS,
   DEFAULT_KUBELET_OPTS,
@@ -20,10 +20,10 @@ import {
   renderKubeProxyUnit,
   renderNodeKubeProxySysconfig,
   UNIT_DIR,
-} from './domeos/node-files.ts';
+} from '../domeos/node-files.ts';
 import { writeHostFiles } from './host-files.ts';
 import type { LabNode } from './lab-nodes.ts';
-import type { SupervisorClient } from './supervisor-client.ts';
+import type { SupervisorClient } from '../supervisor/supervisor-client.ts';
 import { LAB_FLANNELD_TLS_OPTIONS } from './master-up.ts';
 import { LAB_TLS_PATHS } from './tls.ts';
 

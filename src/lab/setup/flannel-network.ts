@@ -5,7 +5,7 @@
  * subnets, so a lab with more hosts than that gets longer subnets (23, then 24), which fit every host. Tests give
  * their own network (LabK8sOptions.flannelNetwork).
  */
-import { FerryError, inputError, messageOf } from '../errors.ts';
+import { FerryError, inputError, messageOf } from '../../errors.ts';
 import { FLANNEL_CONFIG_KEY } from './etcd-seed.ts';
 import { formatCidr, networkAddress, parseCidr } from './ipv4.ts';
 import { sendLabRequest, type LabClientTls } from './tls.ts';

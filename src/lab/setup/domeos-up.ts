@@ -12,15 +12,15 @@ import { chmod, lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LAB_CONSOLE_CREDENTIALS_PATH } from './paths.ts';
-import { buildApiField, buildEtcdField } from '../console/domeos-fields.ts';
-import { FerryError, inputError, messageOf } from '../errors.ts';
-import type { Inventory } from '../inventory/types.ts';
-import { UNIT_DIR } from './domeos/node-files.ts';
+import { LAB_CONSOLE_CREDENTIALS_PATH } from '../paths.ts';
+import { buildApiField, buildEtcdField } from '../../console/domeos-fields.ts';
+import { FerryError, inputError, messageOf } from '../../errors.ts';
+import type { Inventory } from '../../inventory/types.ts';
+import { UNIT_DIR } from '../domeos/node-files.ts';
 import { writeLabHostRoot } from './host-root.ts';
-import { LAB_BIN_DIR } from './node-runtime/lab-bin.ts';
-import { buildHostRoot, mapPathIntoRoot } from './paths.ts';
-import type { SupervisorClient } from './supervisor-client.ts';
+import { LAB_BIN_DIR } from '../node-runtime/lab-bin.ts';
+import { buildHostRoot, mapPathIntoRoot } from '../paths.ts';
+import type { SupervisorClient } from '../supervisor/supervisor-client.ts';
 import { parseHostPort } from './validate.ts';
 
 /** Where the lab installs the stand-in on the console host (a symlink to lab-bin/domeos-server). */

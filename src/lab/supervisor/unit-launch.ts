@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { resolveAgentProgram } from './node-runtime/lab-bin.ts';
+import { resolveAgentProgram } from '../node-runtime/lab-bin.ts';
 import type { AgentLauncher, UnitProcess } from './unit-handle.ts';
 
 

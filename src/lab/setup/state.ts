@@ -3,8 +3,8 @@
  * the supervisor whenever a unit's pid changes, so `ferry lab down` can clean up even after the supervisor died).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { FerryError, messageOf } from '../errors.ts';
-import { buildLabPaths } from './paths.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import { buildLabPaths } from '../paths.ts';
 
 export interface LabMemberState {
   readonly name: string;

@@ -6,11 +6,11 @@
  */
 import { lstat, mkdir, readlink, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FerryError } from '../errors.ts';
-import { FLANNEL_INSTALL_PATH, K8S_INSTALL_PATH } from './domeos/node-files.ts';
-import { LAB_BIN_DIR } from './node-runtime/lab-bin.ts';
-import { DEFAULT_FLANNEL_VERSION as DEFAULT_LAB_FLANNEL_VERSION, DEFAULT_K8S_VERSION as DEFAULT_LAB_K8S_VERSION } from './k8s/common/version.ts';
-import { mapPathIntoRoot } from './paths.ts';
+import { FerryError } from '../../errors.ts';
+import { FLANNEL_INSTALL_PATH, K8S_INSTALL_PATH } from '../domeos/node-files.ts';
+import { LAB_BIN_DIR } from '../node-runtime/lab-bin.ts';
+import { DEFAULT_FLANNEL_VERSION as DEFAULT_LAB_FLANNEL_VERSION, DEFAULT_K8S_VERSION as DEFAULT_LAB_K8S_VERSION } from '../k8s/common/version.ts';
+import { mapPathIntoRoot } from '../paths.ts';
 
 /** What start_master_centos.sh installs from master.tgz. */
 export const MASTER_K8S_PROGRAMS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'] as const;

@@ -4,11 +4,11 @@
  */
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FerryError, messageOf } from '../errors.ts';
-import { LAB_DIR_ENTRIES, buildLabPaths } from './paths.ts';
-import { findProcessesWithCmdline, readProcessCmdline, readProcessState, waitForProcessGone } from './processes.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import { LAB_DIR_ENTRIES, buildLabPaths } from '../paths.ts';
+import { findProcessesWithCmdline, readProcessCmdline, readProcessState, waitForProcessGone } from '../supervisor/processes.ts';
 import { readLabState, readSupervisorPids } from './state.ts';
-import { SupervisorClient } from './supervisor-client.ts';
+import { SupervisorClient } from '../supervisor/supervisor-client.ts';
 
 export interface StopLabOptions {
   readonly log?: (line: string) => void;

@@ -3,7 +3,7 @@
  * than the inventory names — generated nodes `lab-node-<i>` at consecutive addresses after a base (127.17.40.0 by
  * default: lab-node-1 is 127.17.40.1, lab-node-256 is 127.17.41.0, up to 127.17.43.255 for 1023 of them).
  */
-import type { NodeHost } from '../inventory/types.ts';
+import type { NodeHost } from '../../inventory/types.ts';
 import { formatIPv4, parseIPv4 } from './ipv4.ts';
 
 export const DEFAULT_GENERATED_NODE_BASE = '127.17.40.0';

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { mapPathIntoRoot } from './paths.ts';
+import { mapPathIntoRoot } from '../paths.ts';
 
 /** `files`: host path → content. */
 export async function writeHostFiles(root: string, files: Readonly<Record<string, string>>): Promise<void> {

@@ -16,10 +16,10 @@
  */
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { FerryError, isFerryError, messageOf } from '../errors.ts';
-import { NodeRuntimePool } from './node-runtime/pool.ts';
-import { buildHostRoot, buildLabPaths, isValidLabAddress } from './paths.ts';
-import type { SupervisorPids } from './state.ts';
+import { FerryError, isFerryError, messageOf } from '../../errors.ts';
+import { NodeRuntimePool } from '../node-runtime/pool.ts';
+import { buildHostRoot, buildLabPaths, isValidLabAddress } from '../paths.ts';
+import type { SupervisorPids } from '../setup/state.ts';
 import { createUnitLauncher } from './unit-launch.ts';
 import { LabUnit, type UnitStatus } from './unit-process.ts';
 

@@ -6,8 +6,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LAB_DIR_ENTRIES } from './paths.ts';
-import { readProcessState } from './processes.ts';
+import { LAB_DIR_ENTRIES } from '../paths.ts';
+import { readProcessState } from '../supervisor/processes.ts';
 import { readLabState, readSupervisorPids } from './state.ts';
 
 export interface LabDownPreview {

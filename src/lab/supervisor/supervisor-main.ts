@@ -3,7 +3,7 @@
  * startSupervisor() (supervisor-client.ts). Its stdout and stderr go to `<labDir>/supervisor.log`.
  * SIGTERM / SIGINT / POST /v1/shutdown stop every unit before the process exits.
  */
-import { messageOf } from '../errors.ts';
+import { messageOf } from '../../errors.ts';
 import { runSupervisor } from './supervisor.ts';
 
 async function main(): Promise<void> {

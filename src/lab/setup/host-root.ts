@@ -4,8 +4,8 @@
  */
 import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FerryError } from '../errors.ts';
-import { buildHostRoot, mapPathIntoRoot } from './paths.ts';
+import { FerryError } from '../../errors.ts';
+import { buildHostRoot, mapPathIntoRoot } from '../paths.ts';
 
 /** Folders every lab host has, like a CentOS host (unit files go to /lib/systemd/system in DomeOS). */
 const SKELETON = ['/etc/sysconfig', '/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system', '/var/lib', '/var/log', '/run', '/tmp', '/root'];

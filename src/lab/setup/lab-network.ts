@@ -4,7 +4,7 @@
  * The defaults are the runbook's 172.16/13, 172.16.40.1 and 172.24/13 mapped to loopback; tests running labs side
  * by side give their own. Every address stays on 127.0.0.0/8 so nothing leaves this machine.
  */
-import { inputError } from '../errors.ts';
+import { inputError } from '../../errors.ts';
 import { LAB_FLANNEL_NETWORK } from './flannel-network.ts';
 import { blockSize, cidrContains, formatCidr, networkAddress, parseCidr, parseIPv4, type Cidr } from './ipv4.ts';
 import { LAB_SERVICE_CLUSTER_IP_RANGE } from './master-up.ts';

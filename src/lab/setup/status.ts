@@ -4,11 +4,11 @@
  * answers reports Ready.
  */
 import { resolve } from 'node:path';
-import { isFerryError, messageOf } from '../errors.ts';
+import { isFerryError, messageOf } from '../../errors.ts';
 import { queryLabDns } from './dns-up.ts';
 import { readReadyNodeNames } from './nodes-up.ts';
 import { readLabState, type LabHostState, type LabMasterState, type LabState } from './state.ts';
-import { SupervisorClient, type UnitStatus } from './supervisor-client.ts';
+import { SupervisorClient, type UnitStatus } from '../supervisor/supervisor-client.ts';
 
 export interface LabMemberStatus {
   readonly name: string;

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FerryError, messageOf } from '../errors.ts';
+import { FerryError, messageOf } from '../../errors.ts';
 import {
   buildMasterURL,
   DEFAULT_CONTROLLER_OPTS,
@@ -17,11 +17,11 @@ import {
   renderMasterKubeProxySysconfig,
   renderSchedulerSysconfig,
   renderSchedulerUnit,
-} from './domeos/master-files.ts';
-import { buildFlanneldEtcdTlsOptions, DOCKER_FLANNEL_DROPIN_PATH, renderDockerFlannelDropIn, renderFlanneldSysconfig, renderFlanneldUnit, renderKubeProxyUnit, UNIT_DIR } from './domeos/node-files.ts';
+} from '../domeos/master-files.ts';
+import { buildFlanneldEtcdTlsOptions, DOCKER_FLANNEL_DROPIN_PATH, renderDockerFlannelDropIn, renderFlanneldSysconfig, renderFlanneldUnit, renderKubeProxyUnit, UNIT_DIR } from '../domeos/node-files.ts';
 import { writeHostFiles } from './host-files.ts';
-import { mapPathIntoRoot } from './paths.ts';
-import type { SupervisorClient } from './supervisor-client.ts';
+import { mapPathIntoRoot } from '../paths.ts';
+import type { SupervisorClient } from '../supervisor/supervisor-client.ts';
 import { LAB_TLS_PATHS } from './tls.ts';
 
 /** The lab's --service-cluster-ip-range (the runbook's 172.16.0.0/13 mapped to loopback). */

@@ -7,8 +7,8 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FerryError, messageOf } from '../errors.ts';
-import { isConflict, KubeClient } from './k8s/client.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import { isConflict, KubeClient } from '../k8s/client.ts';
 import { buildLabDnsObjects, type LabDnsPlan } from './dns-objects.ts';
 
 const POLL_MS = 500;

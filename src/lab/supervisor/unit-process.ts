@@ -10,11 +10,11 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FerryError, messageOf } from '../errors.ts';
-import type { ServiceState } from '../ports/host.ts';
-import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
-import { mapArgvIntoRoot, mapPathIntoRoot } from './paths.ts';
-import { buildServiceArgv, parseUnitFile, type ServiceSettings } from '../sysconfig/systemd-unit.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import type { ServiceState } from '../../ports/host.ts';
+import { parseEnvironmentFile } from '../../sysconfig/envfile.ts';
+import { mapArgvIntoRoot, mapPathIntoRoot } from '../paths.ts';
+import { buildServiceArgv, parseUnitFile, type ServiceSettings } from '../../sysconfig/systemd-unit.ts';
 import { spawnUnitProcess, type UnitLauncher } from './unit-launch.ts';
 import { type UnitProcess } from './unit-handle.ts';
 

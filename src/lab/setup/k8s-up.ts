@@ -5,8 +5,8 @@
  * node is Ready on the old master, and (unless `dns: false`) the cluster DNS created and answering (dns-up.ts).
  * The new master is prepared only.
  */
-import { FerryError, inputError } from '../errors.ts';
-import type { Inventory } from '../inventory/types.ts';
+import { FerryError, inputError } from '../../errors.ts';
+import type { Inventory } from '../../inventory/types.ts';
 import { buildLabFlannelConfig, writeFlannelNetworkConfig } from './flannel-network.ts';
 import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
 import { MASTER_K8S_PROGRAMS, NODE_K8S_PROGRAMS, writeK8sBinaries } from './k8s-binaries.ts';
@@ -14,11 +14,11 @@ import { startLabDns } from './dns-up.ts';
 import { buildLabNodes, type LabNode } from './lab-nodes.ts';
 import { buildLabNetwork } from './lab-network.ts';
 import { OLD_MASTER_UNITS, startOldMaster, writeOldMasterFiles } from './master-up.ts';
-import { DEFAULT_K8S_VERSION as DEFAULT_LAB_K8S_VERSION } from './k8s/common/version.ts';
+import { DEFAULT_K8S_VERSION as DEFAULT_LAB_K8S_VERSION } from '../k8s/common/version.ts';
 import { DEFAULT_CLUSTER_DOMAIN, forEachLimited, NODE_UNITS, startLabNodes, waitForNodesReady, writeNodeFiles } from './nodes-up.ts';
-import { buildHostRoot } from './paths.ts';
+import { buildHostRoot } from '../paths.ts';
 import type { LabDnsState, LabK8sState, LabMasterState, LabNetworkState } from './state.ts';
-import type { SupervisorClient } from './supervisor-client.ts';
+import type { SupervisorClient } from '../supervisor/supervisor-client.ts';
 import { listLabMembers, parseHostPort } from './validate.ts';
 import { buildLabClientTls, LAB_TLS_INSECURE_PORT, writeLabHostTls, type LabTlsOptions } from './tls.ts';
 

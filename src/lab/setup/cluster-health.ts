@@ -4,7 +4,7 @@
  */
 import { Etcd3 } from 'etcd3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messageOf } from '../errors.ts';
+import { messageOf } from '../../errors.ts';
 import { readLabEtcdCredentials, sendLabRequest, type LabClientTls } from './tls.ts';
 
 const PROBE_TIMEOUT_MS = 1_000;

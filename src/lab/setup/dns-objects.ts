@@ -5,7 +5,7 @@
  * skydns's `--machines`) and the OLD master. skydns forwards other names only to loopback nameservers, so
  * `--nameservers` is left out unless a loopback one is given.
  */
-import { inputError } from '../errors.ts';
+import { inputError } from '../../errors.ts';
 
 export const DNS_VERSION_LABEL = 'v9';
 export const KUBE2SKY_IMAGE = 'pub.domeos.org/domeos/kube2sky:0.4';

@@ -15,8 +15,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import type { IOptions } from 'etcd3';
-import { inputError } from '../errors.ts';
-import { mapPathIntoRoot } from './paths.ts';
+import { inputError } from '../../errors.ts';
+import { mapPathIntoRoot } from '../paths.ts';
 
 export interface LabTlsOptions {
   /** The certificate folder (layout above). */
