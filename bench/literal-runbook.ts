@@ -4,7 +4,7 @@
  *   `member add` (a plain voter: no learner) → write the new member's config and unit → start it → wait until it
  *   answers → `member remove` of the old member → stop the old service.
  * No learner, no catch-up wait, no move-leader: removing the leader leaves the cluster leaderless until the rest
- * elect a new one (this-machine.md §1.4: ~1.3 s).
+ * elect a new one (docs/design/lab-environment.md §1.4: ~1.3 s).
  *
  * The mechanics are ferry's own (the lab host, renderEtcdSysconfig / renderEtcdUnit, the same sysconfig and
  * unit paths), so the only difference measured is the order and kind of the membership changes. "unhealthy
@@ -15,7 +15,7 @@ import { Etcd3 } from 'etcd3';
 import { Etcd3Admin } from '../src/adapters/etcd/client.ts';
 import { translateEtcdError } from '../src/adapters/etcd/errors.ts';
 import { parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../src/etcd/sysconfig.ts';
-import type { MemberInfo } from '../src/ports/etcd.ts';
+import type { MemberInfo } from '../src/etcd/types.ts';
 import { FerryError, isFerryError } from '../src/errors.ts';
 import { LabHost } from '../src/lab/host.ts';
 import type { EtcdMember, Inventory } from '../src/inventory/types.ts';

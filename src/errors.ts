@@ -1,5 +1,5 @@
 /**
- * ferry's two kinds of failure (STYLE.md §6):
+ * ferry's two kinds of failure (docs/design/style.md §6):
  * - {@link FerryError}: an expected operational failure. It carries a stable `code`, whether retrying may help,
  *   the names it concerns (member, host, node, file), and a `hint` that says what to do next.
  * - {@link BugError}: ferry broke its own rules (an illegal state transition, an impossible value). It asks for a

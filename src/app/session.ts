@@ -1,5 +1,5 @@
 /**
- * Starting and resuming runs: the I/O wrapper around the pure planner and the runner (STYLE.md §1: a thin layer
+ * Starting and resuming runs: the I/O wrapper around the pure planner and the runner (docs/design/style.md §1: a thin layer
  * that feeds pure code). Used by the CLI, the demo, the benchmark and the tests alike.
  *
  * A run folder holds: plan.json (the plan it executes), inventory.json (the normalized inventory: no secrets, only

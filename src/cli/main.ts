@@ -1,6 +1,6 @@
 /**
  * ferry's command-line entry: dispatches to a command and maps every error to a documented exit code. The only
- * place that ends the process (STYLE.md §6).
+ * place that ends the process (docs/design/style.md §6).
  */
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, FerryError } from '../errors.ts';

@@ -1,10 +1,10 @@
 /**
  * What phase 9 changes in the console's cluster record, and whether it is already so (pure). Fields compare by
  * meaning, not bytes: `http://a:8080` and `a:8080` are the same `api`, and an etcd list is the same whatever its
- * order, trailing comma or missing `http://` (domeos.md §3.3).
+ * order, trailing comma or missing `http://` (docs/design/domeos.md §3.3).
  */
 import { buildApiField, buildEtcdField } from './domeos-fields.ts';
-import type { ClusterEndpoints } from '../ports/console.ts';
+import type { ClusterEndpoints } from './types.ts';
 
 /** The record's new `api` and `etcd` in the console's formats; a field not moving is left out. */
 export function buildEndpointTargets(apiserver: string | undefined, etcd: readonly string[] | undefined): ClusterEndpoints {

@@ -1,5 +1,5 @@
 /**
- * The formats the DomeOS console stores a cluster's endpoints in (domeos.md §3.3): `api` is `ip:port` without a
+ * The formats the DomeOS console stores a cluster's endpoints in (docs/design/domeos.md §3.3): `api` is `ip:port` without a
  * scheme for http (`CommonUtil.fullUrl` prepends `http://`) and `https://ip:port` for https; `etcd` is a comma list
  * of `http://` URLs with the trailing comma the UI's `_formartCluster` sends. Pure.
  */

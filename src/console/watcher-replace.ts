@@ -7,11 +7,11 @@
  *   the watcher runs against the wanted one     → start it if STOP (and wait for RUNNING); done when RUNNING
  *
  * Which apiserver a watcher runs against is read from its containers' `--apiserver=` argument, which the console
- * writes at creation from the cluster's `api` (ClusterServiceImpl.addContainerEnv, domeos.md §3.4).
+ * writes at creation from the cluster's `api` (ClusterServiceImpl.addContainerEnv, docs/design/domeos.md §3.4).
  */
 import type { WatcherConf } from './domeos-fields.ts';
 import { sameApiField } from './cluster-endpoints.ts';
-import type { WatcherInfo } from '../ports/console.ts';
+import type { WatcherInfo } from './types.ts';
 
 /** What ferry keeps of a watcher to re-create it the same way: no args (the console writes them), no secrets. */
 export interface SavedWatcher {

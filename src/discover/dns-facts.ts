@@ -1,6 +1,6 @@
 /**
  * Which replication controllers (or Deployments) of a namespace are the cluster DNS of DomeOS's dns.yaml
- * (domeos.md §4), pure: a controller is kube2sky or skydns by its container's image or command, so a renamed one
+ * (docs/design/domeos.md §4), pure: a controller is kube2sky or skydns by its container's image or command, so a renamed one
  * (`skydns-v10` after a rolling update) is found too; its base name is what the inventory's `dns.controllers`
  * lists (the DNS step finds controllers by base name).
  */

@@ -1,6 +1,6 @@
 /**
  * The etcd side of discovery, pure: a member's files (its unit and the sysconfig file the unit reads, DomeOS's
- * start_etcd.sh layout, domeos.md §2.4) → data dir, binary, token; and the live member list with statuses → one
+ * start_etcd.sh layout, docs/design/domeos.md §2.4) → data dir, binary, token; and the live member list with statuses → one
  * {@link MemberFacts} per member, its host taken from its peer URL.
  */
 import { posix } from 'node:path';

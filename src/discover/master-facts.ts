@@ -1,6 +1,6 @@
 /**
  * The master side of discovery, pure: the flags kube-apiserver runs with (its unit's ExecStart expanded with
- * /etc/sysconfig/kube-apiserver, domeos.md §2.3), the apiserver URL they imply, and the etcd list flanneld uses.
+ * /etc/sysconfig/kube-apiserver, docs/design/domeos.md §2.3), the apiserver URL they imply, and the etcd list flanneld uses.
  */
 import { formatHostPort } from '../inventory/urls.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';

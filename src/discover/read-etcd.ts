@@ -14,7 +14,7 @@ import type { EtcdFacts, MemberFiles } from './types.ts';
 import { readFirstFile } from './read-files.ts';
 import { parseUnitSummary } from './unit-facts.ts';
 
-/** DomeOS's start_etcd.sh: unit `etcd`, flags in /etc/sysconfig/etcd (domeos.md §2.4). */
+/** DomeOS's start_etcd.sh: unit `etcd`, flags in /etc/sysconfig/etcd (docs/design/domeos.md §2.4). */
 const ETCD_SERVICE = 'etcd';
 const ETCD_SYSCONFIG = '/etc/sysconfig/etcd';
 /** Bound on reading one member's files (connecting included). */

@@ -4,7 +4,8 @@
  */
 import { FerryError, messageOf } from '../errors.ts';
 import type { Service } from '../kube/objects.ts';
-import type { KubeApi, NodeView } from '../ports/kube.ts';
+import type { KubeApi } from '../ports/kube.ts';
+import type { NodeView } from '../kube/objects.ts';
 import type { KubeWorkloads } from '../ports/kube.ts';
 import { withTimeout } from './bounded.ts';
 import { buildDnsFacts, findDnsControllers } from './dns-facts.ts';

@@ -1,13 +1,13 @@
 /**
- * Reading the master for discovery, through its Host (SSH or lab): which of its units (domeos.md §2.3) are there
+ * Reading the master for discovery, through its Host (SSH or lab): which of its units (docs/design/domeos.md §2.3) are there
  * and running, its /etc/sysconfig files, the flags kube-apiserver runs with (its unit's ExecStart expanded with its
  * sysconfig file, as systemd would), and `kube-apiserver --version` of the installed binaries.
  */
 import { inputError, messageOf } from '../errors.ts';
 import type { Host } from '../ports/host.ts';
 import { MASTER_SYSCONFIG_FILES, MASTER_UNITS, unitFileCandidates } from '../master/files.ts';
-import { readKubeVersion } from '../master/version.ts';
-import { K8S_BIN_DIR } from '../plan/defaults.ts';
+import { readKubeVersion } from '../observe/kube-version.ts';
+import { K8S_BIN_DIR } from '../master/files.ts';
 import { readArgvFlag } from './argv-flags.ts';
 import { buildApiserverFlags, parseFlannelEtcd } from './master-facts.ts';
 import { readFirstFile } from './read-files.ts';

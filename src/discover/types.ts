@@ -3,7 +3,7 @@
  * warnings by cross-checks.ts and into an inventory document by document.ts (both pure).
  */
 import type { ServiceState } from '../ports/host.ts';
-import type { NodeView } from '../ports/kube.ts';
+import type { NodeView } from '../kube/objects.ts';
 
 /** What was read on a member's host: its etcd unit and the sysconfig file the unit reads. */
 export interface MemberFiles {

@@ -1,5 +1,5 @@
 /**
- * The later DomeOS variant (extensions/v1beta1 Deployments, domeos.md §4) is updated in place: its pod template
+ * The later DomeOS variant (extensions/v1beta1 Deployments, docs/design/domeos.md §4) is updated in place: its pod template
  * gets the new args and the Deployment controller rolls its own pods. Pure: what to send, and whether the rollout
  * is over given the live pods. ferry also sets the pace: `maxUnavailable: 0, maxSurge: 1` — the
  * extensions/v1beta1 default (maxUnavailable 1) would take the only DNS pod down before its successor is Ready —

@@ -7,7 +7,7 @@
  * as bare JSON integers, hence {@link parseBigJson}.
  */
 import { inputError } from '../errors.ts';
-import type { MemberId } from '../ports/etcd.ts';
+import type { MemberId } from './types.ts';
 
 const UINT64_MAX = (1n << 64n) - 1n;
 const DECIMAL_ID = /^(0|[1-9][0-9]{0,19})$/;

@@ -1,5 +1,5 @@
 /** Who leads, as the members' own statuses say (pure). */
-import type { EndpointStatus } from '../ports/etcd.ts';
+import type { EndpointStatus } from './types.ts';
 
 /** The leader most members name; "0" when no majority of the answering members agrees. Pure. */
 export function computeAgreedLeader(statuses: readonly EndpointStatus[]): string {

@@ -1,7 +1,7 @@
 /**
  * The quorum guard: a pure model of what a membership change does to the cluster's failure tolerance, evaluated
  * before every change. It follows Cluster API's `targetEtcdClusterHealthy` ("worst case": a member that has not
- * proven itself counts as unhealthy; peers.md §2.8) and is stricter than it in one way: a step is refused when it
+ * proven itself counts as unhealthy; docs/design/safety-rules.md §2.8) and is stricter than it in one way: a step is refused when it
  * would take away the last spare failure the cluster had, not only when it would lose quorum.
  *
  * Definitions (learners never count: they do not vote):

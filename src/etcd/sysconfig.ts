@@ -1,5 +1,5 @@
 /**
- * The DomeOS etcd files (domeos.md §2.4, `start_etcd.sh`): `/etc/sysconfig/etcd`, one single-quoted variable per
+ * The DomeOS etcd files (docs/design/domeos.md §2.4, `start_etcd.sh`): `/etc/sysconfig/etcd`, one single-quoted variable per
  * etcd flag, and `etcd.service`, whose ExecStart= passes those variables as `$VAR` words. Pure rendering and
  * parsing, used by the lab to create the old cluster and by the migration steps to configure a new member.
  */

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { checkDataDir, checkLocalFolder, checkRemoteFile } from './path-rules.ts';
 
-/** Built-in defaults. The etcd ones are those of DomeOS's `start_etcd.sh` (shared/reference/domeos.md §2.4). */
+/** Built-in defaults. The etcd ones are those of DomeOS's `start_etcd.sh` (docs/design/domeos.md §2.4). */
 export const DEFAULTS = {
   access: {
     user: 'root',

@@ -1,5 +1,5 @@
 /**
- * Validation of an inventory (STYLE.md §7): every problem at once, each with its path in the file, what is wrong
+ * Validation of an inventory (docs/design/style.md §7): every problem at once, each with its path in the file, what is wrong
  * (showing the value found) and a hint. Pure: it reads no files and touches no hosts.
  *
  * Two passes, both always run: the whole-file zod parse reports shape problems (types, unknown keys, formats);

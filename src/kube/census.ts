@@ -1,4 +1,11 @@
-import type { Census } from '../ports/kube.ts';
+/** What an apiserver holds, by name: compared before and after a master switch. */
+export interface Census {
+  readonly nodes: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly services: readonly string[];
+  readonly pods: readonly string[];
+  readonly replicationControllers: readonly string[];
+}
 
 /** What differs between two censuses, in words; empty when the same. Pure. */
 export function compareCensus(before: Census, after: Census): string[] {

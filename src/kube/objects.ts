@@ -1,5 +1,5 @@
 /**
- * The parts of the DNS manifests (domeos.md §4: skydns-svc, the skydns and kube2sky ReplicationControllers, the
+ * The parts of the DNS manifests (docs/design/domeos.md §4: skydns-svc, the skydns and kube2sky ReplicationControllers, the
  * later extensions/v1beta1 Deployments) that phase 6 of the runbook rewrites. Every other field is carried through
  * untouched, so each shape keeps an index signature of `unknown`.
  */
@@ -102,3 +102,12 @@ export interface Endpoints {
 
 /** Where Deployments may be served, oldest first: DomeOS's dns.yaml used extensions/v1beta1. */
 export const DEPLOYMENT_GROUP_VERSIONS = ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1'] as const;
+
+/** A node as ferry's gates read it from an apiserver. */
+export interface NodeView {
+  readonly name: string;
+  /** The Ready condition's status: True, False or Unknown (no condition yet counts as Unknown). */
+  readonly ready: 'True' | 'False' | 'Unknown';
+  readonly lastHeartbeat?: string;
+  readonly internalIP?: string;
+}

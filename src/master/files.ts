@@ -3,7 +3,7 @@
  * start_master_centos.sh", at the same Kubernetes version, on the ALL-NEW etcd list). Pure: old file texts in,
  * new texts and the list of changes out. Every other byte of each file is kept (src/sysconfig/rewrite.ts).
  *
- * What changes (domeos.md §2.3):
+ * What changes (docs/design/domeos.md §2.3):
  *   - kube-apiserver: ETCD_SERVERS='--etcd-servers=<all new etcd client URLs>'
  *   - flanneld:       FLANNEL_ETCD="<all new etcd client URLs>"
  *   - every file:     the old master's address, wherever it stands as a whole word in a value (the bind address,
@@ -12,6 +12,9 @@
  */
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { readFlagInValue, readSysconfigValue, rewriteFlagInValue, rewriteSysconfigValue } from '../sysconfig/rewrite.ts';
+
+/** Where DomeOS installs the Kubernetes binaries (docs/design/domeos.md §2.1). */
+export const K8S_BIN_DIR = '/usr/sbin/domeos/k8s/current';
 
 /** The master's sysconfig files, as start_master_centos.sh writes them. */
 export const MASTER_SYSCONFIG_FILES = [

@@ -1,5 +1,5 @@
 /**
- * The health gate run before and after every membership change (peers.md §5.1: the combined gates of Cluster API,
+ * The health gate run before and after every membership change (docs/design/safety-rules.md §5.1: the combined gates of Cluster API,
  * OpenShift and etcd-manager):
  *   - every voter answers a linearizable read (learners: status only — etcd refuses them linearizable reads);
  *   - one leader, agreed by every answering member;
@@ -10,7 +10,8 @@
 import type { ModelMember } from '../etcd/quorum.ts';
 import { computeAgreedLeader } from '../etcd/leader.ts';
 import type { GateCheck } from '../gate-check.ts';
-import type { EndpointStatus, EtcdAdmin, MemberInfo } from '../ports/etcd.ts';
+import type { EtcdAdmin } from '../ports/etcd.ts';
+import type { EndpointStatus, MemberInfo } from '../etcd/types.ts';
 import { messageOf } from '../errors.ts';
 
 export interface HealthReport {

@@ -5,7 +5,8 @@
 import { FerryError } from '../errors.ts';
 import type { ObservedEtcd } from './types.ts';
 import { computeAgreedLeader } from '../etcd/leader.ts';
-import type { EndpointStatus, EtcdAdmin, MemberInfo } from '../ports/etcd.ts';
+import type { EtcdAdmin } from '../ports/etcd.ts';
+import type { EndpointStatus, MemberInfo } from '../etcd/types.ts';
 
 export interface EtcdReading {
   readonly observed: ObservedEtcd;

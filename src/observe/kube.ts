@@ -6,9 +6,9 @@
 import { FerryError } from '../errors.ts';
 import type { Inventory, NodeHost } from '../inventory/types.ts';
 import type { ObservedKube } from './types.ts';
-import { K8S_BIN_DIR } from '../plan/defaults.ts';
+import { K8S_BIN_DIR } from '../master/files.ts';
 import type { Deps } from '../ports/deps.ts';
-import { readKubeVersion } from '../master/version.ts';
+import { readKubeVersion } from './kube-version.ts';
 
 export async function readObservedKube(inventory: Inventory, deps: Deps): Promise<ObservedKube | undefined> {
   const master = inventory.master;

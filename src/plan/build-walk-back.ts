@@ -8,7 +8,8 @@ import type { ObservedMember } from '../observe/types.ts';
 import { describeRepointNodes, describeRestartMaster, describeStartHeldBack, describeStopOldMaster } from './describe-master.ts';
 import { buildConsoleSteps, buildDnsSteps } from './build-addons.ts';
 import type { BuildPlanInput, WalkBackPlanOptions } from './build-input.ts';
-import { DEFAULT_MASTER_TIMEOUTS, K8S_BIN_DIR, rolloutOf } from './defaults.ts';
+import { DEFAULT_MASTER_TIMEOUTS, rolloutOf } from './defaults.ts';
+import { K8S_BIN_DIR } from '../master/files.ts';
 import { samePeer } from './same-url.ts';
 
 /** Whether one of `members` that is live now is still a member after phase 2's steps (not removed there). */

@@ -1,8 +1,8 @@
 /**
  * The planner: `buildPlan(inventory, observed)` → the ordered steps of the migration, grouped in the runbook's
- * phases. PURE: no await, no I/O, no clock (STYLE.md §1). Everything it needs comes in as arguments.
+ * phases. PURE: no await, no I/O, no clock (docs/design/style.md §1). Everything it needs comes in as arguments.
  *
- * Order (peers.md §5; runbook §2 and §7):
+ * Order (docs/design/safety-rules.md §5; runbook §2 and §7):
  *   1. a verified snapshot before the first change;
  *   2. growth first: extra new members (target larger than source) are added before anything is removed, so the
  *      cluster gains failure tolerance before it is exercised;
@@ -27,7 +27,8 @@ import { LATENCY_PROBE_PLAN_NOTE } from './notes.ts';
 import { buildConsoleSteps, buildDnsSteps } from './build-addons.ts';
 import type { BuildPlanInput } from './build-input.ts';
 import { buildWalkBackSteps } from './build-walk-back.ts';
-import { DEFAULT_ETCD_TIMEOUTS, DEFAULT_MASTER_TIMEOUTS, K8S_BIN_DIR, rolloutOf } from './defaults.ts';
+import { DEFAULT_ETCD_TIMEOUTS, DEFAULT_MASTER_TIMEOUTS, rolloutOf } from './defaults.ts';
+import { K8S_BIN_DIR } from '../master/files.ts';
 import { samePeer } from './same-url.ts';
 
 export function buildPlan(input: BuildPlanInput): Plan {

@@ -1,11 +1,9 @@
-/** The planner's defaults: the bounds on each kind of step's waits, where DomeOS keeps its binaries, the rollout. */
+/** The planner's defaults: the bounds on each kind of step's waits and the rollout. */
 import { DEFAULTS } from '../inventory/schema.ts';
 import type { Inventory, RolloutSection } from '../inventory/types.ts';
 import type { DnsTimeouts, EtcdTimeouts, MasterTimeouts } from './types.ts';
 
 export const DEFAULT_MASTER_TIMEOUTS: MasterTimeouts = { stopTimeoutMs: 30_000, startTimeoutMs: 60_000 };
-/** Where DomeOS installs the Kubernetes binaries (domeos.md §2.1). */
-export const K8S_BIN_DIR = '/usr/sbin/domeos/k8s/current';
 
 export const DEFAULT_DNS_TIMEOUTS: DnsTimeouts = { podReadyTimeoutMs: 120_000, gateTimeoutMs: 60_000 };
 export const DEFAULT_CONSOLE_STOP_TIMEOUT_MS = 30_000;

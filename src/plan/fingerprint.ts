@@ -1,6 +1,6 @@
 /**
  * A fingerprint of what the planner observed: the membership (ids, names, peer URLs, learner flags) and the leader.
- * `apply` recomputes it from the live cluster and refuses a plan whose fingerprint differs (STYLE.md §1).
+ * `apply` recomputes it from the live cluster and refuses a plan whose fingerprint differs (docs/design/style.md §1).
  * Pure: hashing is deterministic.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The runbook's nine phases, in its order, each with the runbook's reason for being where it is
- * (shared/seed: "Master节点与ETCD集群迁移方案", 整体方案 and 详细步骤). A plan groups its steps in these phases.
+ * (docs/design/domeos.md §1.2 and §1.3: the runbook "Master节点与ETCD集群迁移方案", its 整体方案 and 详细步骤). A plan groups its steps in these phases.
  */
 export const PHASES = [
   {

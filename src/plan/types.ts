@@ -1,5 +1,5 @@
 /**
- * A plan: pure, versioned, serialisable data (STYLE.md §1). `ferry plan -o json` writes it; `ferry apply plan.json`
+ * A plan: pure, versioned, serialisable data (docs/design/style.md §1). `ferry plan -o json` writes it; `ferry apply plan.json`
  * runs it, refusing a plan whose format version differs or whose observed inputs no longer match the cluster.
  */
 import type { EtcdMember, MasterHost, NodeHost, RolloutSection } from '../inventory/types.ts';
@@ -17,7 +17,7 @@ export interface MasterTimeouts {
   readonly startTimeoutMs: number;
 }
 
-/** Bounds on a step's waits, declared on the step (STYLE.md §2), not hand-coded in the runner. */
+/** Bounds on a step's waits, declared on the step (docs/design/style.md §2), not hand-coded in the runner. */
 export interface EtcdTimeouts {
   /** How long to keep retrying `member add` while etcd says "unhealthy cluster" (strict reconfig check). */
   readonly addMemberTimeoutMs: number;

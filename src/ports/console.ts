@@ -1,43 +1,13 @@
 /**
- * The DomeOS console as ferry's steps see it (domeos.md §3): the anonymous `/health`, and a logged-in session that
+ * The DomeOS console as ferry's steps see it (docs/design/domeos.md §3): the anonymous `/health`, and a logged-in session that
  * reads and updates a cluster's endpoints and replaces its watcher. `DomeosConsole` (domeos.ts) is the real one;
  * unit tests use an in-memory fake. Secrets (the password, a cluster's k8s password or token) never leave the
  * session: what a step journals is built from these records by console-records.ts, without them.
  */
 import type { WatcherConf } from '../console/domeos-fields.ts';
+import type { ClusterEndpoints, ClusterInfo, DeploymentInfo, WatcherInfo } from '../console/types.ts';
 
 /** `ClusterInfo`: the fields ferry uses, plus every other field, kept so that PUT sends the object back whole. */
-export interface ClusterInfo {
-  readonly id: number;
-  readonly name: string;
-  readonly api: string;
-  readonly etcd: string;
-  readonly [field: string]: unknown;
-}
-
-/** `ClusterWatcherInfo` (GET /api/cluster/{id}/watcher/status). `state` is a DeploymentStatus: RUNNING, STOP, ... */
-export interface WatcherInfo {
-  readonly deployId: number;
-  readonly clusterId: number;
-  readonly name: string;
-  readonly state: string;
-  readonly [field: string]: unknown;
-}
-
-/** The `Deployment` the console returns from create, start, stop and GET /api/deploy/id/{id}. */
-export interface DeploymentInfo {
-  readonly id: number;
-  readonly state: string;
-  readonly [field: string]: unknown;
-}
-
-/** The cluster fields ferry changes, in the console's formats (buildApiField, buildEtcdField). */
-export interface ClusterEndpoints {
-  readonly api?: string;
-  readonly etcd?: string;
-}
-
-/** A logged-in console; an expired session is logged in again transparently. */
 export interface ConsoleSession {
   /** The whole ClusterInfo of the cluster named `name`. Unknown name: CONSOLE_CLUSTER_NOT_EXIST. */
   readCluster(name: string): Promise<ClusterInfo>;

@@ -4,7 +4,7 @@ import type { Host } from './host.ts';
 import type { KubeApi, KubeWorkloads } from './kube.ts';
 import type { Sleep } from '../util/retry.ts';
 
-/** The side-effecting world, reached through one object with real defaults (STYLE.md §5). */
+/** The side-effecting world, reached through one object with real defaults (docs/design/style.md §5). */
 export interface Deps {
   readonly etcd: EtcdAdmin;
   /** The Host for an address (SSH or lab, per the inventory). Cached by the implementation. */

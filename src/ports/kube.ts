@@ -1,22 +1,6 @@
 /** The apiserver as ferry's steps and readers reach it: the ports that src/adapters/kube implements. */
-import type { Deployment, Endpoints, Labels, Pod, ReplicationController, Service } from '../kube/objects.ts';
-
-export interface NodeView {
-  readonly name: string;
-  /** The Ready condition's status: True, False or Unknown (no condition yet counts as Unknown). */
-  readonly ready: 'True' | 'False' | 'Unknown';
-  readonly lastHeartbeat?: string;
-  readonly internalIP?: string;
-}
-
-/** What an apiserver holds, by name: compared before and after a master switch. */
-export interface Census {
-  readonly nodes: readonly string[];
-  readonly namespaces: readonly string[];
-  readonly services: readonly string[];
-  readonly pods: readonly string[];
-  readonly replicationControllers: readonly string[];
-}
+import type { Census } from '../kube/census.ts';
+import type { Deployment, Endpoints, Labels, NodeView, Pod, ReplicationController, Service } from '../kube/objects.ts';
 
 export interface KubeApi {
   readonly url: string;

@@ -1,6 +1,6 @@
 /**
  * What `ferry node update-config` must change on one node (the job of DomeOS's unpublished update_node_configs.sh,
- * domeos.md §2.5), computed from the current file texts alone. Pure: the I/O lives in update-config.ts.
+ * docs/design/domeos.md §2.5), computed from the current file texts alone. Pure: the I/O lives in update-config.ts.
  *
  * - --master: API_SERVERS='--api-servers=M' in /etc/sysconfig/kubelet, KUBE_MASTER='--master=M' in
  *   /etc/sysconfig/kube-proxy (and the same flag if it also sits in KUBELET_OPTS / KUBE_PROXY_OPTS, where it would

@@ -1,6 +1,6 @@
 /**
  * Repointing one node at a new master and/or a new etcd cluster — what DomeOS's update_node_configs.sh did
- * (runbook step 5, domeos.md §2.5), done so that it cannot leave a node half-changed:
+ * (runbook step 5, docs/design/domeos.md §2.5), done so that it cannot leave a node half-changed:
  *   read the files → compute the changes (pure, node-changes.ts) → print them → back up every file it will change
  *   → write (atomically) → restart flanneld, kubelet, kube-proxy (those whose config changed) and check each is
  *   active → wait until the node is Ready, with a fresh heartbeat, on the master → check the units again.

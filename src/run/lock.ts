@@ -40,7 +40,7 @@ export interface AcquireRunLockOptions {
 
 /**
  * True when `pid` is a live process on this machine. A zombie counts as dead: kill(pid, 0) succeeds on a zombie,
- * and PID 1 here reaps orphans up to ~1.2 s late (this-machine.md), so /proc/PID/stat state `Z` is checked.
+ * and PID 1 here reaps orphans up to ~1.2 s late (docs/design/lab-environment.md), so /proc/PID/stat state `Z` is checked.
  */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

@@ -1,5 +1,5 @@
 /**
- * The runner: a small state machine over the plan's steps (STYLE.md §3). For each step not yet settled:
+ * The runner: a small state machine over the plan's steps (docs/design/style.md §3). For each step not yet settled:
  *   precheck → running → apply → verifying → verify → done
  * and on failure: failed → rolling-back → rollback → rolled-back | rollback-failed, then the run stops.
  * Every transition is journaled before anything further happens. A step found `running`/`verifying` in the journal

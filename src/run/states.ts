@@ -1,5 +1,5 @@
 /**
- * The closed set of states a step moves through, and the only legal transitions between them (STYLE.md §3).
+ * The closed set of states a step moves through, and the only legal transitions between them (docs/design/style.md §3).
  * An illegal transition is a bug in ferry (BugError), never an operator error.
  *
  *   pending ──► running ──► verifying ──► done

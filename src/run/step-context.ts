@@ -1,6 +1,6 @@
 /**
  * What a step handler gets: the world through `deps` (adapters, clock), and the journal through `action`, which
- * appends `action-started` BEFORE the effect and `action-finished` (or `action-failed`) after it (STYLE.md §4).
+ * appends `action-started` BEFORE the effect and `action-finished` (or `action-failed`) after it (docs/design/style.md §4).
  */
 import type { Inventory } from '../inventory/types.ts';
 import type { Plan, Step } from '../plan/types.ts';

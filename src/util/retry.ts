@@ -1,5 +1,5 @@
 /**
- * Bounded retry and polling. Every wait has a deadline and honours an AbortSignal (STYLE.md §8); the sleep is
+ * Bounded retry and polling. Every wait has a deadline and honours an AbortSignal (docs/design/style.md §8); the sleep is
  * injected so tests do not wait for real.
  */
 import { FerryError } from '../errors.ts';

@@ -1,6 +1,6 @@
 /**
  * A DomeOS node's configuration files, byte for byte as start_node_centos.sh (2017) writes them
- * (domeos.md §2.2): kubelet and kube-proxy in single quotes, flanneld in double quotes, kubelet.config a kubeconfig.
+ * (docs/design/domeos.md §2.2): kubelet and kube-proxy in single quotes, flanneld in double quotes, kubelet.config a kubeconfig.
  * Values are the runbook's example environment (old master 10.17.33.30:8080, old etcd .31–.33:4012, node l-33-39).
  */
 export const KUBELET =

@@ -5,7 +5,7 @@
  * - Every call gets a unique --initial-cluster-token, so member IDs differ between runs (they derive from name,
  *   peer URLs and token) and a leftover member of an earlier run can never join.
  * - stop() waits for every process's 'exit' event (SIGTERM, then SIGKILL after 5 s): graceful shutdown can take
- *   over 1 s and the ports stay bound until then (this-machine.md §7). It is idempotent.
+ *   over 1 s and the ports stay bound until then (docs/design/lab-environment.md §7). It is idempotent.
  * - If the test process exits (or gets SIGINT/SIGTERM/SIGHUP) without stopping them, the members it still owns are
  *   SIGKILLed.
  */

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ExitCode } from '../../src/errors.ts';
-import type { MemberInfo } from '../../src/ports/etcd.ts';
+import type { MemberInfo } from '../../src/etcd/types.ts';
 import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember } from '../../src/inventory/types.ts';
 import { planSteps } from '../../src/plan/plan-steps.ts';

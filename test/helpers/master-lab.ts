@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { LabHost } from '../../src/lab/host.ts';
 import { readInventory } from '../../src/inventory/load.ts';
 import { openKube } from '../../src/adapters/kube/client.ts';
-import { type NodeView } from '../../src/ports/kube.ts';
+import { type NodeView } from '../../src/kube/objects.ts';
 import { stopLab } from '../../src/lab/setup/down.ts';
 import { KubeClient } from '../../src/lab/k8s/client.ts';
 import { buildHostRoot, mapPathIntoRoot } from '../../src/lab/paths.ts';

@@ -18,7 +18,7 @@ import { Etcd3Admin } from '../../src/adapters/etcd/client.ts';
 import { hexToId, idToHex, parseBigJson, parseJsonId } from '../../src/etcd/ids.ts';
 import { readSnapshotDigest, verifySnapshotFile } from '../../src/adapters/etcd/snapshot-file.ts';
 import { FerryError } from '../../src/errors.ts';
-import type { MemberInfo } from '../../src/ports/etcd.ts';
+import type { MemberInfo } from '../../src/etcd/types.ts';
 import { buildInitialCluster, retryOn, startEtcdCluster, startExtraMember, waitForExit, waitUntil } from '../helpers/etcd-cluster.ts';
 import type { TestCluster } from '../helpers/etcd-cluster.ts';
 

@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { ExitCode } from '../../src/errors.ts';
 import { readClusterHealth, renderFailedChecks } from '../../src/observe/etcd-health.ts';
 import { idToHex } from '../../src/etcd/ids.ts';
-import type { MemberInfo } from '../../src/ports/etcd.ts';
+import type { MemberInfo } from '../../src/etcd/types.ts';
 import type { Host } from '../../src/ports/host.ts';
 import { LabHost } from '../../src/lab/host.ts';
 import type { EtcdMember } from '../../src/inventory/types.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode } from '../../src/errors.ts';
 import { readClusterHealth } from '../../src/observe/etcd-health.ts';
-import type { MemberInfo } from '../../src/ports/etcd.ts';
+import type { MemberInfo } from '../../src/etcd/types.ts';
 import { LabHost } from '../../src/lab/host.ts';
 import { planSteps } from '../../src/plan/plan-steps.ts';
 import type { Plan } from '../../src/plan/types.ts';

@@ -4,7 +4,7 @@
  */
 import { FerryError } from '../../errors.ts';
 
-/** ResultStat codes ferry meets (domeos.md §3.1). Others become CONSOLE_ERROR. */
+/** ResultStat codes ferry meets (docs/design/domeos.md §3.1). Others become CONSOLE_ERROR. */
 const RESULT_NAMES: Readonly<Record<number, string>> = {
   400: 'PARAM_ERROR',
   403: 'FORBIDDEN',

@@ -1,5 +1,5 @@
 /**
- * ferry's adapter for the DomeOS console (domeos.md §3): log in with a session cookie, read and update a cluster's
+ * ferry's adapter for the DomeOS console (docs/design/domeos.md §3): log in with a session cookie, read and update a cluster's
  * apiserver and etcd (GET the whole ClusterInfo, change api and etcd, PUT it back whole, since PUT overwrites), and
  * replace the watcher (stop and wait for STOP, delete, create with the new apiserver, start). Every call is bounded;
  * an expired session (HTTP 401) is logged in again once; the envelope is checked here, once. The password never
@@ -9,13 +9,15 @@ import { FerryError, messageOf } from '../../errors.ts';
 import type { ConsoleCredentials } from './domeos-credentials.ts';
 import { buildEnvelopeError, parseEnvelope } from './domeos-envelope.ts';
 import type { WatcherConf } from '../../console/domeos-fields.ts';
-import type { ClusterEndpoints, ClusterInfo, ConsoleSession, DeploymentInfo, WatcherInfo } from '../../ports/console.ts';
+import type { ConsoleSession } from '../../ports/console.ts';
+import type { ClusterEndpoints, ClusterInfo, DeploymentInfo, WatcherInfo } from '../../console/types.ts';
 
 export { buildApiField, buildEtcdField, buildWatcherConf } from '../../console/domeos-fields.ts';
 export type { WatcherConf } from '../../console/domeos-fields.ts';
 export { readConsoleCredentials } from './domeos-credentials.ts';
 export type { ConsoleCredentials, CredentialSource } from './domeos-credentials.ts';
-export type { ClusterEndpoints, ClusterInfo, ConsoleApi, ConsoleSession, DeploymentInfo, WatcherInfo } from '../../ports/console.ts';
+export type { ConsoleApi, ConsoleSession } from '../../ports/console.ts';
+export type { ClusterEndpoints, ClusterInfo, DeploymentInfo, WatcherInfo } from '../../console/types.ts';
 
 export interface DomeosConsoleOptions {
   /** Bound on each HTTP request, in ms. Default 10 000. */

@@ -19,7 +19,8 @@ import { inputError, BugError, ExitCode, FerryError } from '../../errors.ts';
 import { classifyEtcdMessage, describeCall, translateEtcdError } from './errors.ts';
 import type { EtcdErrorContext } from './errors.ts';
 import { writeSnapshotStream } from './snapshot-file.ts';
-import type { AlarmInfo, EndpointStatus, EtcdAdmin, MemberId, MemberInfo, SnapshotInfo } from '../../ports/etcd.ts';
+import type { EtcdAdmin } from '../../ports/etcd.ts';
+import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../../etcd/types.ts';
 import { buildFailoverPolicy } from '../../etcd/failover-policy.ts';
 import { parseEndpointURL } from '../../inventory/urls.ts';
 

@@ -17,7 +17,7 @@ import { BugError, FerryError } from '../../errors.ts';
 import { translateEtcdError } from './errors.ts';
 import type { EtcdErrorContext } from './errors.ts';
 import { parseBigJson } from '../../etcd/ids.ts';
-import type { SnapshotInfo } from '../../ports/etcd.ts';
+import type { SnapshotInfo } from '../../etcd/types.ts';
 
 const TRAILER_BYTES = 32;
 

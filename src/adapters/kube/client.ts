@@ -1,6 +1,6 @@
 /**
  * ferry's view of a Kubernetes apiserver, over @kubernetes/client-node 1.4 (2.x breaks on Node 20:
- * this-machine.md §3). The insecure port DomeOS uses (http://ip:8080) needs no credentials. An https apiserver is
+ * docs/design/lab-environment.md §3). The insecure port DomeOS uses (http://ip:8080) needs no credentials. An https apiserver is
  * verified against `ca` when one is given (the inventory's master.ca); without one, ferry does what DomeOS's own
  * kubeconfig does (`insecure-skip-tls-verify: true`). Foreign errors are translated here, once, into KUBE_*
  * FerryErrors.

@@ -2,7 +2,7 @@
  * The workloads of an apiserver that the DNS step (runbook phase 6) reads and changes: services, endpoints, pods,
  * replication controllers, and the later DomeOS variant's Deployments. Core objects go through
  * @kubernetes/client-node 1.4's typed CoreV1Api; Deployments through a raw request, because the typed client knows
- * only apps/v1 and DomeOS's dns.yaml made extensions/v1beta1 ones (domeos.md §4). Objects come back as plain JSON
+ * only apps/v1 and DomeOS's dns.yaml made extensions/v1beta1 ones (docs/design/domeos.md §4). Objects come back as plain JSON
  * (the shapes of src/kube/objects.ts), so what is read can be written to a backup file and sent back as is.
  *
  * Every request is bounded (`requestTimeoutMs`). Foreign errors are translated here, once: a missing object is

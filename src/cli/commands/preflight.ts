@@ -1,6 +1,6 @@
 /**
  * What `ferry plan` and `ferry apply` check before they read the cluster or change anything, so that a refusal is
- * exit code 2 with nothing touched (STYLE.md §6): FERRY_HOME must not lie inside the lab folder (runs would be
+ * exit code 2 with nothing touched (docs/design/style.md §6): FERRY_HOME must not lie inside the lab folder (runs would be
  * written among the lab's hosts), every etcd and master host must answer, and a failure to read the live cluster
  * is a refused preflight, not a failed run.
  */

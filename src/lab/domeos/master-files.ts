@@ -1,6 +1,6 @@
 /**
  * The files DomeOS's start_master_centos.sh (2017) writes on the master, byte for byte as its `echo "…" >> file`
- * and `> file` lines produce them for an insecure (no --secure-port) install (domeos.md §2.3), rendered for the lab
+ * and `> file` lines produce them for an insecure (no --secure-port) install (docs/design/domeos.md §2.3), rendered for the lab
  * (pure). The master also gets flanneld's sysconfig and unit (node-files.ts) and kube-proxy.service.
  */
 import { K8S_INSTALL_PATH } from './node-files.ts';

@@ -1,6 +1,6 @@
 /**
  * The files DomeOS's start_node_centos.sh (2017) writes on a node, byte for byte as its `echo "…" > file` lines
- * produce them (domeos.md §2.2), rendered for the lab (pure): /etc/sysconfig/kubelet and /etc/sysconfig/kube-proxy
+ * produce them (docs/design/domeos.md §2.2), rendered for the lab (pure): /etc/sysconfig/kubelet and /etc/sysconfig/kube-proxy
  * (single quotes), /etc/sysconfig/flanneld (double quotes; the master script writes the same one), and their units
  * in /lib/systemd/system. `echo` adds a newline after the text's own last one, so every file ends with a blank line.
  */
@@ -140,7 +140,7 @@ export function renderDockerFlannelDropIn(): string {
   return '[Service]\nEnvironmentFile=-/run/flannel/docker\n';
 }
 
-/** Where start_node_centos.sh writes the kubeconfig of an https master (domeos.md §2.2). */
+/** Where start_node_centos.sh writes the kubeconfig of an https master (docs/design/domeos.md §2.2). */
 export const KUBELET_KUBECONFIG_PATH = '/etc/sysconfig/kubelet.config';
 
 export interface KubeletKubeconfig {

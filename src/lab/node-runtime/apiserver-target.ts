@@ -1,7 +1,7 @@
 /**
  * Which apiserver a node program talks to, and how: the server from its flag (`--api-servers`' first entry,
  * `--master`) or else from `--kubeconfig`'s current cluster, with the kubeconfig's credentials and TLS setting.
- * DomeOS passes `--kubeconfig=/etc/sysconfig/kubelet.config` for HTTPS apiservers (domeos.md §2.2).
+ * DomeOS passes `--kubeconfig=/etc/sysconfig/kubelet.config` for HTTPS apiservers (docs/design/domeos.md §2.2).
  */
 import { readFile } from 'node:fs/promises';
 import { messageOf } from '../../errors.ts';

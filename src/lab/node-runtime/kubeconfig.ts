@@ -1,7 +1,7 @@
 /**
  * The parts of a kubeconfig the node programs use (pure): the server of the current context's cluster, whether
  * to skip TLS verification, and the user's credentials. DomeOS writes one for HTTPS apiservers
- * (`/etc/sysconfig/kubelet.config`, domeos.md §2.2: basic auth user, `insecure-skip-tls-verify: true`).
+ * (`/etc/sysconfig/kubelet.config`, docs/design/domeos.md §2.2: basic auth user, `insecure-skip-tls-verify: true`).
  */
 import { parse } from 'yaml';
 import type { HttpAuth } from './http-client.ts';

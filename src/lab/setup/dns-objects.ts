@@ -1,5 +1,5 @@
 /**
- * The lab's cluster DNS objects (pure): DomeOS's dns.yaml (domeos.md §4) — service `skydns-svc` on the cluster DNS
+ * The lab's cluster DNS objects (pure): DomeOS's dns.yaml (docs/design/domeos.md §4) — service `skydns-svc` on the cluster DNS
  * address, RCs `kube2sky` (image 0.4) and `skydns` (image 1.5), labels and selectors `app: <name>, version: v9` —
  * with the lab's addresses: the OLD etcd (its first client URL for kube2sky's `--etcd-server`, all of them for
  * skydns's `--machines`) and the OLD master. skydns forwards other names only to loopback nameservers, so

@@ -1,7 +1,7 @@
 /**
  * Data the lab puts in its old cluster, so a migration has something to lose: ~50 Kubernetes-like keys under
  * `/registry/` through the v3 API, and flannel's network config through the v2 API, as DomeOS's master script
- * writes it (domeos.md §2.3). `readLabSeedCheck` reads all of it back.
+ * writes it (docs/design/domeos.md §2.3). `readLabSeedCheck` reads all of it back.
  */
 import { Etcd3 } from 'etcd3';
 import { FerryError, messageOf } from '../../errors.ts';

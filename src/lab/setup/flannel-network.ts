@@ -1,7 +1,7 @@
 /**
  * The lab's flannel network: the runbook's 172.24.0.0/13 with SubnetLen 22 mapped to loopback (127.24.0.0/13), and
  * writing it into etcd through the v2 API as start_master_centos.sh does (`curl -XPUT
- * $first_etcd/v2/keys/flannel/network/config -d value=…`, domeos.md §2.3). A /13 holds only 511 leasable /22
+ * $first_etcd/v2/keys/flannel/network/config -d value=…`, docs/design/domeos.md §2.3). A /13 holds only 511 leasable /22
  * subnets, so a lab with more hosts than that gets longer subnets (23, then 24), which fit every host. Tests give
  * their own network (LabK8sOptions.flannelNetwork).
  */

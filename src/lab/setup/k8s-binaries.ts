@@ -1,5 +1,5 @@
 /**
- * The Kubernetes and flannel binaries of a lab host in DomeOS's layout (domeos.md §2.1): the programs in
+ * The Kubernetes and flannel binaries of a lab host in DomeOS's layout (docs/design/domeos.md §2.1): the programs in
  * `/usr/sbin/domeos/k8s/<version>/` with `current -> <version>`, and `/usr/sbin/domeos/flannel/<version>/flanneld`
  * with its own `current`. In the lab they are symlinks to the repo's shims (lab-bin/), and kubectl to this
  * machine's real one. `current` links are relative (`current -> 1.4.7`): an absolute target would leave the root.

@@ -1,6 +1,6 @@
 /**
  * The lab's Kubernetes masters. The OLD master gets exactly what start_master_centos.sh (2017) writes for an
- * insecure install (domeos.md §2.3) — with the lab's addresses — and its services started in the script's order:
+ * insecure install (docs/design/domeos.md §2.3) — with the lab's addresses — and its services started in the script's order:
  * flanneld, kube-apiserver (then /healthz), kube-controller, kube-scheduler, kube-proxy. The NEW master gets a
  * root with the binaries only: ferry's master switch clones the old master's files onto it.
  */

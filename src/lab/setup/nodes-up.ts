@@ -1,5 +1,5 @@
 /**
- * The lab's nodes: each gets what start_node_centos.sh (2017) writes (domeos.md §2.2) — kubelet, kube-proxy and
+ * The lab's nodes: each gets what start_node_centos.sh (2017) writes (docs/design/domeos.md §2.2) — kubelet, kube-proxy and
  * flanneld sysconfig files and units pointing at the old master and the old etcd — and its services started in the
  * script's order (flanneld, kube-proxy, kubelet). Then `ferry lab up` waits until every node is Ready.
  */

@@ -203,7 +203,7 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
 
   // Always a fresh token, even when the inventory names the real cluster's: etcd derives member IDs from names,
   // peer URLs and the token, so reusing one would give every lab run the same IDs, and a member of an old run
-  // still shutting down could be mistaken for a member of the new one (this-machine.md §1.3).
+  // still shutting down could be mistaken for a member of the new one (docs/design/lab-environment.md §1.3).
   const token = `ferry-lab-${randomBytes(8).toString('hex')}`;
   const old = inventory.etcd.old;
   const opts = buildOldMemberOpts(options.tls);

@@ -1,6 +1,6 @@
 /**
  * Looking at processes through /proc. `kill -0` is not enough here: it succeeds on a zombie, and PID 1 on this
- * machine reaps orphans up to ~1.2 s late (this-machine.md, cross-cutting gotchas), so "gone" means
+ * machine reaps orphans up to ~1.2 s late (docs/design/lab-environment.md, cross-cutting gotchas), so "gone" means
  * "/proc/PID is absent or the process is a zombie".
  */
 import { readFileSync, readdirSync } from 'node:fs';

@@ -5,7 +5,7 @@
  */
 import { BugError } from '../../errors.ts';
 import type { WatcherConf } from '../../console/domeos-fields.ts';
-import type { ClusterInfo, WatcherInfo } from '../../ports/console.ts';
+import type { ClusterInfo, WatcherInfo } from '../../console/types.ts';
 import { buildSavedWatcher, type SavedWatcher } from '../../console/watcher-replace.ts';
 
 export interface ConsoleReadRecord {

@@ -11,7 +11,8 @@
  */
 import { BugError, FerryError } from '../../errors.ts';
 import { buildEndpointTargets, computeEndpointChange, sameApiField, sameEtcdField } from '../../console/cluster-endpoints.ts';
-import type { ClusterEndpoints, ConsoleSession } from '../../ports/console.ts';
+import type { ConsoleSession } from '../../ports/console.ts';
+import type { ClusterEndpoints } from '../../console/types.ts';
 import { readWatcherApi, runsAgainst } from '../../console/watcher-replace.ts';
 import type { GateCheck } from '../../gate-check.ts';
 import type { StepOf } from '../../plan/types.ts';

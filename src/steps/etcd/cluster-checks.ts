@@ -5,7 +5,8 @@
 import { FerryError, messageOf } from '../../errors.ts';
 import { computeTolerance, evaluateChange, type Change } from '../../etcd/quorum.ts';
 import { readClusterHealth, renderFailedChecks, type HealthOptions, type HealthReport } from '../../observe/etcd-health.ts';
-import type { EtcdAdmin, MemberInfo } from '../../ports/etcd.ts';
+import type { EtcdAdmin } from '../../ports/etcd.ts';
+import type { MemberInfo } from '../../etcd/types.ts';
 import type { EtcdMember } from '../../inventory/types.ts';
 import type { EtcdTimeouts } from '../../plan/types.ts';
 import type { StepContext } from '../../run/step-context.ts';

@@ -2,7 +2,7 @@
  * The idempotent building blocks of every etcd membership step. Each `ensure*` first looks at the live cluster
  * (the truth, not the journal) and skips what is already in place, so a step killed at any instant can be
  * re-run by `ferry resume`: "peer URL already exists → adopt it", "member not found → already removed"
- * (peers.md §5.3, the Talos/kubeadm rules).
+ * (docs/design/safety-rules.md §5.3, the Talos/kubeadm rules).
  */
 import { FerryError, messageOf } from '../../errors.ts';
 import type { EtcdMember } from '../../inventory/types.ts';

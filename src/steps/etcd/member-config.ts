@@ -3,7 +3,7 @@
  * old member's sysconfig, and writing its sysconfig and unit (backing up what was there).
  */
 import { FerryError, messageOf } from '../../errors.ts';
-import type { MemberInfo } from '../../ports/etcd.ts';
+import type { MemberInfo } from '../../etcd/types.ts';
 import type { EtcdMember } from '../../inventory/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil } from '../../util/retry.ts';

@@ -1,5 +1,5 @@
 /**
- * `etcd.snapshot`: a verified snapshot before the first change (etcd-manager's rule, peers.md §2.3), kept in the
+ * `etcd.snapshot`: a verified snapshot before the first change (etcd-manager's rule, docs/design/safety-rules.md §2.3), kept in the
  * run folder as the way back if everything else fails.
  */
 import { join } from 'node:path';

@@ -7,7 +7,7 @@
 import { FerryError } from '../../errors.ts';
 import type { Host } from '../../ports/host.ts';
 import { compareCensus } from '../../kube/census.ts';
-import { type Census } from '../../ports/kube.ts';
+import { type Census } from '../../kube/census.ts';
 import { buildNewMasterFile, MASTER_STOP_ORDER, MASTER_SYSCONFIG_FILES, MASTER_UNITS, NEW_MASTER_FIRST_UNITS, unitFileCandidates, type FileChange } from '../../master/files.ts';
 import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';

@@ -7,7 +7,7 @@ import { FerryError } from '../../errors.ts';
 import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { MASTER_STOP_ORDER } from '../../master/files.ts';
-import { readKubeVersion } from '../../master/version.ts';
+import { readKubeVersion } from '../../observe/kube-version.ts';
 import { requireActive, startUnits, stopUnits, waitHealthz } from './services.ts';
 
 export const stopOldMasterHandler: StepHandler<StepOf<'master.stop-old'>> = {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { buildEndpointTargets, computeEndpointChange, sameApiField, sameEtcdField } from '../../../src/console/cluster-endpoints.ts';
 import { buildCredentialSource } from '../../../src/adapters/console/credential-source.ts';
 import { buildLabCredentialsFile } from '../../../src/lab/face.ts';
-import type { WatcherInfo } from '../../../src/ports/console.ts';
+import type { WatcherInfo } from '../../../src/console/types.ts';
 import { buildWatcherConfFromInfo, computeWatcherMove, readWatcherApi } from '../../../src/console/watcher-replace.ts';
 import { describeConsoleStart, describeConsoleStop, describeConsoleUpdate } from '../../../src/plan/describe-console.ts';
 import type { ConsoleTarget } from '../../../src/plan/types.ts';

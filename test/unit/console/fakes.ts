@@ -5,7 +5,8 @@
  */
 import { FerryError } from '../../../src/errors.ts';
 import type { WatcherConf } from '../../../src/console/domeos-fields.ts';
-import type { ClusterEndpoints, ClusterInfo, ConsoleApi, ConsoleLoginOptions, ConsoleSession, DeploymentInfo, WatcherInfo } from '../../../src/ports/console.ts';
+import type { ConsoleApi, ConsoleLoginOptions, ConsoleSession } from '../../../src/ports/console.ts';
+import type { ClusterEndpoints, ClusterInfo, DeploymentInfo, WatcherInfo } from '../../../src/console/types.ts';
 import type { Host, RunResult, ServiceState } from '../../../src/ports/host.ts';
 import type { Inventory } from '../../../src/inventory/types.ts';
 import type { Plan } from '../../../src/plan/types.ts';

@@ -10,7 +10,7 @@ import { renderEtcdSysconfig, renderEtcdUnit } from '../../../src/etcd/sysconfig
 import { renderApiserverSysconfig, renderApiserverUnit } from '../../../src/lab/domeos/master-files.ts';
 import type { ReplicationController } from '../../../src/kube/objects.ts';
 
-/** /etc/sysconfig/etcd exactly as DomeOS's start_etcd.sh writes it (domeos.md §2.4: ETCD_NAME, `-flag value`). */
+/** /etc/sysconfig/etcd exactly as DomeOS's start_etcd.sh writes it (docs/design/domeos.md §2.4: ETCD_NAME, `-flag value`). */
 const DOMEOS_ETCD = [
   "ETCD_NAME='-name domeosEtcd1'",
   "INITIAL_ADVERTISE_PEER_URLS='-initial-advertise-peer-urls http://10.17.33.32:4010'",

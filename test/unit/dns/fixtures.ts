@@ -1,4 +1,4 @@
-// The exact DNS manifests of domeos.md §4: openxxs/domeos-k8s-deploy dns.yaml (2016), the runbook's
+// The exact DNS manifests of docs/design/domeos.md §4: openxxs/domeos-k8s-deploy dns.yaml (2016), the runbook's
 // skydns-v10.yaml sample (phase 6), and Pekkle-Lin/DOME dns.yaml (the later Deployment variant).
 import { parseAllDocuments } from 'yaml';
 import type { Deployment, ReplicationController, Service } from '../../../src/kube/objects.ts';

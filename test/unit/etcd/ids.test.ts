@@ -12,7 +12,7 @@ describe('idToHex / hexToId', () => {
     assert.equal(idToHex('17995292462972200049'), 'f9bc1f26e4b8e471');
   });
 
-  test('matches the pair recorded in this-machine.md §2', () => {
+  test('matches the pair recorded in docs/design/lab-environment.md §2', () => {
     assert.equal(idToHex('4264596588876168163'), '3b2ee400b64e7be3');
   });
 

@@ -1,7 +1,7 @@
 /**
  * The DomeOS server's response envelope (`HttpResponseTemp.java`): `{result, resultCode, resultMsg}`, errors sent as
  * HTTP 200 with a non-200 `resultCode`, and `resultMsg` = the ResultStat name, optionally `":" + detail`
- * (`ResultStat.wrap()`), as in domeos.md §3.1.
+ * (`ResultStat.wrap()`), as in docs/design/domeos.md §3.1.
  */
 
 /** The ResultStat codes the stand-in answers with (a subset of `ResultStat.java`). */

@@ -1,6 +1,6 @@
 /**
  * Entry point of the lab's DomeOS server stand-in (lab-bin/domeos-server): the console's REST API for clusters
- * and the watcher (domeos.md §3), its state in a JSON file (`--state-file`, seeded when missing). See flags.ts.
+ * and the watcher (docs/design/domeos.md §3), its state in a JSON file (`--state-file`, seeded when missing). See flags.ts.
  * SIGTERM/SIGINT: stop listening, exit 0.
  */
 import { parseDomeosServerFlags } from './flags.ts';

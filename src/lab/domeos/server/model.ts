@@ -1,7 +1,7 @@
 /**
  * The stand-in's persisted state: users, clusters, deployments (the watcher is a deployment with versionType
  * WATCHER, linked to its cluster as `ClusterWatcherDeployMap` does), and the global server address. Field names
- * follow the Java models named in domeos.md §3.3 and §3.4.
+ * follow the Java models named in docs/design/domeos.md §3.3 and §3.4.
  */
 
 export interface ClusterLog {

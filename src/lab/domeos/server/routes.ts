@@ -1,5 +1,5 @@
 /**
- * The REST routes the stand-in serves (domeos.md §3.3, §3.4), each a handler returning the envelope's `result`.
+ * The REST routes the stand-in serves (docs/design/domeos.md §3.3, §3.4), each a handler returning the envelope's `result`.
  * Paths and query parameters are those of `ClusterController` and `DeploymentController`.
  */
 import { DomeosApiError } from './envelope.ts';

@@ -3,7 +3,7 @@
  * endpoint reconciler): namespaces `default` and `kube-system`; the `kubernetes` service at the range's first
  * address; a masterlease `<prefix>/masterleases/<ip>` under a 15 s etcd lease, renewed every 5 s; and the
  * `kubernetes` endpoints listing every apiserver that holds a lease. A master that stops leaves its lease behind
- * until the TTL runs out (peers.md §5.6).
+ * until the TTL runs out (docs/design/safety-rules.md §5.6).
  */
 import type { ApiserverContext } from './context.ts';
 import { computeFirstServiceIp } from './ip-range.ts';

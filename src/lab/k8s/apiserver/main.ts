@@ -2,7 +2,7 @@
  * Entry point of the lab's kube-apiserver stand-in (lab-bin/kube-apiserver). Started by a lab host's
  * `kube-apiserver` unit as `kube-apiserver $ETCD_SERVERS $SERVICE_CLUSTER_IP_RANGE $KUBE_APISERVER_OPTS
  * $INSECURE_BIND_ADDRESS $INSECURE_PORT`. `--version` prints `Kubernetes v<version>`, the version being the name of
- * the directory it was started from (through symlinks), as ISSUE3.md's lab conventions say.
+ * the directory it was started from (through symlinks), as docs/design/lab-conventions.md §5 say.
  * SIGTERM/SIGINT: stop listening, end watches, close etcd, exit 0.
  */
 import { readFileSync } from 'node:fs';

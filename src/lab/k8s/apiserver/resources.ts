@@ -1,6 +1,6 @@
 /**
- * The core/v1 resources the stand-in serves and where each lives in etcd (the Kubernetes 1.4 layout, ISSUE3.md
- * "etcd keys"): nodes `<prefix>/minions/<name>`, services `<prefix>/services/specs/<ns>/<name>`, endpoints
+ * The core/v1 resources the stand-in serves and where each lives in etcd (the Kubernetes 1.4 layout, docs/design/lab-conventions.md
+ * §8, "etcd keys"): nodes `<prefix>/minions/<name>`, services `<prefix>/services/specs/<ns>/<name>`, endpoints
  * `<prefix>/services/endpoints/<ns>/<name>`, replication controllers `<prefix>/controllers/<ns>/<name>`, and
  * `<prefix>/<resource>/<ns>/<name>` for the rest. Pure.
  */

@@ -4,7 +4,7 @@
  * delete and `/version`. It works over every endpoint the program was given, as etcd's Go client does: an endpoint
  * that does not answer or answers 5xx is skipped, the one that answered last is tried first, and only when none
  * answers is the cluster unavailable (worded as the Go client words it). etcd 3.4 serves this API only with
- * --enable-v2 (this-machine.md §1.5); without it every path is `404 page not found`.
+ * --enable-v2 (docs/design/lab-environment.md §1.5); without it every path is `404 page not found`.
  *
  * What a failure is called is the program's: flanneld raises its own error codes (flanneld/agent.ts); skydns and
  * kube2sky take {@link GO_CLIENT_FAILURES}, as the other lab node programs report a server they cannot reach.

@@ -2,7 +2,7 @@
  * A lab stand-in's version comes from where it is installed, as with the real binaries of DomeOS's layout
  * (`/usr/sbin/domeos/k8s/<version>/kubelet`, `/usr/sbin/domeos/flannel/<version>/flanneld`, each with a
  * `current` link): the real path of the folder the program was invoked from, e.g. `…/k8s/current/kubelet` →
- * `…/k8s/1.4.7` → `1.4.7` (ISSUE3.md, lab conventions). Every stand-in reads it here; lab-bin/fast-version.mjs
+ * `…/k8s/1.4.7` → `1.4.7` (docs/design/lab-conventions.md §5). Every stand-in reads it here; lab-bin/fast-version.mjs
  * answers `--version` by the same rule before tsx is loaded.
  */
 import { realpathSync } from 'node:fs';

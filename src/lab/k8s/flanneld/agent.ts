@@ -1,5 +1,5 @@
 /**
- * The lab's flanneld (0.5.5 flags, as DomeOS's flanneld.service runs it, domeos.md §2.2): reads the network
+ * The lab's flanneld (0.5.5 flags, as DomeOS's flanneld.service runs it, docs/design/domeos.md §2.2): reads the network
  * config from `<prefix>/config` through etcd's v2 API, acquires a subnet lease for the host, writes subnet.env and
  * the docker options (the unit's ExecStartPost), then renews the lease and watches the config. It exits 1 when
  * etcd does not answer — at start (after ~5 s of trying) or for more than ~10 s while running — and the unit's

@@ -1,7 +1,7 @@
 /**
  * The files a node's flannel leaves behind (pure): `/run/flannel/subnet.env`, written by flanneld itself, and
  * `/run/flannel/docker`, written by the unit's `ExecStartPost=mk-docker-opts.sh -k DOCKER_NETWORK_OPTIONS -d
- * /run/flannel/docker` (domeos.md §2.2), which the lab's flanneld writes too since the supervisor runs
+ * /run/flannel/docker` (docs/design/domeos.md §2.2), which the lab's flanneld writes too since the supervisor runs
  * ExecStart= only. Docker reads the latter; the lab's kubelet reads the former to give pods their addresses.
  */
 import { parseEnvironmentFile } from '../../../sysconfig/envfile.ts';

@@ -1,5 +1,5 @@
 /**
- * The lab's kube-proxy (Kubernetes 1.4 flags, domeos.md §2.2): lists and watches the services and endpoints of
+ * The lab's kube-proxy (Kubernetes 1.4 flags, docs/design/domeos.md §2.2): lists and watches the services and endpoints of
  * the apiserver given by --master (or --kubeconfig), keeps retrying every ~2 s while it does not answer, and hands
  * the resulting service table to its proxier, which makes the service cluster IPs answer on this machine
  * (listener-proxier.ts). Runs as an agent in a node runtime, or alone when

@@ -1,6 +1,6 @@
 /**
  * kube-proxy 1.4's command line (pure): DomeOS passes `--master=<apiserver>`, `--masquerade-all=true
- * --proxy-mode=iptables` and, for HTTPS, `--kubeconfig` (domeos.md §2.2). Other flags of the 1.4 kube-proxy are
+ * --proxy-mode=iptables` and, for HTTPS, `--kubeconfig` (docs/design/domeos.md §2.2). Other flags of the 1.4 kube-proxy are
  * accepted and ignored; anything else is an unknown flag (exit 2), as with the real one.
  */
 import { FlagStyle, parseFlags, type FlagSpec } from '../common/flags.ts';

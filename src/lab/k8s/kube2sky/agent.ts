@@ -1,5 +1,5 @@
 /**
- * The lab's kube2sky (the `pub.domeos.org/domeos/kube2sky:0.4` / `:0.8` container, domeos.md §4): waits for
+ * The lab's kube2sky (the `pub.domeos.org/domeos/kube2sky:0.4` / `:0.8` container, docs/design/domeos.md §4): waits for
  * etcd, lists and watches the services of the apiserver at `--kube_master_url` (or `--kubecfg_file`'s), and keeps
  * skydns's records for them in etcd's v2 API (records.ts, sync.ts). Like kube2sky.go it logs with glog, exits 2
  * on a bad flag, and dies with glog.Fatalf (exit 255) when etcd does not answer within a minute at start, when

@@ -1,5 +1,5 @@
 /**
- * kube2sky's command line (pure), for both images DomeOS used (domeos.md §4): 0.4 (Kubernetes 1.1's kube2sky,
+ * kube2sky's command line (pure), for both images DomeOS used (docs/design/domeos.md §4): 0.4 (Kubernetes 1.1's kube2sky,
  * Go `flag`: `-etcd-server`, one URL) and 0.8 (domeos/kube2sky, pflag without name normalisation:
  * `--etcd_servers` comma list, `--etcd_prefix`, basic auth). Names are taken exactly as those programs define them
  * — `etcd-server` with a dash, the others with underscores; `--etcd-servers` is unknown — plus glog's flags.

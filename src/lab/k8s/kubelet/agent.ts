@@ -1,5 +1,5 @@
 /**
- * The lab's kubelet (Kubernetes 1.4 flags, domeos.md §2.2): registers its node with the apiserver it is given,
+ * The lab's kubelet (Kubernetes 1.4 flags, docs/design/domeos.md §2.2): registers its node with the apiserver it is given,
  * heartbeats the node's status, and runs the pods bound to it. Runs as an agent in a node runtime, or alone when
  * lab-bin/kubelet is executed (main.ts). The containers it starts belong to the node (containers.ts): they keep
  * running when the kubelet stops, and the next kubelet of the host adopts them.

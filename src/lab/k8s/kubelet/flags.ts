@@ -1,5 +1,5 @@
 /**
- * kubelet 1.4's command line (pure): the flags DomeOS's kubelet.service passes (domeos.md §2.2) and the ones the
+ * kubelet 1.4's command line (pure): the flags DomeOS's kubelet.service passes (docs/design/domeos.md §2.2) and the ones the
  * stand-in acts on; other flags of the real 1.4 kubelet are accepted and ignored, anything else is refused as
  * the real one refuses it (`unknown flag`, exit 2).
  */

@@ -1,6 +1,6 @@
 /**
  * The lab's image catalogue (pure): what "running" a container of an image means on a lab node. Some images are
- * programs the lab can run (kube2sky and skydns, the cluster DNS of domeos.md §4): their containers run that
+ * programs the lab can run (kube2sky and skydns, the cluster DNS of docs/design/domeos.md §4): their containers run that
  * program in the node runtime with the container's command and arguments. Images the lab's other pods use just
  * "run" (nothing is executed; the container is running as far as anyone can tell). Any other image cannot be
  * pulled: its container waits with ErrImagePull / ImagePullBackOff and never runs — which is how a test makes a
@@ -16,7 +16,7 @@ export type ImageEntry =
   /** Runs nothing, is running. */
   | { readonly kind: 'plain' };
 
-/** Exact `repository:tag` of the program images (DomeOS's and the later Deployment's, domeos.md §4). */
+/** Exact `repository:tag` of the program images (DomeOS's and the later Deployment's, docs/design/domeos.md §4). */
 const PROGRAM_IMAGES: Readonly<Record<string, ImageEntry>> = {
   'pub.domeos.org/domeos/kube2sky:0.4': { kind: 'program', program: 'kube2sky', entrypoint: ['/kube2sky'] },
   'pub.domeos.org/domeos/kube2sky:0.8': { kind: 'program', program: 'kube2sky', entrypoint: ['/kube2sky'] },

@@ -1,5 +1,5 @@
 /**
- * The lab's skydns (the `pub.domeos.org/domeos/skydns:1.5` container, domeos.md §4): a DNS server on UDP and TCP
+ * The lab's skydns (the `pub.domeos.org/domeos/skydns:1.5` container, docs/design/domeos.md §4): a DNS server on UDP and TCP
  * at `-addr` that answers names under `-domain` from the records kube2sky keeps in etcd (v2 API, `-machines`,
  * `-path-prefix`), reading etcd for every query, and forwards other names to loopback `-nameservers` only
  * (route.ts). `-addr=0.0.0.0:53` binds the pod's own address (the agent's host address): in the lab that is the

@@ -3,7 +3,7 @@
  * skynetservices/skydns main.go (2.0 and 2.5 together, so either image's manifest is accepted), and the
  * environment variables it reads for defaults (SKYDNS_DOMAIN, SKYDNS_ADDR, SKYDNS_NAMESERVERS, ETCD_MACHINES,
  * SKYDNS_PATH_PREFIX). DomeOS runs it with `--machines`, `--domain`, `--addr=0.0.0.0:53`, `--nameservers` and, in
- * the later manifests, `--path-prefix` (domeos.md §4).
+ * the later manifests, `--path-prefix` (docs/design/domeos.md §4).
  *
  * Two kinds of failure, as with the real program: a flag `flag` refuses (unknown, bad duration or number) is a
  * usage error, exit 2; an `-addr` or `-nameservers` entry that is not `IP:port` is refused after parsing with

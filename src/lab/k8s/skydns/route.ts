@@ -3,7 +3,7 @@
  * `-nameservers` as skydns's ServeDNSForward does (not with `-no-rec`, not for names of fewer labels than ndots=2,
  * not without nameservers) — with one lab rule on top: the lab never sends traffic off this machine, so only
  * nameservers on a loopback address are used; a query that only other nameservers could answer gets SERVFAIL
- * (ISSUE4.md §1).
+ * (docs/design/lab-conventions.md §2).
  */
 import type { Question } from 'dns-packet';
 import { countLabels, isInDomain } from './answer.ts';
