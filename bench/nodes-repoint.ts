@@ -31,7 +31,7 @@ import { readInventory } from '../src/inventory/load.ts';
 import { stopLab } from '../src/lab/setup/down.ts';
 import { findProcessesWithCmdline, readProcessCmdline } from '../src/lab/supervisor/processes.ts';
 import { startLab } from '../src/lab/setup/up.ts';
-import { applyNodeUpdate } from '../src/repoint/repoint-node.ts';
+import { applyRepoint } from '../src/repoint/repoint-node.ts';
 import { createNodeReadyWaiter } from '../src/repoint/wait-ready.ts';
 
 const OLD = { host: '127.27.0.30', apiserver: 'http://127.27.0.30:8080' };
@@ -52,7 +52,7 @@ interface ModeRun {
   /** Per-node times (ms) as runRollout measured them. */
   readonly p50Ms: number;
   readonly maxMs: number;
-  /** applyNodeUpdate's readyAfterMs (restart → Ready on the new master), median. */
+  /** applyRepoint's readyAfterMs (restart → Ready on the new master), median. */
   readonly readyP50Ms: number;
   readonly rssBeforeMB: number;
   readonly rssPeakMB: number;
@@ -172,7 +172,7 @@ async function runMode(labDir: string, nodes: { name: string; address: string }[
       async (name) => {
         const host = new LabHost(labDir, byName.get(name) as string);
         try {
-          const r = await applyNodeUpdate(host, { master, backupDir: `/var/lib/ferry/bench-${tag}`, waitReady, readyTimeoutMs: 60_000, log: () => undefined });
+          const r = await applyRepoint(host, { master, backupDir: `/var/lib/ferry/bench-${tag}`, waitReady, readyTimeoutMs: 60_000, log: () => undefined });
           readyAfter.push(r.readyAfterMs);
           return { ok: true, detail: r.alreadyUpToDate ? 'already up to date' : `Ready after ${r.readyAfterMs} ms` };
         } catch (err) {
@@ -226,7 +226,7 @@ function renderSection(runs: ModeRun[], meta: { command: string; date: string; m
     '',
     `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.machine}`,
     '',
-    'Each node: applyNodeUpdate (read the 3 sysconfig files, back up, rewrite API_SERVERS/KUBE_MASTER, restart kubelet and kube-proxy, wait Ready with a fresh heartbeat on the new master, then the 5 s unit settle check) through a LabHost. Wall = the whole rollout; per node = wall / N (fleet throughput) and the median time of one node; memory = this process (ferry) sampled every 100 ms; lab = summed RSS of the supervisor, apiservers, controllers and node runtimes (context only).',
+    'Each node: applyRepoint (read the 3 sysconfig files, back up, rewrite API_SERVERS/KUBE_MASTER, restart kubelet and kube-proxy, wait Ready with a fresh heartbeat on the new master, then the 5 s unit settle check) through a LabHost. Wall = the whole rollout; per node = wall / N (fleet throughput) and the median time of one node; memory = this process (ferry) sampled every 100 ms; lab = summed RSS of the supervisor, apiservers, controllers and node runtimes (context only).',
     '',
     '| N | mode | width | wall | wall / node | one node p50 | one node max | restart → Ready p50 | ok | failed | ferry RSS before → peak | ferry heapUsed peak | lab RSS peak (procs) |',
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',

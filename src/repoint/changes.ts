@@ -1,6 +1,6 @@
 /**
  * What `ferry node update-config` must change on one node (the job of DomeOS's unpublished update_node_configs.sh,
- * docs/design/domeos.md §2.5), computed from the current file texts alone. Pure: the I/O lives in update-config.ts.
+ * docs/design/domeos.md §2.5), computed from the current file texts alone. Pure: the I/O lives in repoint-node.ts.
  *
  * - --master: API_SERVERS='--api-servers=M' in /etc/sysconfig/kubelet, KUBE_MASTER='--master=M' in
  *   /etc/sysconfig/kube-proxy (and the same flag if it also sits in KUBELET_OPTS / KUBE_PROXY_OPTS, where it would
@@ -29,7 +29,7 @@ export type NodeUnit = (typeof NODE_UNITS)[number];
 /** Current file contents by path; a missing file is undefined. */
 export type NodeFileTexts = Readonly<Partial<Record<NodeFilePath, string>>>;
 
-export interface NodeUpdateTarget {
+export interface RepointTarget {
   /** The new apiserver, `http(s)://ip:port`. */
   readonly master?: string;
   /** The new etcd cluster's client URLs (entries without a scheme get http://). */
@@ -164,14 +164,14 @@ function required(files: NodeFileTexts, path: NodeFilePath, why: string): string
 }
 
 /** The options, checked and normalized (inputError NODE_NOTHING_TO_DO / NODE_BAD_MASTER / NODE_BAD_ETCD). */
-export function validateNodeTarget(opts: NodeUpdateTarget): { master: string | undefined; etcd: string[] | undefined } {
+export function validateNodeTarget(opts: RepointTarget): { master: string | undefined; etcd: string[] | undefined } {
   if (opts.master === undefined && opts.etcd === undefined) {
     throw inputError('NODE_NOTHING_TO_DO', 'give --master, --etcd or both', { hint: 'ferry node update-config --master http://10.17.33.20:8080 --etcd 10.17.33.21:4012,10.17.33.22:4012' });
   }
   return { master: opts.master === undefined ? undefined : normalizeMasterURL(opts.master), etcd: opts.etcd === undefined ? undefined : normalizeEtcdList(opts.etcd) };
 }
 
-export function buildNodeChanges(files: NodeFileTexts, opts: NodeUpdateTarget): NodeChangePlan {
+export function buildNodeChanges(files: NodeFileTexts, opts: RepointTarget): NodeChangePlan {
   const { master, etcd } = validateNodeTarget(opts);
   const changes: NodeChange[] = [];
   const warnings: string[] = [];

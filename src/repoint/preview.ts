@@ -1,14 +1,14 @@
 /**
  * `ferry node update-config --dry-run`: what the update would change on this node, read without changing anything.
- * The same reading and the same pure computation (node-changes.ts) as the update itself, stopped before the first
+ * The same reading and the same pure computation (changes.ts) as the update itself, stopped before the first
  * backup: the files it would rewrite (each key, old → new), the backups it would write, the services it would
  * restart and the master the node must then be Ready on.
  */
 import type { Host } from '../ports/host.ts';
 import { buildBackupPath } from './repoint-node.ts';
-import { buildNodeChanges, NODE_FILES, validateNodeTarget, type NodeChange, type NodeFileTexts, type NodeUnit, type NodeUpdateTarget } from './changes.ts';
+import { buildNodeChanges, NODE_FILES, validateNodeTarget, type NodeChange, type NodeFileTexts, type NodeUnit, type RepointTarget } from './changes.ts';
 
-export interface NodeUpdatePreview {
+export interface RepointPreview {
   readonly dryRun: true;
   readonly host: string;
   /** From --hostname-override, else `hostname` (as the kubelet names its node). */
@@ -28,7 +28,7 @@ function decode(buf: Buffer): string {
   return Buffer.from(text, 'utf8').equals(buf) ? text : buf.toString('latin1');
 }
 
-export async function readNodeUpdatePreview(host: Host, target: NodeUpdateTarget, backupDir: string): Promise<NodeUpdatePreview> {
+export async function readRepointPreview(host: Host, target: RepointTarget, backupDir: string): Promise<RepointPreview> {
   validateNodeTarget(target);
   const texts: Partial<Record<string, string>> = {};
   for (const path of Object.values(NODE_FILES)) {
@@ -50,7 +50,7 @@ export async function readNodeUpdatePreview(host: Host, target: NodeUpdateTarget
   };
 }
 
-export function renderNodeUpdatePreview(p: NodeUpdatePreview): string {
+export function renderRepointPreview(p: RepointPreview): string {
   const show = (v: string | undefined) => (v === undefined ? '(missing: appended)' : JSON.stringify(v));
   const lines = [`dry run on ${p.host}: node ${p.node}${p.alreadyUpToDate ? ' is already up to date: nothing would change, nothing would restart' : ''}`];
   for (const w of p.warnings) lines.push(`warning: ${w}`);

@@ -1,10 +1,10 @@
 /**
  * Repointing one node at a new master and/or a new etcd cluster — what DomeOS's update_node_configs.sh did
  * (runbook step 5, docs/design/domeos.md §2.5), done so that it cannot leave a node half-changed:
- *   read the files → compute the changes (pure, node-changes.ts) → print them → back up every file it will change
+ *   read the files → compute the changes (pure, changes.ts) → print them → back up every file it will change
  *   → write (atomically) → restart flanneld, kubelet, kube-proxy (those whose config changed) and check each is
  *   active → wait until the node is Ready, with a fresh heartbeat, on the master → check the units again.
- * Any failure after the first write rolls back (node-rollback.ts) and prints `Rollback finished`.
+ * Any failure after the first write rolls back (restore-node.ts) and prints `Rollback finished`.
  * A second run finds nothing to change, restarts nothing, and still checks that the node is Ready.
  */
 import { posix } from 'node:path';
@@ -12,17 +12,17 @@ import { ExitCode, FerryError, messageOf } from '../errors.ts';
 import type { Host, ServiceState } from '../ports/host.ts';
 import { realSleep, type Sleep } from '../util/retry.ts';
 import { buildNodeChanges, NODE_FILES, validateNodeTarget, type NodeFilePath, type NodeFileTexts, type NodeUnit } from './changes.ts';
-import { rollBackNode, type WrittenFile } from './restore-node.ts';
+import { restoreNode, type WrittenFile } from './restore-node.ts';
 import { waitUnitActive, type UnitWaitOptions } from './unit-active.ts';
 import type { WaitReady } from './wait-ready.ts';
 
 export { buildNodeChanges, normalizeEtcdList, normalizeMasterURL, NODE_FILES, NODE_UNITS, validateNodeTarget } from './changes.ts';
-export type { NodeChange, NodeChangePlan, NodeFileChange, NodeFileTexts, NodeUnit, NodeUpdateTarget } from './changes.ts';
+export type { NodeChange, NodeChangePlan, NodeFileChange, NodeFileTexts, NodeUnit, RepointTarget } from './changes.ts';
 
 /** Where `ferry node update-config` keeps its backups on the node unless told otherwise. */
 export const DEFAULT_NODE_BACKUP_DIR = '/var/lib/ferry/node-backup';
 
-export interface NodeUpdateOptions {
+export interface RepointOptions {
   /** The new apiserver, `http(s)://ip:port`. */
   readonly master?: string;
   /** The new etcd cluster (entries without a scheme get http://). */
@@ -43,7 +43,7 @@ export interface NodeUpdateOptions {
   readonly now?: () => number;
 }
 
-export interface NodeUpdateResult {
+export interface RepointResult {
   readonly node: string;
   /** Paths written. */
   readonly changed: readonly string[];
@@ -77,7 +77,7 @@ async function readNodeName(host: Host, fromFiles: string | undefined): Promise<
   return name;
 }
 
-export async function applyNodeUpdate(host: Host, opts: NodeUpdateOptions): Promise<NodeUpdateResult> {
+export async function applyRepoint(host: Host, opts: RepointOptions): Promise<RepointResult> {
   const { log } = opts;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? realSleep;
@@ -190,6 +190,6 @@ export async function applyNodeUpdate(host: Host, opts: NodeUpdateOptions): Prom
     log(`node ${node} updated: ${plan.files.map((f) => f.path).join(', ')}`);
     return { node, changed: planned.map((f) => f.path), backups: planned.map((f) => ({ path: f.path, backup: f.backup })), restarted, alreadyUpToDate: false, readyAfterMs };
   } catch (cause) {
-    return await rollBackNode({ host, node, files: written, units: restarted, statesBefore, cause, log, unitWait });
+    return await restoreNode({ host, node, files: written, units: restarted, statesBefore, cause, log, unitWait });
   }
 }

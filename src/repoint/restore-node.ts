@@ -16,7 +16,7 @@ export interface WrittenFile {
   readonly backup: string;
 }
 
-export interface NodeRollbackInput {
+export interface NodeRestoreInput {
   readonly host: Host;
   readonly node: string;
   /** Files whose write was attempted, in write order. */
@@ -49,7 +49,7 @@ async function restoreFile(host: Host, f: WrittenFile, log: (line: string) => vo
 }
 
 /** Always throws: NODE_UPDATE_ROLLED_BACK (exit 1) when everything is back, NODE_ROLLBACK_FAILED (exit 3) otherwise. */
-export async function rollBackNode(r: NodeRollbackInput): Promise<never> {
+export async function restoreNode(r: NodeRestoreInput): Promise<never> {
   const { host, log } = r;
   log(`update of node ${r.node} failed: ${messageOf(r.cause)}`);
   log('rolling back');

@@ -13,7 +13,7 @@
  *
  * Known difference from systemd's EnvironmentFile= parser (envfile.ts), which is what the units actually read:
  * systemd keeps `KEY=a b` as "a b" and reads a `# comment` after a closing quote as part of the value; callers that
- * care compare with parseEnvironmentFile (node-changes.ts does).
+ * care compare with parseEnvironmentFile (src/repoint/changes.ts does).
  */
 import { inputError } from '../errors.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Issue 6 §2, host-level faults:
  *  - the SSH link to a host dropping (a real OpenSSH sshd behind test/helpers/tcp-proxy.ts, cutAll = a dropped
- *    link): a command in flight, an SFTP write in flight, and a whole node update (applyNodeUpdate, the work of the
+ *    link): a command in flight, an SFTP write in flight, and a whole node update (applyRepoint, the work of the
  *    nodes.repoint step) cut between its writes and its restarts — with the link back for the rollback, and with
  *    the link still down;
  *  - a node whose kubelet refuses to start with the new master, in a `ferry apply --scope master` on a lab.
@@ -24,7 +24,7 @@ import { ExitCode, FerryError } from '../../src/errors.ts';
 import { resolveRunsDir } from '../../src/home.ts';
 import { foldJournal } from '../../src/run/fold.ts';
 import { SshHost } from '../../src/adapters/hosts/ssh.ts';
-import { applyNodeUpdate } from '../../src/repoint/repoint-node.ts';
+import { applyRepoint } from '../../src/repoint/repoint-node.ts';
 import { FLANNELD, KUBE_PROXY, KUBELET } from '../helpers/domeos-node-files.ts';
 import { assertNodesReady, hostPath, NODE_SYSCONFIG, readNodeFiles, startMasterLab, type MasterLab } from '../helpers/master-lab.ts';
 import { describeCliRun, processesOf, readEvents, runFerryCli } from '../helpers/migration.ts';
@@ -189,7 +189,7 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
       master: NEW_MASTER, backupDir: file('backups'), waitReady: async () => undefined, serviceSettleMs: 0,
       serviceActiveTimeoutMs: 5_000, log: (l: string) => void log.push(l),
     };
-    const updating = applyNodeUpdate(host, options);
+    const updating = applyRepoint(host, options);
     await waitFor('the restart of kubelet to be in flight', 30_000, () => fs.existsSync(file('blocked')));
     assert.ok(!fs.readFileSync(file('sysconfig', 'kubelet'), 'utf8').includes('10.17.33.30'), 'the files were written before the cut');
     proxy?.cutAll();
@@ -204,7 +204,7 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
     assertNodeFiles('original', 'after the rollback');
     assert.equal(readCalls().filter((c) => c === 'restart|kubelet|').length, 2, `kubelet restarted again by the rollback, on the new connection: ${readCalls().join(' ')}`);
 
-    const again = await applyNodeUpdate(host, options);
+    const again = await applyRepoint(host, options);
     assert.deepEqual([...again.changed].sort(), ['/etc/sysconfig/kube-proxy', '/etc/sysconfig/kubelet']);
     assertNodeFiles('updated', 'after the rerun');
     recordReliability('faults', { case: 'SSH link cut mid node update (link back)', outcome: 'rolled back byte-for-byte over a new connection; rerun completed', code: err.code, exitCode: err.exitCode, seconds: (Date.now() - started) / 1000 });
@@ -219,7 +219,7 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
       master: NEW_MASTER, backupDir: file('backups'), waitReady: async () => undefined, serviceSettleMs: 0,
       serviceActiveTimeoutMs: 5_000, log: (l: string) => void log.push(l),
     };
-    const updating = applyNodeUpdate(host, options);
+    const updating = applyRepoint(host, options);
     await waitFor('the restart of kubelet to be in flight', 30_000, () => fs.existsSync(file('blocked')));
     assert.ok(proxy !== undefined);
     proxy.mode = 'refuse';
@@ -235,7 +235,7 @@ describe('the SSH link to a host drops', { timeout: 180_000 }, () => {
     assertNodeFiles('updated', 'after the failed rollback');
     assert.equal(fs.readFileSync(file('backups', 'etc_sysconfig_kubelet'), 'utf8'), KUBELET, 'the backup of kubelet holds the original');
 
-    const again = await applyNodeUpdate(host, options);
+    const again = await applyRepoint(host, options);
     assert.equal(again.alreadyUpToDate, true, 'the rerun finds the files already updated');
     assertNodeFiles('updated', 'after the rerun');
     recordReliability('faults', { case: 'SSH link cut mid node update (link stays down)', outcome: 'rollback failed with the manual fix (exit 3); rerun completed', code: err.code, exitCode: err.exitCode, seconds: (Date.now() - started) / 1000 });

@@ -10,8 +10,8 @@ import { isValidLabAddress, openLabHost } from '../../lab/face.ts';
 import { resolveLabDir } from '../../home.ts';
 import type { Host } from '../../ports/host.ts';
 import { LocalHost } from '../../adapters/hosts/local.ts';
-import { applyNodeUpdate, DEFAULT_NODE_BACKUP_DIR } from '../../repoint/repoint-node.ts';
-import { readNodeUpdatePreview, renderNodeUpdatePreview } from '../../repoint/preview.ts';
+import { applyRepoint, DEFAULT_NODE_BACKUP_DIR } from '../../repoint/repoint-node.ts';
+import { readRepointPreview, renderRepointPreview } from '../../repoint/preview.ts';
 import { createNodeReadyWaiter } from '../../repoint/wait-ready.ts';
 import { outputFormat, parseCommand } from '../args.ts';
 import { withInterrupt } from '../interrupt.ts';
@@ -55,12 +55,12 @@ export async function cmdNode(argv: readonly string[], io: Io): Promise<number> 
   try {
     if (values['dry-run'] === true) {
       const target = { ...(values.master !== undefined ? { master: values.master } : {}), ...(values.etcd !== undefined ? { etcd: values.etcd } : {}) };
-      const preview = await readNodeUpdatePreview(host, target, backupDir);
-      io.out(fmt === 'text' ? renderNodeUpdatePreview(preview) : renderData(fmt, preview));
+      const preview = await readRepointPreview(host, target, backupDir);
+      io.out(fmt === 'text' ? renderRepointPreview(preview) : renderData(fmt, preview));
       return 0;
     }
     const result = await withInterrupt(io, (signal) =>
-      applyNodeUpdate(host, {
+      applyRepoint(host, {
         ...(values.master !== undefined ? { master: values.master } : {}),
         ...(values.etcd !== undefined ? { etcd: values.etcd } : {}),
         backupDir,

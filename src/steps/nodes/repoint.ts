@@ -2,7 +2,7 @@
  * `nodes.repoint` (runbook phase 5): what update_node_configs.sh did, on every node — a canary first, then batches
  * with bounded concurrency, halting once failures exceed the budget. Each node is one journaled action, so a resumed
  * run skips the nodes already done and redoes none of them. A node that fails restores its own files from its
- * backups and restarts its services ("Rollback finished"), inside applyNodeUpdate.
+ * backups and restarts its services ("Rollback finished"), inside applyRepoint.
  *
  * The step fails when any node failed, once the rollout has gone as far as the budget allows: `ferry resume` then
  * retries the failed and the remaining nodes. Nodes already repointed stay on the new master, which is running:
@@ -12,7 +12,7 @@ import { FerryError, messageOf } from '../../errors.ts';
 import { buildKubeFetch } from '../../adapters/kube/client.ts';
 import { renderRolloutTable, runRollout, type RolloutProgress } from '../../fleet/rollout.ts';
 import type { NodeHost } from '../../inventory/types.ts';
-import { applyNodeUpdate } from '../../repoint/repoint-node.ts';
+import { applyRepoint } from '../../repoint/repoint-node.ts';
 import { createNodeReadyWaiter } from '../../repoint/wait-ready.ts';
 import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
@@ -31,7 +31,7 @@ async function repointOne(ctx: StepContext, step: StepOf<'nodes.repoint'>, node:
       `${PREFIX}${node.name}`,
       { host: node.host },
       () =>
-        applyNodeUpdate(host, {
+        applyRepoint(host, {
           ...(master !== undefined ? { master } : {}),
           ...(etcd !== undefined ? { etcd } : {}),
           backupDir: `/var/lib/ferry/backups/${ctx.runId}`,

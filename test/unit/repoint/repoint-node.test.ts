@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode, FerryError } from '../../../src/errors.ts';
 import type { Host, RunResult, ServiceAction, ServiceState, WriteFileOptions, WriteFileResult } from '../../../src/ports/host.ts';
-import { applyNodeUpdate, buildBackupPath, NODE_FILES, type NodeUpdateOptions } from '../../../src/repoint/repoint-node.ts';
+import { applyRepoint, buildBackupPath, NODE_FILES, type RepointOptions } from '../../../src/repoint/repoint-node.ts';
 import type { WaitReady } from '../../../src/repoint/wait-ready.ts';
 import { FLANNELD, KUBE_PROXY, KUBELET, KUBELET_CONFIG, KUBELET_HTTPS } from '../../helpers/domeos-node-files.ts';
 
@@ -83,7 +83,7 @@ function setup(files: Record<string, string> = NODE_FILES_OLD, waitReady?: WaitR
   const host = new FakeHost(files);
   const lines: string[] = [];
   const readyCalls: string[] = [];
-  const opts = (o: Partial<NodeUpdateOptions>): NodeUpdateOptions => ({
+  const opts = (o: Partial<RepointOptions>): RepointOptions => ({
     backupDir: BACKUPS,
     waitReady:
       waitReady ??
@@ -102,10 +102,10 @@ function setup(files: Record<string, string> = NODE_FILES_OLD, waitReady?: WaitR
 
 const rolledBack = (err: unknown) => err instanceof FerryError && err.code === 'NODE_UPDATE_ROLLED_BACK' && err.exitCode === ExitCode.failedRolledBack;
 
-describe('applyNodeUpdate', () => {
+describe('applyRepoint', () => {
   test('success: values rewritten, backups first, restarts flanneld → kubelet → kube-proxy, Ready checked on the new master', async () => {
     const { host, lines, readyCalls, opts, restarts, writes } = setup();
-    const result = await applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD }));
+    const result = await applyRepoint(host, opts({ master: MASTER, etcd: ETCD }));
     assert.equal(host.text(NODE_FILES.kubelet), KUBELET.replace('http://10.17.33.30:8080', MASTER));
     assert.equal(host.text(NODE_FILES.kubeProxy), KUBE_PROXY.replace('http://10.17.33.30:8080', MASTER));
     assert.equal(host.text(NODE_FILES.flanneld), FLANNELD.replace(/^FLANNEL_ETCD=".*"$/m, `FLANNEL_ETCD="${ETCD.map((e) => `http://${e}`).join(',')}"`));
@@ -130,9 +130,9 @@ describe('applyNodeUpdate', () => {
 
   test('a second run changes nothing, restarts nothing, and still checks Ready', async () => {
     const { host, readyCalls, opts, restarts, writes } = setup();
-    await applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD }));
+    await applyRepoint(host, opts({ master: MASTER, etcd: ETCD }));
     host.calls.length = 0;
-    const again = await applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD }));
+    const again = await applyRepoint(host, opts({ master: MASTER, etcd: ETCD }));
     assert.deepEqual([writes(), restarts()], [[], []]);
     assert.deepEqual([again.alreadyUpToDate, again.changed, again.restarted], [true, [], []]);
     assert.equal(readyCalls.length, 2);
@@ -140,11 +140,11 @@ describe('applyNodeUpdate', () => {
 
   test('master only: flanneld untouched; etcd only: only flanneld, checked on the current master', async () => {
     const m = setup();
-    await applyNodeUpdate(m.host, m.opts({ master: MASTER }));
+    await applyRepoint(m.host, m.opts({ master: MASTER }));
     assert.equal(m.host.text(NODE_FILES.flanneld), FLANNELD);
     assert.deepEqual(m.restarts(), ['restart kubelet', 'restart kube-proxy']);
     const e = setup();
-    await applyNodeUpdate(e.host, e.opts({ etcd: ETCD }));
+    await applyRepoint(e.host, e.opts({ etcd: ETCD }));
     assert.deepEqual([e.host.text(NODE_FILES.kubelet), e.host.text(NODE_FILES.kubeProxy)], [KUBELET, KUBE_PROXY]);
     assert.deepEqual(e.restarts(), ['restart flanneld']);
     assert.deepEqual(e.readyCalls, ['l-33-39@http://10.17.33.30:8080']);
@@ -153,7 +153,7 @@ describe('applyNodeUpdate', () => {
   test('https master: kubelet.config is backed up and rewritten too; the node name falls back to `hostname`', async () => {
     const files = { ...NODE_FILES_OLD, [NODE_FILES.kubelet]: KUBELET_HTTPS.replace(/^HOSTNAME_OVERRIDE=.*\n/m, ''), [NODE_FILES.kubeletConfig]: KUBELET_CONFIG };
     const { host, readyCalls, opts } = setup(files);
-    const r = await applyNodeUpdate(host, opts({ master: 'https://10.17.33.20:6443' }));
+    const r = await applyRepoint(host, opts({ master: 'https://10.17.33.20:6443' }));
     assert.equal(host.text(NODE_FILES.kubeletConfig), KUBELET_CONFIG.replace('https://10.17.33.30:6443', 'https://10.17.33.20:6443'));
     assert.equal(host.text(buildBackupPath(BACKUPS, NODE_FILES.kubeletConfig)), KUBELET_CONFIG);
     assert.ok(r.changed.includes(NODE_FILES.kubeletConfig));
@@ -166,7 +166,7 @@ describe('applyNodeUpdate', () => {
     const { host, lines, opts, restarts } = setup(crlf, async () => {
       throw notReady;
     });
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => {
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => {
       assert.ok(rolledBack(err));
       assert.equal((err as FerryError).cause, notReady);
       return true;
@@ -179,7 +179,7 @@ describe('applyNodeUpdate', () => {
   test('a unit that does not come up: rollback restarts only what was restarted', async () => {
     const { host, lines, opts, restarts } = setup();
     host.afterRestart = (unit, n) => (unit === 'kubelet' && n === 1 ? 'failed' : 'active');
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => rolledBack(err) && /kubelet is failed/.test((err as Error).message));
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => rolledBack(err) && /kubelet is failed/.test((err as Error).message));
     assert.deepEqual(restarts(), ['restart flanneld', 'restart kubelet', 'restart flanneld', 'restart kubelet']);
     assert.equal(host.text(NODE_FILES.kubelet), KUBELET);
     assert.ok(lines.includes('Rollback finished'));
@@ -191,7 +191,7 @@ describe('applyNodeUpdate', () => {
       if (unit === 'kubelet' && n === 1) host.startLimited.add('kubelet');
       return unit === 'kubelet' && n === 1 ? 'failed' : 'active';
     };
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER })), rolledBack);
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER })), rolledBack);
     assert.deepEqual(host.calls.filter((c) => c.endsWith(' kubelet')), ['restart kubelet', 'reset-failed kubelet', 'restart kubelet']);
     assert.deepEqual(restarts(), ['restart kubelet', 'restart kubelet']);
     assert.equal(host.text(NODE_FILES.kubelet), KUBELET);
@@ -202,7 +202,7 @@ describe('applyNodeUpdate', () => {
     const { host, opts } = setup();
     host.states.set('kubelet', 'failed');
     host.startLimited.add('kubelet');
-    const r = await applyNodeUpdate(host, opts({ master: MASTER }));
+    const r = await applyRepoint(host, opts({ master: MASTER }));
     assert.deepEqual(r.restarted, ['kubelet', 'kube-proxy']);
     assert.deepEqual(host.calls.filter((c) => c.endsWith(' kubelet')), ['reset-failed kubelet', 'restart kubelet']);
   });
@@ -210,7 +210,7 @@ describe('applyNodeUpdate', () => {
   test('a write that fails half-way: the files already written are restored, nothing restarted', async () => {
     const { host, opts, restarts } = setup();
     host.failWrite = (path) => path === NODE_FILES.kubeProxy;
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER })), rolledBack);
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER })), rolledBack);
     assert.deepEqual([host.text(NODE_FILES.kubelet), host.text(NODE_FILES.kubeProxy), restarts()], [KUBELET, KUBE_PROXY, []]);
   });
 
@@ -220,7 +220,7 @@ describe('applyNodeUpdate', () => {
     });
     host.states.set('flanneld', 'failed'); // the old etcd it points at is gone
     host.afterRestart = (unit, n) => (unit === 'flanneld' && n === 2 ? 'failed' : 'active');
-    await assert.rejects(applyNodeUpdate(host, opts({ etcd: ETCD })), rolledBack);
+    await assert.rejects(applyRepoint(host, opts({ etcd: ETCD })), rolledBack);
     assert.ok(lines.includes('Rollback finished'));
   });
 
@@ -229,7 +229,7 @@ describe('applyNodeUpdate', () => {
       throw new FerryError('NODE_NOT_READY', 'not ready');
     });
     host.failWrite = (path, n) => path === NODE_FILES.kubelet && n === 2;
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => {
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER, etcd: ETCD })), (err: unknown) => {
       assert.ok(err instanceof FerryError);
       assert.equal(err.code, 'NODE_ROLLBACK_FAILED');
       assert.equal(err.exitCode, ExitCode.rollbackFailed);
@@ -244,7 +244,7 @@ describe('applyNodeUpdate', () => {
   test('bad input touches nothing (exit 2)', async () => {
     for (const o of [{}, { master: '10.17.33.20:8080' }, { etcd: ['nope'] }]) {
       const { host, opts } = setup();
-      await assert.rejects(applyNodeUpdate(host, opts(o)), (err: unknown) => err instanceof FerryError && err.exitCode === ExitCode.badInput);
+      await assert.rejects(applyRepoint(host, opts(o)), (err: unknown) => err instanceof FerryError && err.exitCode === ExitCode.badInput);
       assert.deepEqual(host.calls, []);
     }
   });
@@ -254,7 +254,7 @@ describe('applyNodeUpdate', () => {
     const { host, lines, opts } = setup({ ...NODE_FILES_OLD, [buildBackupPath(BACKUPS, NODE_FILES.kubelet)]: older }, async () => {
       throw new FerryError('NODE_NOT_READY', 'not ready');
     });
-    await assert.rejects(applyNodeUpdate(host, opts({ master: MASTER })), rolledBack);
+    await assert.rejects(applyRepoint(host, opts({ master: MASTER })), rolledBack);
     assert.equal(host.text(buildBackupPath(BACKUPS, NODE_FILES.kubelet)), older);
     assert.equal(host.text(NODE_FILES.kubelet), KUBELET);
     assert.ok(lines.some((l) => l.startsWith('kept the existing backup')));
