@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { LAYERS } from './scripts/layers.mjs';
 
 /** Folders whose code is pure: no I/O module, no client library, no adapter (docs/architecture.md, "Pure"). */
 const PURE = [
@@ -26,26 +27,23 @@ const IO_MODULES = ['fs', 'fs/promises', 'http', 'https', 'net', 'child_process'
   .map((name) => ({ name, message: 'pure code does no I/O: reach the world through deps (docs/architecture.md)', allowTypeImports: true }));
 const CLIENTS = ['etcd3', 'ssh2', '@kubernetes/client-node'].map((name) => ({ name, message: 'client libraries live in src/adapters (docs/architecture.md)', allowTypeImports: true }));
 
-/** `from` folder may not be imported by `target` (each zone: a layer must not reach up, or sideways into a face). */
+/** A zone: `target` may not import `from` (a path under src/, or a top-level file of it). */
 const zone = (target, from, message, except) => ({ target, from, message, ...(except ? { except } : {}) });
-const LAYER_ZONES = [
+const at = (entry) => `./src/${entry}`;
+const within = (entry) => (entry.endsWith('.ts') ? at(entry) : `${at(entry)}/**/*`);
+
+/** Every layer may not be imported by the layers below it. */
+const LAYER_ZONES = LAYERS.flatMap((layer, i) =>
+  i === 0 ? [] : [zone(LAYERS.slice(0, i).flat().map(within), layer.map(at), `a lower layer does not import ${layer.join(', ')} (docs/architecture.md)`)],
+);
+const LAB_ZONES = [
   // The lab: only the CLI and the composition roots, and those through the one door.
   zone(['./src/!(lab|cli|app)/**/*', './src/*.ts'], './src/lab', 'the product does not import the lab (docs/architecture.md, "The lab")'),
   zone(['./src/cli/**/*', './src/app/**/*'], './src/lab', 'the lab is reached through src/lab/face.ts only', ['./face.ts']),
-  // Faces and the application shell sit on top: nothing below imports them.
-  zone(['./src/!(cli)/**/*', './src/*.ts'], './src/cli', 'only bin/ imports the CLI'),
-  zone(['./src/!(cli|app|dashboard|demo|lab)/**/*', './src/*.ts'], './src/app', 'the application shell is imported by the faces only'),
-  zone(['./src/!(cli|app|dashboard|demo|report)/**/*', './src/*.ts'], './src/report', 'the report is a face over the run folder'),
-  zone(['./src/!(cli|app|dashboard|demo)/**/*', './src/*.ts'], './src/dashboard', 'the dashboard is a face over the run folder'),
-  // The engine knows no step kind; steps are handed to it by the application.
-  zone(['./src/!(cli|app|steps)/**/*', './src/*.ts'], './src/steps', 'the step registry is handed to the engine by src/app'),
-  zone(['./src/!(cli|app|steps|report|dashboard|demo|discover|lab|run)/**/*', './src/*.ts'], './src/run', 'the engine is used by the steps, the application and the faces'),
-  // Observation feeds the planner; the planner imports what was observed (types), never the readers.
+  // The lab is a client of the product's lower layers, never of the engine, the steps or the faces.
+  zone(['./src/lab/**/*'], ['./src/observe', './src/plan', './src/run', './src/steps', './src/discover', './src/report', './src/app', './src/dashboard', './src/demo', './src/cli'], 'the lab uses the lower layers only'),
+  // The planner takes what was observed as data.
   zone(['./src/plan/**/*'], './src/observe', 'the planner takes what was observed as data (src/observe/types.ts)', ['./types.ts']),
-  zone(['./src/!(cli|app|steps|report|dashboard|demo|discover|run|plan|observe|lab)/**/*', './src/*.ts'], './src/observe', 'observation is read by the shell and the steps'),
-  // Adapters implement the ports; nothing above the composition roots (and the CLI's few direct uses) opens them.
-  zone(['./src/ports/**/*', ...PURE.filter((p) => !p.startsWith('src/ports'))].map((p) => (p.startsWith('./') ? p : `./${p}`)), './src/adapters', 'pure code and ports import no adapter'),
-  zone(['./src/adapters/**/*'], ['./src/plan', './src/run', './src/steps', './src/observe', './src/discover', './src/repoint'], 'adapters sit below the layers that use them'),
 ];
 
 export default tseslint.config(
@@ -74,7 +72,7 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', { zones: LAYER_ZONES }],
+      'import-x/no-restricted-paths': ['error', { zones: [...LAYER_ZONES, ...LAB_ZONES] }],
     },
   },
   {

@@ -11,26 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LAYERS } from './layers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 
-/** The layers of docs/architecture.md, bottom first: a folder imports only from its own layer or those below. */
-const LAYERS = [
-  ['errors.ts', 'home.ts', 'version.ts', 'gate-check.ts'],
-  ['util', 'inventory'],
-  ['kube', 'sysconfig', 'etcd', 'dns', 'master', 'console', 'fleet', 'write-load'],
-  ['ports'],
-  ['adapters', 'repoint'],
-  ['observe', 'lab'],
-  ['plan'],
-  ['run'],
-  ['steps', 'discover'],
-  ['report'],
-  ['app'],
-  ['dashboard', 'demo'],
-  ['cli'],
-];
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
