@@ -69,7 +69,7 @@ export function guard(ctx: StepContext, report: HealthReport, change: Change, wh
 }
 
 /** Wait until the health gate passes, journaling the final verdict; throw ETCD_GATE_FAILED at the deadline. */
-export async function waitForGate(ctx: StepContext, t: EtcdTimeouts, label: string, options: HealthOptions = {}): Promise<HealthReport> {
+export async function waitForGate(ctx: StepContext, timeouts: EtcdTimeouts, label: string, options: HealthOptions = {}): Promise<HealthReport> {
   let last: HealthReport | undefined;
   try {
     const report = await pollUntil(
@@ -77,14 +77,14 @@ export async function waitForGate(ctx: StepContext, t: EtcdTimeouts, label: stri
         last = await readClusterHealth(ctx.deps.etcd, options);
         return last.ok ? last : undefined;
       },
-      { timeoutMs: t.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
+      { timeoutMs: timeouts.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
     );
     ctx.gate(true, report.checks);
     return report;
   } catch (err) {
     if (last !== undefined) ctx.gate(false, last.checks);
     if (ctx.signal.aborted) throw err;
-    throw new FerryError('ETCD_GATE_FAILED', `health gate ${label} did not pass within ${t.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
+    throw new FerryError('ETCD_GATE_FAILED', `health gate ${label} did not pass within ${timeouts.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
       retryable: true,
       hint: 'look at `ferry status` and the members’ logs; the step was rolled back if it could be',
     });
@@ -98,8 +98,8 @@ export async function waitForGate(ctx: StepContext, t: EtcdTimeouts, label: stri
  * one leader. Then the gate passes as "rolled back, degraded", journaled with the failed checks; the step's own
  * error names the member to bring back. Any other failure still fails the rollback at the deadline.
  */
-export async function waitForRollbackGate(ctx: StepContext, t: EtcdTimeouts, n: EtcdMember): Promise<HealthReport> {
-  const options: HealthOptions = { expectAbsentPeerURLs: [n.peerURL] };
+export async function waitForRollbackGate(ctx: StepContext, timeouts: EtcdTimeouts, member: EtcdMember): Promise<HealthReport> {
+  const options: HealthOptions = { expectAbsentPeerURLs: [member.peerURL] };
   let last: HealthReport | undefined;
   const degradedButSafe = (r: HealthReport): boolean =>
     unhealthyVoters(r).length > 0 &&
@@ -112,15 +112,15 @@ export async function waitForRollbackGate(ctx: StepContext, t: EtcdTimeouts, n: 
         last = await readClusterHealth(ctx.deps.etcd, options);
         return last.ok || degradedButSafe(last) ? last : undefined;
       },
-      { timeoutMs: t.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
+      { timeoutMs: timeouts.gateTimeoutMs, intervalMs: 200, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal, onTimeout: () => new Error('timeout') },
     );
     ctx.gate(report.ok, report.checks);
-    if (!report.ok) ctx.note(`rolled back ${n.name}: it is out of the cluster and quorum holds, but ${unhealthyVoters(report).join(', ')} still do(es) not answer`);
+    if (!report.ok) ctx.note(`rolled back ${member.name}: it is out of the cluster and quorum holds, but ${unhealthyVoters(report).join(', ')} still do(es) not answer`);
     return report;
   } catch (err) {
     if (last !== undefined) ctx.gate(false, last.checks);
     if (ctx.signal.aborted) throw err;
-    throw new FerryError('ETCD_GATE_FAILED', `health gate after rolling back ${n.name} did not pass within ${t.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
+    throw new FerryError('ETCD_GATE_FAILED', `health gate after rolling back ${member.name} did not pass within ${timeouts.gateTimeoutMs} ms: ${last ? renderFailedChecks(last) : messageOf(err)}`, {
       retryable: true,
       hint: 'look at `ferry status` and the members’ logs; the step was rolled back if it could be',
     });

@@ -13,70 +13,70 @@ import { sameURL } from '../../plan/same-url.ts';
 import { findByPeer, guard, readHealthForGuard, useEndpoints } from './cluster-checks.ts';
 
 /** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */
-export async function ensureLearnerAdded(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<string> {
+export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
   const admin = ctx.deps.etcd;
-  const existing = findByPeer(await admin.memberList(), n.peerURL);
+  const existing = findByPeer(await admin.memberList(), member.peerURL);
   if (existing !== undefined) {
-    ctx.skip('add-learner', `${n.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
+    ctx.skip('add-learner', `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
     return existing.id;
   }
   const report = await readHealthForGuard(ctx);
-  guard(ctx, report, { kind: 'add-learner', peerURL: n.peerURL }, `add ${n.name} as a learner`);
+  guard(ctx, report, { kind: 'add-learner', peerURL: member.peerURL }, `add ${member.name} as a learner`);
   return ctx.action(
     'add-learner',
-    { member: n.name, peerURL: n.peerURL },
+    { member: member.name, peerURL: member.peerURL },
     () =>
       retryUntil(
         async () => {
           try {
-            return (await admin.addLearner(n.peerURL)).id;
+            return (await admin.addLearner(member.peerURL)).id;
           } catch (err) {
             // An add that timed out may have happened: adopt it rather than fail (ambiguous result).
-            const again = findByPeer(await admin.memberList().catch(() => []), n.peerURL);
+            const again = findByPeer(await admin.memberList().catch(() => []), member.peerURL);
             if (again !== undefined) return again.id;
             throw err;
           }
         },
-        { timeoutMs: t.addMemberTimeoutMs, delayMs: t.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
+        { timeoutMs: timeouts.addMemberTimeoutMs, delayMs: timeouts.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
       ),
     (id) => ({ id }),
   );
 }
 
 /** Start the member's service and wait until its endpoint answers; fail fast when the unit fails. */
-export async function ensureStarted(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
-  const host = await ctx.deps.host(n.host);
-  if ((await host.serviceState(n.service)) === 'failed') {
+export async function ensureStarted(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<void> {
+  const host = await ctx.deps.host(member.host);
+  if ((await host.serviceState(member.service)) === 'failed') {
     // A start that failed before (a port in use, say) may have used up systemd's start limit: clear it first.
-    await ctx.action('reset-failed', { host: n.host, unit: n.service }, () => host.service(n.service, 'reset-failed'));
+    await ctx.action('reset-failed', { host: member.host, unit: member.service }, () => host.service(member.service, 'reset-failed'));
   }
-  await ctx.action('start-service', { host: n.host, unit: n.service }, () => host.service(n.service, 'start'));
+  await ctx.action('start-service', { host: member.host, unit: member.service }, () => host.service(member.service, 'start'));
   await pollUntil(
     async () => {
       try {
-        await ctx.deps.etcd.status(n.clientURL);
+        await ctx.deps.etcd.status(member.clientURL);
         return true;
       } catch {
-        const state = await host.serviceState(n.service);
+        const state = await host.serviceState(member.service);
         if (state === 'failed' || state === 'inactive') {
-          throw new FerryError('ETCD_MEMBER_START_FAILED', `${n.name}: ${n.service} on ${n.host} is ${state}: etcd exited`, {
-            subjects: { member: n.name, host: n.host },
-            hint: `read the member's log on ${n.host} (journalctl -u ${n.service}); a port already in use, a data dir (${n.dataDir}) it cannot create or write, or a wrong --initial-cluster are the usual causes. The step is rolled back; fix the cause, then \`ferry resume\``,
+          throw new FerryError('ETCD_MEMBER_START_FAILED', `${member.name}: ${member.service} on ${member.host} is ${state}: etcd exited`, {
+            subjects: { member: member.name, host: member.host },
+            hint: `read the member's log on ${member.host} (journalctl -u ${member.service}); a port already in use, a data dir (${member.dataDir}) it cannot create or write, or a wrong --initial-cluster are the usual causes. The step is rolled back; fix the cause, then \`ferry resume\``,
           });
         }
         return undefined;
       }
     },
     {
-      timeoutMs: t.startTimeoutMs,
+      timeoutMs: timeouts.startTimeoutMs,
       intervalMs: 200,
       sleep: ctx.deps.sleep,
       now: ctx.deps.now,
       signal: ctx.signal,
       onTimeout: () =>
-        new FerryError('ETCD_MEMBER_START_TIMEOUT', `${n.name} did not answer on ${n.clientURL} within ${t.startTimeoutMs} ms`, {
-          subjects: { member: n.name, host: n.host },
-          hint: `check ${n.service} on ${n.host} and that ${n.clientURL} is reachable from here`,
+        new FerryError('ETCD_MEMBER_START_TIMEOUT', `${member.name} did not answer on ${member.clientURL} within ${timeouts.startTimeoutMs} ms`, {
+          subjects: { member: member.name, host: member.host },
+          hint: `check ${member.service} on ${member.host} and that ${member.clientURL} is reachable from here`,
         }),
     },
   );
@@ -103,7 +103,7 @@ function renderCatchUpSighting(s: CatchUpSighting): string {
  * the voters agree on, not the one the learner names: a learner cut off from its peers may know none. A failed
  * look (the learner not answering for a moment) is retried until the deadline.
  */
-export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeouts): Promise<void> {
+export async function waitCaughtUp(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<void> {
   const admin = ctx.deps.etcd;
   let lastProgressAt = 0;
   const seen: CatchUpSighting = {};
@@ -111,7 +111,7 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
     async () => {
       try {
         const members = await admin.memberList();
-        const self = await admin.status(n.clientURL);
+        const self = await admin.status(member.clientURL);
         seen.learnerLeaderId = self.leaderId;
         let leaderId = self.leaderId;
         for (const v of members.filter((m) => !m.isLearner && m.clientURLs[0] !== undefined)) {
@@ -124,14 +124,14 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
           return undefined;
         }
         const leaderIndex = (await admin.status(leaderURL)).raftIndex;
-        const applied = (await admin.status(n.clientURL)).raftAppliedIndex;
+        const applied = (await admin.status(member.clientURL)).raftAppliedIndex;
         Object.assign(seen, { applied, leaderIndex });
         const now = ctx.deps.now();
         const done = applied >= leaderIndex;
         if (done || now - lastProgressAt >= 500) {
           lastProgressAt = now;
           const pct = leaderIndex === 0n ? 100 : Number((applied * 1000n) / leaderIndex) / 10;
-          ctx.progress({ kind: 'catch-up', data: { member: n.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) } });
+          ctx.progress({ kind: 'catch-up', data: { member: member.name, applied: applied.toString(), leaderIndex: leaderIndex.toString(), percent: Math.min(pct, 100) } });
         }
         return done ? true : undefined;
       } catch (err) {
@@ -140,31 +140,31 @@ export async function waitCaughtUp(ctx: StepContext, n: EtcdMember, t: EtcdTimeo
       }
     },
     {
-      timeoutMs: t.catchUpTimeoutMs,
+      timeoutMs: timeouts.catchUpTimeoutMs,
       intervalMs: 100,
       sleep: ctx.deps.sleep,
       now: ctx.deps.now,
       signal: ctx.signal,
       onTimeout: () =>
-        new FerryError('ETCD_CATCH_UP_TIMEOUT', `${n.name} on ${n.host} did not catch up with the leader within ${t.catchUpTimeoutMs} ms: ${renderCatchUpSighting(seen)}`, {
-          subjects: { member: n.name, host: n.host },
-          hint: `the learner is removed again (the step rolls back). Check that the other members reach ${n.name}'s peer URL ${n.peerURL} and that ${n.host} reaches theirs (firewall, proxy, routing), and the new host's disk; then \`ferry resume\`. For a very large database, allow more time: save the plan (\`ferry plan -o json --out plan.json\`), raise params.timeouts.catchUpTimeoutMs and \`ferry apply plan.json\``,
+        new FerryError('ETCD_CATCH_UP_TIMEOUT', `${member.name} on ${member.host} did not catch up with the leader within ${timeouts.catchUpTimeoutMs} ms: ${renderCatchUpSighting(seen)}`, {
+          subjects: { member: member.name, host: member.host },
+          hint: `the learner is removed again (the step rolls back). Check that the other members reach ${member.name}'s peer URL ${member.peerURL} and that ${member.host} reaches theirs (firewall, proxy, routing), and the new host's disk; then \`ferry resume\`. For a very large database, allow more time: save the plan (\`ferry plan -o json --out plan.json\`), raise params.timeouts.catchUpTimeoutMs and \`ferry apply plan.json\``,
         }),
     },
   );
 }
 
 /** Promote the learner; after an error or timeout, re-read the member list before deciding it failed. */
-export async function ensurePromoted(ctx: StepContext, n: EtcdMember, id: string, t: EtcdTimeouts): Promise<void> {
+export async function ensurePromoted(ctx: StepContext, member: EtcdMember, id: string, timeouts: EtcdTimeouts): Promise<void> {
   const admin = ctx.deps.etcd;
   const self = (await admin.memberList()).find((m) => m.id === id);
   if (self !== undefined && !self.isLearner) {
-    ctx.skip('promote', `${n.name} is already a voting member`);
+    ctx.skip('promote', `${member.name} is already a voting member`);
     return;
   }
   const report = await readHealthForGuard(ctx);
-  guard(ctx, report, { kind: 'promote', id, verified: true }, `promote ${n.name}`);
-  await ctx.action('promote', { member: n.name, id }, () =>
+  guard(ctx, report, { kind: 'promote', id, verified: true }, `promote ${member.name}`);
+  await ctx.action('promote', { member: member.name, id }, () =>
     retryUntil(
       async () => {
         try {
@@ -175,13 +175,13 @@ export async function ensurePromoted(ctx: StepContext, n: EtcdMember, id: string
           throw err;
         }
       },
-      { timeoutMs: t.promoteTimeoutMs, delayMs: t.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
+      { timeoutMs: timeouts.promoteTimeoutMs, delayMs: timeouts.retryDelayMs, sleep: ctx.deps.sleep, now: ctx.deps.now, signal: ctx.signal },
     ),
   );
 }
 
 /** If `oldId` leads, hand leadership to the most caught-up healthy new voter (never an old one, never a learner). */
-export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName: string, t: EtcdTimeouts): Promise<void> {
+export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName: string, timeouts: EtcdTimeouts): Promise<void> {
   const admin = ctx.deps.etcd;
   const report = await readHealthForGuard(ctx);
   if (report.leaderId !== oldId) {
@@ -202,14 +202,14 @@ export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName
   if (leaderURL === undefined) throw new FerryError('ETCD_NO_LEADER_URL', `${oldName} has no client URL`, {});
   await ctx.action('move-leader', { from: oldName, to: target.m.name, toId: target.m.id }, async () => {
     await retryUntil(() => admin.moveLeader(target.m.id, leaderURL), {
-      timeoutMs: t.moveLeaderTimeoutMs,
-      delayMs: t.retryDelayMs,
+      timeoutMs: timeouts.moveLeaderTimeoutMs,
+      delayMs: timeouts.retryDelayMs,
       sleep: ctx.deps.sleep,
       now: ctx.deps.now,
       signal: ctx.signal,
     });
     await pollUntil(async () => ((await admin.status(leaderURL)).leaderId !== oldId ? true : undefined), {
-      timeoutMs: t.moveLeaderTimeoutMs,
+      timeoutMs: timeouts.moveLeaderTimeoutMs,
       intervalMs: 50,
       sleep: ctx.deps.sleep,
       now: ctx.deps.now,
@@ -220,7 +220,7 @@ export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName
 }
 
 /** Remove a member (through the other members' endpoints); "not found" means already removed. */
-export async function ensureRemoved(ctx: StepContext, id: string, name: string, t: EtcdTimeouts, action = 'remove-member'): Promise<void> {
+export async function ensureRemoved(ctx: StepContext, id: string, name: string, timeouts: EtcdTimeouts, action = 'remove-member'): Promise<void> {
   const admin = ctx.deps.etcd;
   const members = await admin.memberList();
   if (!members.some((m) => m.id === id)) {
@@ -242,8 +242,8 @@ export async function ensureRemoved(ctx: StepContext, id: string, name: string, 
         }
       },
       {
-        timeoutMs: t.removeTimeoutMs,
-        delayMs: t.retryDelayMs,
+        timeoutMs: timeouts.removeTimeoutMs,
+        delayMs: timeouts.retryDelayMs,
         sleep: ctx.deps.sleep,
         now: ctx.deps.now,
         signal: ctx.signal,
@@ -253,30 +253,30 @@ export async function ensureRemoved(ctx: StepContext, id: string, name: string, 
   );
 }
 
-export async function ensureServiceStopped(ctx: StepContext, m: EtcdMember, action = 'stop-service'): Promise<void> {
-  const host = await ctx.deps.host(m.host);
-  const state = await host.serviceState(m.service);
+export async function ensureServiceStopped(ctx: StepContext, member: EtcdMember, action = 'stop-service'): Promise<void> {
+  const host = await ctx.deps.host(member.host);
+  const state = await host.serviceState(member.service);
   if (state === 'failed') {
     // Leave it clean: a later start must not meet systemd's start limit.
-    await ctx.action(`${action}:reset-failed`, { host: m.host, unit: m.service }, () => host.service(m.service, 'reset-failed'));
+    await ctx.action(`${action}:reset-failed`, { host: member.host, unit: member.service }, () => host.service(member.service, 'reset-failed'));
     return;
   }
   if (state === 'inactive') {
-    ctx.skip(action, `${m.service} on ${m.host} is ${state}`);
+    ctx.skip(action, `${member.service} on ${member.host} is ${state}`);
     return;
   }
-  await ctx.action(action, { host: m.host, unit: m.service }, () => host.service(m.service, 'stop'));
+  await ctx.action(action, { host: member.host, unit: member.service }, () => host.service(member.service, 'stop'));
 }
 
 /** Move a data dir aside (never delete: nothing is lost). */
-export async function ensureDataDirMovedAside(ctx: StepContext, m: EtcdMember, suffix: string, action: string): Promise<void> {
-  const host = await ctx.deps.host(m.host);
-  const target = `${m.dataDir}.${suffix}`;
-  if (!(await host.exists(m.dataDir))) {
-    ctx.skip(action, `${m.dataDir} on ${m.host} is not there${(await host.exists(target)) ? ` (already at ${target})` : ''}`);
+export async function ensureDataDirMovedAside(ctx: StepContext, member: EtcdMember, suffix: string, action: string): Promise<void> {
+  const host = await ctx.deps.host(member.host);
+  const target = `${member.dataDir}.${suffix}`;
+  if (!(await host.exists(member.dataDir))) {
+    ctx.skip(action, `${member.dataDir} on ${member.host} is not there${(await host.exists(target)) ? ` (already at ${target})` : ''}`);
     return;
   }
   let dest = target;
   for (let i = 2; await host.exists(dest); i++) dest = `${target}-${i}`;
-  await ctx.action(action, { host: m.host, from: m.dataDir, to: dest }, () => host.rename(m.dataDir, dest), () => ({ archivedTo: dest }));
+  await ctx.action(action, { host: member.host, from: member.dataDir, to: dest }, () => host.rename(member.dataDir, dest), () => ({ archivedTo: dest }));
 }

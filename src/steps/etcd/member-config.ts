@@ -60,7 +60,7 @@ export async function readOldSettings(ctx: StepContext, source: EtcdMember | und
  * join ("member count is unequal"). The leader's list that includes the new member has, by the raft log's order,
  * applied every earlier change too.
  */
-export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): Promise<MemberInfo[]> {
+export async function readMembershipIncluding(ctx: StepContext, member: EtcdMember): Promise<MemberInfo[]> {
   const admin = ctx.deps.etcd;
   let last: MemberInfo[] = [];
   return pollUntil(
@@ -70,7 +70,7 @@ export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): 
       const leaderId = voter?.clientURLs[0] === undefined ? undefined : (await admin.status(voter.clientURLs[0]).catch(() => undefined))?.leaderId;
       const leaderURL = any.find((m) => m.id === leaderId)?.clientURLs[0];
       last = leaderURL === undefined ? any : await admin.memberList(leaderURL);
-      return leaderURL !== undefined && findByPeer(last, n.peerURL) !== undefined ? last : undefined;
+      return leaderURL !== undefined && findByPeer(last, member.peerURL) !== undefined ? last : undefined;
     },
     {
       timeoutMs: 10_000,
@@ -79,7 +79,7 @@ export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): 
       now: ctx.deps.now,
       signal: ctx.signal,
       onTimeout: () =>
-        new FerryError('ETCD_MEMBER_MISSING', `the leader's member list does not show ${n.name} (${n.peerURL})`, {
+        new FerryError('ETCD_MEMBER_MISSING', `the leader's member list does not show ${member.name} (${member.peerURL})`, {
           retryable: true,
           hint: 'ferry resume checks again (and re-adds the member if it is really gone)',
         }),
@@ -88,37 +88,37 @@ export async function readMembershipIncluding(ctx: StepContext, n: EtcdMember): 
 }
 
 /** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */
-export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
-  const members = await readMembershipIncluding(ctx, n);
-  const self = findByPeer(members, n.peerURL);
-  if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${n.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
-  const host = await ctx.deps.host(n.host);
-  if (self.name === '' && (await host.exists(n.dataDir))) {
+export async function ensureMemberConfigured(ctx: StepContext, member: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
+  const members = await readMembershipIncluding(ctx, member);
+  const self = findByPeer(members, member.peerURL);
+  if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${member.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
+  const host = await ctx.deps.host(member.host);
+  if (self.name === '' && (await host.exists(member.dataDir))) {
     // A never-started member cannot own data: whatever is there belongs to something else. Keep it, out of the way.
-    const aside = `${n.dataDir}.ferry-preexisting-${ctx.runId}`;
-    await ctx.action('move-stale-data-dir', { host: n.host, from: n.dataDir, to: aside }, () => host.rename(n.dataDir, aside));
+    const aside = `${member.dataDir}.ferry-preexisting-${ctx.runId}`;
+    await ctx.action('move-stale-data-dir', { host: member.host, from: member.dataDir, to: aside }, () => host.rename(member.dataDir, aside));
   }
   const old = await readOldSettings(ctx, optsSource);
   const opts = old.opts;
   const token = old.token ?? ctx.inventory.etcd.clusterToken ?? 'domeos-etcd-cluster';
   const sysconfig = renderEtcdSysconfig({
-    name: n.name,
-    peerURL: n.peerURL,
-    clientURL: n.clientURL,
-    initialCluster: buildInitialCluster(members, n),
+    name: member.name,
+    peerURL: member.peerURL,
+    clientURL: member.clientURL,
+    initialCluster: buildInitialCluster(members, member),
     state: 'existing',
     token,
-    dataDir: n.dataDir,
+    dataDir: member.dataDir,
     opts,
-    listenClientURL: buildListenURL(n.clientURL, old.listenClientURLs),
-    listenPeerURL: buildListenURL(n.peerURL, old.listenPeerURLs),
+    listenClientURL: buildListenURL(member.clientURL, old.listenClientURLs),
+    listenPeerURL: buildListenURL(member.peerURL, old.listenPeerURLs),
   });
-  const unitPath = `/etc/systemd/system/${n.service}.service`;
+  const unitPath = `/etc/systemd/system/${member.service}.service`;
   const backupDir = `/var/lib/ferry/backups/${ctx.runId}`;
-  await ctx.action('write-config', { host: n.host, files: [n.configFile, unitPath] }, async () => {
+  await ctx.action('write-config', { host: member.host, files: [member.configFile, unitPath] }, async () => {
     await host.mkdir(backupDir, 0o700);
-    const a = await host.writeFile(n.configFile, sysconfig, { mode: 0o644, backupPath: `${backupDir}${n.configFile.replaceAll('/', '_')}` });
-    const b = await host.writeFile(unitPath, renderEtcdUnit({ binary: n.binary, configFile: n.configFile }), {
+    const a = await host.writeFile(member.configFile, sysconfig, { mode: 0o644, backupPath: `${backupDir}${member.configFile.replaceAll('/', '_')}` });
+    const b = await host.writeFile(unitPath, renderEtcdUnit({ binary: member.binary, configFile: member.configFile }), {
       mode: 0o644,
       backupPath: `${backupDir}${unitPath.replaceAll('/', '_')}`,
     });
@@ -130,7 +130,7 @@ export async function ensureMemberConfigured(ctx: StepContext, n: EtcdMember, op
     unitChanged: r.unit.changed,
     unitBackup: r.unit.backupPath ?? null,
     files: [
-      ...(r.config.changed ? [{ path: n.configFile, ...(r.config.backupPath !== undefined ? { backup: r.config.backupPath } : {}) }] : []),
+      ...(r.config.changed ? [{ path: member.configFile, ...(r.config.backupPath !== undefined ? { backup: r.config.backupPath } : {}) }] : []),
       ...(r.unit.changed ? [{ path: unitPath, ...(r.unit.backupPath !== undefined ? { backup: r.unit.backupPath } : {}) }] : []),
     ],
   }));
