@@ -2,16 +2,11 @@
  * What ferry reads of the live cluster, as plain data: the planner's input (`Observed`) and the before/after
  * picture every run records (`ClusterPicture`). The readers that fill them are the other files of this folder.
  */
+import type { MemberInfo } from '../etcd/types.ts';
 import type { NodeHost } from '../inventory/types.ts';
 
-/** What the planner saw of the live etcd cluster. */
-export interface ObservedMember {
-  readonly id: string;
-  readonly name: string;
-  readonly peerURLs: readonly string[];
-  readonly clientURLs: readonly string[];
-  readonly isLearner: boolean;
-}
+/** What the planner saw of the live etcd cluster: each member as etcd lists it. */
+export type ObservedMember = MemberInfo;
 export interface ObservedEtcd {
   readonly members: readonly ObservedMember[];
   /** Member id of the leader ("0" when none was found). */
