@@ -11,11 +11,12 @@ import type { StepContext } from '../../run/step-context.ts';
 import { pollUntil, retryUntil } from '../../util/retry.ts';
 import { sameURL } from '../../plan/same-url.ts';
 import { findByPeer, guard, readHealthForGuard, useEndpoints } from './cluster-checks.ts';
+import { readMembershipNow, readMembershipSeeing } from './membership-view.ts';
 
 /** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */
 export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
   const admin = ctx.deps.etcd;
-  const existing = findByPeer(await admin.memberList(), member.peerURL);
+  const existing = findByPeer(await readMembershipNow(ctx), member.peerURL);
   if (existing !== undefined) {
     ctx.skip('add-learner', `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
     return existing.id;
@@ -32,7 +33,7 @@ export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, t
             return (await admin.addLearner(member.peerURL)).id;
           } catch (err) {
             // An add that timed out may have happened: adopt it rather than fail (ambiguous result).
-            const again = findByPeer(await admin.memberList().catch(() => []), member.peerURL);
+            const again = findByPeer(await readMembershipNow(ctx).catch(() => []), member.peerURL);
             if (again !== undefined) return again.id;
             throw err;
           }
@@ -157,8 +158,9 @@ export async function waitCaughtUp(ctx: StepContext, member: EtcdMember, timeout
 /** Promote the learner; after an error or timeout, re-read the member list before deciding it failed. */
 export async function ensurePromoted(ctx: StepContext, member: EtcdMember, id: string, timeouts: EtcdTimeouts): Promise<void> {
   const admin = ctx.deps.etcd;
-  const self = (await admin.memberList()).find((m) => m.id === id);
-  if (self !== undefined && !self.isLearner) {
+  // The member was added by this step: decide from a list that shows it (a member behind may not list it yet).
+  const self = (await readMembershipSeeing(ctx, `${member.name} (id ${id})`, (ms) => ms.some((m) => m.id === id))).find((m) => m.id === id);
+  if (self?.isLearner === false) {
     ctx.skip('promote', `${member.name} is already a voting member`);
     return;
   }
@@ -170,7 +172,7 @@ export async function ensurePromoted(ctx: StepContext, member: EtcdMember, id: s
         try {
           await admin.promote(id);
         } catch (err) {
-          const now = (await admin.memberList().catch(() => [])).find((m) => m.id === id);
+          const now = (await readMembershipNow(ctx).catch(() => [])).find((m) => m.id === id);
           if (now !== undefined && !now.isLearner) return; // it did happen (k/k#139842)
           throw err;
         }
@@ -222,7 +224,8 @@ export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName
 /** Remove a member (through the other members' endpoints); "not found" means already removed. */
 export async function ensureRemoved(ctx: StepContext, id: string, name: string, timeouts: EtcdTimeouts, action = 'remove-member'): Promise<void> {
   const admin = ctx.deps.etcd;
-  const members = await admin.memberList();
+  // "Not found" means already removed only in a list that includes every change made so far.
+  const members = await readMembershipNow(ctx);
   if (!members.some((m) => m.id === id)) {
     ctx.skip(action, `${name} is not a member (already removed)`);
     return;
@@ -236,7 +239,7 @@ export async function ensureRemoved(ctx: StepContext, id: string, name: string, 
         try {
           await admin.remove(id);
         } catch (err) {
-          const still = (await admin.memberList().catch(() => undefined))?.some((m) => m.id === id);
+          const still = (await readMembershipNow(ctx).catch(() => undefined))?.some((m) => m.id === id);
           if (still === false) return;
           throw err;
         }

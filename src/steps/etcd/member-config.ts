@@ -6,9 +6,9 @@ import { FerryError, messageOf } from '../../errors.ts';
 import type { MemberInfo } from '../../etcd/types.ts';
 import type { EtcdMember } from '../../inventory/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
-import { pollUntil } from '../../util/retry.ts';
 import { buildListenURL, parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
 import { sameURL } from '../../plan/same-url.ts';
+import { readMembershipSeeing } from './membership-view.ts';
 import { findByPeer } from './cluster-checks.ts';
 
 /** The `--initial-cluster` the new member needs: every current member, the unstarted one named as the new member. */
@@ -54,37 +54,22 @@ export async function readOldSettings(ctx: StepContext, source: EtcdMember | und
 }
 
 /**
- * The membership the new member's `--initial-cluster` must list, read from the LEADER and only once it shows the new
- * member. etcd 3.4 answers MemberList from the serving member's local state, so a member that is behind can return
- * a list without the member just added (or with one just removed); a new member started from such a list refuses to
- * join ("member count is unequal"). The leader's list that includes the new member has, by the raft log's order,
- * applied every earlier change too.
+ * The membership the new member's `--initial-cluster` must list: as of now (membership-view.ts) and only once it
+ * shows the new member. A list that is behind (without the member just added, or with one just removed) would make
+ * the new member refuse to join ("member count is unequal"); a list that includes every committed change has, by
+ * the raft log's order, every earlier change too.
  */
 export async function readMembershipIncluding(ctx: StepContext, member: EtcdMember): Promise<MemberInfo[]> {
-  const admin = ctx.deps.etcd;
-  let last: MemberInfo[] = [];
-  return pollUntil(
-    async () => {
-      const any = await admin.memberList();
-      const voter = any.find((m) => !m.isLearner && m.clientURLs.length > 0);
-      const leaderId = voter?.clientURLs[0] === undefined ? undefined : (await admin.status(voter.clientURLs[0]).catch(() => undefined))?.leaderId;
-      const leaderURL = any.find((m) => m.id === leaderId)?.clientURLs[0];
-      last = leaderURL === undefined ? any : await admin.memberList(leaderURL);
-      return leaderURL !== undefined && findByPeer(last, member.peerURL) !== undefined ? last : undefined;
-    },
-    {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      sleep: ctx.deps.sleep,
-      now: ctx.deps.now,
-      signal: ctx.signal,
-      onTimeout: () =>
-        new FerryError('ETCD_MEMBER_MISSING', `the leader's member list does not show ${member.name} (${member.peerURL})`, {
-          retryable: true,
-          hint: 'ferry resume checks again (and re-adds the member if it is really gone)',
-        }),
-    },
-  );
+  try {
+    return await readMembershipSeeing(ctx, `${member.name} (${member.peerURL})`, (ms) => findByPeer(ms, member.peerURL) !== undefined);
+  } catch (err) {
+    if (!(err instanceof FerryError) || err.code !== 'ETCD_MEMBERSHIP_NOT_VISIBLE') throw err;
+    throw new FerryError('ETCD_MEMBER_MISSING', `the member list does not show ${member.name} (${member.peerURL})`, {
+      retryable: true,
+      hint: 'ferry resume checks again (and re-adds the member if it is really gone)',
+      cause: err,
+    });
+  }
 }
 
 /** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */

@@ -19,12 +19,15 @@ import {
   waitCaughtUp,
 } from './member-actions.ts';
 import { ensureMemberConfigured } from './member-config.ts';
+import { readMembershipNow, readMembershipSeeing } from './membership-view.ts';
 
 /** The new half: learner add → configure → start → catch up → promote → gate. */
 export async function bringInNewMember(ctx: StepContext, newMember: EtcdMember, settingsSource: EtcdMember | undefined, timeouts: EtcdTimeouts): Promise<void> {
   const id = await ensureLearnerAdded(ctx, newMember, timeouts);
-  const self = (await ctx.deps.etcd.memberList()).find((m) => m.id === id);
-  if (self !== undefined && self.isLearner) {
+  // Decide from a list that shows the add ferry just made: a member that is behind may still answer without it.
+  const members = await readMembershipSeeing(ctx, `${newMember.name} (id ${id})`, (ms) => ms.some((m) => m.id === id));
+  const self = members.find((m) => m.id === id);
+  if (self?.isLearner === true) {
     await ensureMemberConfigured(ctx, newMember, settingsSource);
     await ensureStarted(ctx, newMember, timeouts);
     await waitCaughtUp(ctx, newMember, timeouts);
@@ -47,8 +50,7 @@ export async function takeOutOldMember(ctx: StepContext, oldMember: EtcdMember, 
 
 /** Undo the new half: remove the new member if present, stop it, move its data dir aside. */
 export async function undoNewMember(ctx: StepContext, newMember: EtcdMember, timeouts: EtcdTimeouts): Promise<void> {
-  const admin = ctx.deps.etcd;
-  const self = findByPeer(await admin.memberList(), newMember.peerURL);
+  const self = findByPeer(await readMembershipNow(ctx), newMember.peerURL);
   if (self !== undefined) {
     await ensureLeaderNotOn(ctx, self.id, newMember.name, timeouts);
     await ensureRemoved(ctx, self.id, newMember.name, timeouts, 'remove-new-member');
@@ -60,5 +62,5 @@ export async function undoNewMember(ctx: StepContext, newMember: EtcdMember, tim
 
 /** Whether the old member is still in the cluster (before its removal, a replacement can still be undone). */
 export async function oldStillMember(ctx: StepContext, oldMember: EtcdMember): Promise<boolean> {
-  return findByPeer(await ctx.deps.etcd.memberList(), oldMember.peerURL) !== undefined;
+  return findByPeer(await readMembershipNow(ctx), oldMember.peerURL) !== undefined;
 }

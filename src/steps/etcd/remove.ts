@@ -7,6 +7,7 @@ import { FerryError } from '../../errors.ts';
 import type { StepOf } from '../../plan/types.ts';
 import type { StepHandler } from '../../run/step-context.ts';
 import { findByPeer, precheckCluster, waitForGate } from './cluster-checks.ts';
+import { readMembershipNow } from './membership-view.ts';
 import { takeOutOldMember } from './member-moves.ts';
 
 export const removeHandler: StepHandler<StepOf<'etcd.remove'>> = {
@@ -20,7 +21,7 @@ export const removeHandler: StepHandler<StepOf<'etcd.remove'>> = {
     await waitForGate(ctx, step.params.timeouts, 'final', { expectAbsentPeerURLs: [step.params.old.peerURL] });
   },
   async rollback(step, ctx) {
-    if (findByPeer(await ctx.deps.etcd.memberList(), step.params.old.peerURL) === undefined) {
+    if (findByPeer(await readMembershipNow(ctx), step.params.old.peerURL) === undefined) {
       throw new FerryError('ROLLBACK_PAST_POINT_OF_NO_RETURN', `${step.params.old.name} was already removed from the cluster`, {
         subjects: { member: step.params.old.name },
         hint: 'the cluster runs without it: mend what failed (above), then `ferry resume` finishes this step from its precheck; or `ferry rollback` walks the migration back, re-adding it as a new member',
