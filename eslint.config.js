@@ -22,10 +22,16 @@ const PURE = [
   'src/run/states.ts',
   'src/run/fold.ts',
 ];
-const IO_MODULES = ['fs', 'fs/promises', 'http', 'https', 'net', 'child_process', 'dns', 'dgram', 'tls']
+const IO_MODULES = ['fs', 'fs/promises', 'http', 'https', 'http2', 'net', 'child_process', 'dns', 'dns/promises', 'dgram', 'tls', 'worker_threads', 'os', 'module']
   .flatMap((m) => [`node:${m}`, m])
   .map((name) => ({ name, message: 'pure code does no I/O: reach the world through deps (docs/architecture.md)', allowTypeImports: true }));
-const CLIENTS = ['etcd3', 'ssh2', '@kubernetes/client-node'].map((name) => ({ name, message: 'client libraries live in src/adapters (docs/architecture.md)', allowTypeImports: true }));
+const CLIENT_LIBRARIES = ['etcd3', 'ssh2', '@kubernetes/client-node'];
+const CLIENTS = CLIENT_LIBRARIES.map((name) => ({ name, message: 'client libraries live in src/adapters (docs/architecture.md)', allowTypeImports: true }));
+const CLIENT_PATTERNS = [{ group: CLIENT_LIBRARIES.map((l) => `${l}/*`), message: 'client libraries live in src/adapters (docs/architecture.md)', allowTypeImports: true }];
+/** Where a client library may be used: the adapters, the write load (an etcd client of its own), the lab, the latency probe. */
+const CLIENT_USERS = ['src/adapters/**', 'src/write-load/**', 'src/lab/**', 'src/app/latency-probe.ts'];
+/** Every relative import names its `.ts` file: a `.js` name would hide the import from the layer rules. */
+const TS_ONLY = [{ group: ['./**/*.js', '../**/*.js'], message: 'import the .ts file (the layer rules cannot see a .js name)' }];
 
 /** A zone: `target` may not import `from` (a path under src/, or a top-level file of it). */
 const zone = (target, from, message, except) => ({ target, from, message, ...(except ? { except } : {}) });
@@ -36,6 +42,10 @@ const within = (entry) => (entry.endsWith('.ts') ? at(entry) : `${at(entry)}/**/
 const LAYER_ZONES = LAYERS.flatMap((layer, i) =>
   i === 0 ? [] : [zone(LAYERS.slice(0, i).flat().map(within), layer.map(at), `a lower layer does not import ${layer.join(', ')} (docs/architecture.md)`)],
 );
+const PURE_ZONES = [
+  // Pure code reaches the world through nothing: no adapter, no composition root, no lab.
+  zone(PURE.map((p) => `./${p.endsWith('/**') ? `${p}/*` : p}`), ['./src/adapters', './src/app', './src/lab', './src/write-load', './src/repoint'], 'pure code imports no adapter (docs/architecture.md)'),
+];
 const LAB_ZONES = [
   // The lab: only the CLI and the composition roots, and those through the one door.
   zone(['./src/!(lab|cli|app)/**/*', './src/*.ts'], './src/lab', 'the product does not import the lab (docs/architecture.md, "The lab")'),
@@ -72,11 +82,25 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', { zones: [...LAYER_ZONES, ...LAB_ZONES] }],
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...LAYER_ZONES, ...PURE_ZONES, ...LAB_ZONES] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: CLIENTS, patterns: [...CLIENT_PATTERNS, ...TS_ONLY] }],
     },
   },
   {
+    files: CLIENT_USERS,
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: TS_ONLY }] },
+  },
+  {
     files: PURE,
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [...IO_MODULES, ...CLIENTS] }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [...IO_MODULES, ...CLIENTS], patterns: [...CLIENT_PATTERNS, ...TS_ONLY] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union type (docs/design/style.md §10).' },
+        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespaces (docs/design/style.md §10).' },
+        { selector: 'ImportExpression', message: 'pure code loads no module at run time (docs/architecture.md)' },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'pure code does no I/O: reach the world through deps' }],
+    },
   },
 );

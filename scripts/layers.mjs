@@ -3,9 +3,9 @@
 export const LAYERS = [
   ['errors.ts', 'home.ts', 'version.ts', 'gate-check.ts'],
   ['util', 'inventory'],
-  ['kube', 'sysconfig', 'etcd', 'dns', 'master', 'console', 'fleet', 'write-load'],
+  ['kube', 'sysconfig', 'etcd', 'dns', 'master', 'console', 'fleet'],
   ['ports'],
-  ['adapters', 'repoint'],
+  ['adapters', 'repoint', 'write-load'],
   ['observe', 'lab'],
   ['plan'],
   ['run'],

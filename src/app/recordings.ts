@@ -1,5 +1,5 @@
 /**
- * What every run records in its folder for the report (recording-files.ts): the picture of the cluster when it
+ * What every run records in its folder for the report (src/run/recording-files.ts): the picture of the cluster when it
  * starts and when it ends, the etcd write-latency probe for its whole length, and every command and service action
  * ferry runs on a host. Started by session.ts around the runner; nothing here may fail a run: a recording that
  * cannot be made is left out (the report says it is missing), and a picture that cannot be read says why inside.

@@ -50,7 +50,7 @@ export async function observeAndPlan(inventory: Inventory, inventoryPath: string
 /**
  * The walk-back plan of a run (`ferry rollback`): `inventory` is the swapped one (buildWalkBackInventory) and `deps`
  * are built from it. What the run did (`view`, its plan) and whether the master it moved to serves decide what
- * goes back besides etcd (walk-back.ts).
+ * goes back besides etcd (src/run/walk-back.ts).
  */
 export async function observeAndPlanWalkBack(run: LoadedRun, view: RunView, inventory: Inventory, deps: Deps): Promise<{ plan: Plan; options: WalkBackPlanOptions }> {
   const movedTo = inventory.master?.old.apiserver;

@@ -8,8 +8,9 @@ import { parseEndpointURL, type HttpURL } from '../inventory/urls.ts';
 
 function parseUrl(raw: string, what: string): HttpURL {
   const r = parseEndpointURL(raw.trim(), 'any', 'http://10.17.33.20:8080', { schemeOptional: true });
-  if (!r.ok) throw inputError('CONSOLE_BAD_URL', `${what} "${raw}" is not a URL: it ${r.reason}`, { hint: 'Give it as http://ip:port (or https://ip:port).' });
-  return r.url;
+  if (r.ok) return r.url;
+  if (r.reason.startsWith('has scheme')) throw inputError('CONSOLE_BAD_URL', `${what} "${raw}" must use http or https`, { hint: 'Give it as http://ip:port or https://ip:port.' });
+  throw inputError('CONSOLE_BAD_URL', `${what} "${raw}" is not a URL`, { hint: 'Give it as http://ip:port (or https://ip:port).' });
 }
 
 /** `http://10.17.33.20:8080` → `10.17.33.20:8080`; `https://10.17.33.20:6443` → `https://10.17.33.20:6443`. */

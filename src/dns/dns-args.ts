@@ -43,7 +43,8 @@ function normalizeUrl(raw: string, what: string, code: 'DNS_ETCD_INVALID' | 'DNS
     });
   }
   // The runbook: --etcd-server "must carry the http:// prefix"; skydns --machines takes URLs too.
-  const withScheme = /^https?:\/\//.test(value) ? value : `http://${value}`;
+  const scheme = /^(https?):\/\//i.exec(value)?.[1];
+  const withScheme = scheme === undefined ? `http://${value}` : `${scheme.toLowerCase()}${value.slice(scheme.length)}`;
   return withScheme.replace(/\/$/, '');
 }
 

@@ -1,7 +1,7 @@
 /**
  * The inventory as operators write it (YAML): every object is strict (an unknown key is an error, which catches
  * misspellings such as `clientUrl`), and fields with a default may be left out. Cross-field rules (URLs match their
- * member's host, no duplicates, …) live in checks.ts; defaults are applied by normalize.ts, which produces the
+ * member's host, no duplicates, …) live in check-*.ts; defaults are applied by normalize.ts, which produces the
  * {@link Inventory} type every other module reads.
  *
  * Each field's `.describe()` text says what a good value looks like: validation uses it as the problem's hint.
@@ -99,7 +99,7 @@ const accessFields = {
   sudo: z.boolean().describe('true or false').optional(),
 };
 
-/** `access`: one flat object; which fields apply to which mode is checked in checks.ts (with a clearer message). */
+/** `access`: one flat object; which fields apply to which mode is checked in check-hosts.ts (with a clearer message). */
 export const AccessFileSchema = z.strictObject({
   mode: z.enum(['ssh', 'lab']).describe('ssh (reach real hosts over SSH) or lab (everything runs on this machine)'),
   ...accessFields,

@@ -7,7 +7,7 @@
 
 export interface HttpURL {
   readonly scheme: 'http' | 'https';
-  /** Lowercase host, IPv6 without brackets. */
+  /** Lowercase host, IPv6 without brackets, as the URL parser normalizes it (`010.1.1.1` → `8.1.1.1`). */
   readonly host: string;
   /** The effective port: the explicit one, or 80/443. */
   readonly port: number;
@@ -91,6 +91,15 @@ export function parseEndpointURL(rawIn: string, pathRule: PathRule, example = 'h
     ok: true,
     url: { scheme: lowerScheme, host, port, explicitPort, hostPort: formatHostPort(host, port) },
   };
+}
+
+/**
+ * The host of a URL as it is written (lowercase, IPv6 without brackets), for what goes back into a file ferry writes:
+ * {@link HttpURL.host} is the URL parser's normal form, which may differ (`010.17.33.20` is read as octal).
+ */
+export function readWrittenHost(raw: string): string | undefined {
+  const host = SHAPE.exec(raw)?.[3];
+  return host === undefined ? undefined : normalizeHost(host);
 }
 
 /** A host as written in the inventory, in the form {@link HttpURL.host} uses, so the two compare. */

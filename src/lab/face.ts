@@ -10,6 +10,7 @@ import type { Host } from '../ports/host.ts';
 import type { StopLabOptions, StopLabResult } from './setup/down.ts';
 import type { LabDownPreview } from './setup/down-preview.ts';
 import type { LabSeedData, LabSeedOptions, SeedCheck } from './setup/etcd-seed.ts';
+import type { LabClientTls } from './setup/tls.ts';
 import { buildHostRoot, isValidLabAddress, LAB_CONSOLE_CREDENTIALS_PATH, mapPathIntoRoot } from './paths.ts';
 import type { LabState } from './setup/state.ts';
 import type { LabStatus } from './setup/status.ts';
@@ -44,8 +45,8 @@ export async function buildLabSeedData(options: LabSeedOptions = {}): Promise<La
 }
 
 /** Whether every seeded key reads back, with the same value, from these client URLs. */
-export async function readLabSeedCheck(clientURLs: readonly string[]): Promise<SeedCheck> {
-  return (await import('./setup/etcd-seed.ts')).readLabSeedCheck(clientURLs);
+export async function readLabSeedCheck(clientURLs: readonly string[], tls?: LabClientTls): Promise<SeedCheck> {
+  return (await import('./setup/etcd-seed.ts')).readLabSeedCheck(clientURLs, tls);
 }
 
 /** The lab's Host for an address: its root folder stands in for the file system, the lab supervisor for systemd. */

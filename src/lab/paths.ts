@@ -2,7 +2,7 @@
  * The lab's layout on disk, and how a lab host's own file system is emulated: every lab host has a root folder,
  * and absolute paths the host's files and commands name are mapped into it (pure).
  *
- *   <labDir>/lab.json                  the lab's state (LabState, state.ts)
+ *   <labDir>/lab.json                  the lab's state (LabState, setup/state.ts)
  *   <labDir>/supervisor.sock           the supervisor's HTTP/JSON API (unix socket)
  *   <labDir>/supervisor.log            the supervisor's own output
  *   <labDir>/supervisor-state.json     pids of the supervisor and every unit, for emergency cleanup

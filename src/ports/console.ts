@@ -1,8 +1,8 @@
 /**
  * The DomeOS console as ferry's steps see it (docs/design/domeos.md §3): the anonymous `/health`, and a logged-in session that
- * reads and updates a cluster's endpoints and replaces its watcher. `DomeosConsole` (domeos.ts) is the real one;
+ * reads and updates a cluster's endpoints and replaces its watcher. `DomeosConsole` (src/adapters/console/domeos.ts) is the real one;
  * unit tests use an in-memory fake. Secrets (the password, a cluster's k8s password or token) never leave the
- * session: what a step journals is built from these records by console-records.ts, without them.
+ * session: what a step journals is built from these records by src/steps/console/read-record.ts, without them.
  */
 import type { WatcherConf } from '../console/domeos-fields.ts';
 import type { ClusterEndpoints, ClusterInfo, DeploymentInfo, WatcherInfo } from '../console/types.ts';

@@ -1,9 +1,9 @@
 /**
  * What ferry observes of an etcd cluster, and the admin operations it performs. Implemented over the `etcd3`
- * library in client.ts; steps and gates depend only on this interface (tests can substitute a fake).
+ * library in src/adapters/etcd/client.ts; steps and gates depend only on this interface (tests can substitute a fake).
  *
  * Member IDs are uint64 and do not fit in a JS number: they are always decimal strings here (what etcd3 returns).
- * Use ids.ts to convert to the hex that etcdctl prints. Raft indexes are bigint.
+ * Use src/etcd/ids.ts to convert to the hex that etcdctl prints. Raft indexes are bigint.
  */
 import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../etcd/types.ts';
 

@@ -1,6 +1,7 @@
 /**
- * The one interface every step uses to touch a machine. Two implementations: SSH (ssh.ts, a real host) and the lab
- * (lab.ts, a host emulated on this machine by the lab supervisor). Steps never know which one they hold.
+ * The one interface every step uses to touch a machine. Three implementations: SSH (src/adapters/hosts/ssh.ts, a real host), the
+ * machine ferry runs on (src/adapters/hosts/local.ts) and the lab (src/lab/host.ts, a host emulated on this machine by
+ * the lab supervisor), the last two on src/adapters/hosts/fs-host.ts. Steps never know which one they hold.
  *
  * Rules for implementations:
  * - Commands are argv arrays, never shell strings; the SSH adapter quotes each word for the remote shell.

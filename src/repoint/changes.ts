@@ -12,7 +12,7 @@
 import { FerryError, inputError, isFerryError } from '../errors.ts';
 import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
 import { readFlagInValue, readKubeconfigServers, readSysconfigValue, rewriteFlagInValue, rewriteKubeconfigServer, rewriteSysconfigValue } from '../sysconfig/rewrite.ts';
-import { parseEndpointURL } from '../inventory/urls.ts';
+import { formatHostPort, parseEndpointURL, readWrittenHost } from '../inventory/urls.ts';
 
 export const NODE_FILES = {
   kubelet: '/etc/sysconfig/kubelet',
@@ -69,7 +69,7 @@ export interface NodeChangePlan {
 function parseHostPortURL(raw: string): string | undefined {
   const r = parseEndpointURL(raw.trim(), 'slash');
   if (!r.ok || !r.url.explicitPort) return undefined;
-  return `${r.url.scheme}://${r.url.hostPort}`;
+  return `${r.url.scheme}://${formatHostPort(readWrittenHost(raw.trim()) ?? r.url.host, r.url.port)}`;
 }
 
 /** `http(s)://ip:port` (a trailing slash is dropped), or inputError NODE_BAD_MASTER. */

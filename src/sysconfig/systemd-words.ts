@@ -1,5 +1,5 @@
 /**
- * Word splitting and time spans as systemd reads them in unit files (pure). Used by unit-file.ts.
+ * Word splitting and time spans as systemd reads them in unit files (pure). Used by systemd-unit.ts.
  *
  * Splitting follows systemd's `extract_first_word()` with EXTRACT_UNQUOTE (and EXTRACT_CUNESCAPE for command
  * lines): words are separated by whitespace; `"…"` and `'…'` may appear anywhere in a word and keep whitespace;

@@ -217,7 +217,7 @@ export class Etcd3Admin implements EtcdAdmin {
 function validateEndpoints(endpoints: readonly string[]): readonly string[] {
   if (endpoints.length === 0) throw inputError('ETCD_NO_ENDPOINTS', 'No etcd endpoints were given.', { hint: 'List at least one client URL.' });
   for (const e of endpoints) {
-    if (!parseEndpointURL(e, 'slash').ok) {
+    if (!/^https?:\/\//.test(e) || !parseEndpointURL(e, 'slash').ok) {
       throw inputError('ETCD_BAD_ENDPOINT', `"${e}" is not an etcd client URL.`, { hint: 'Write it as http://HOST:PORT or https://HOST:PORT.' });
     }
   }

@@ -119,7 +119,7 @@ export abstract class FsHost implements Host {
       const err: Buffer[] = [];
       let why: 'timeout' | 'abort' | undefined;
       const timer = setTimeout(() => {
-        why = 'timeout';
+        why ??= 'timeout'; // a cancel that came first is what is reported
         child.kill('SIGKILL');
       }, timeoutMs);
       const onAbort = (): void => {
@@ -159,7 +159,7 @@ export abstract class FsHost implements Host {
  * Writes `data` to a temp file in the same folder, fsyncs it, renames it over `target` and fsyncs the folder: a
  * reader sees the old content or the new, never half, and the rename survives a power cut.
  */
-export async function writeFileAtomically(target: string, data: Buffer, mode: number): Promise<void> {
+async function writeFileAtomically(target: string, data: Buffer, mode: number): Promise<void> {
   const tmp = join(dirname(target), `.${basename(target)}.ferry-tmp-${process.pid}-${Date.now()}`);
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {

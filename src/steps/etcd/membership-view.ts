@@ -22,13 +22,18 @@ import { pollUntil } from '../../util/retry.ts';
 /** How long a view that is behind is read again before the step gives up (retryable: `ferry resume` reads again). */
 export const MEMBERSHIP_CATCH_UP_MS = 10_000;
 
-/** The member list as of now, through a voter that has applied every change committed before this call. */
+/**
+ * The member list as of now, through a voter that has applied every change committed before this call. The voters
+ * are tried one by one (those the last list names first, then every client URL of the inventory), each on its own
+ * connection: a member that is down, or a learner, refuses and the next is asked.
+ */
 export async function readMembershipNow(ctx: StepContext): Promise<MemberInfo[]> {
   const admin = ctx.deps.etcd;
-  const any = await admin.memberList();
-  const voterURLs = any.filter((m) => !m.isLearner).flatMap((m) => m.clientURLs.slice(0, 1));
+  const known = await admin.memberList().catch(() => [] as MemberInfo[]);
+  const inventoryURLs = [...ctx.inventory.etcd.old, ...ctx.inventory.etcd.new].map((m) => m.clientURL);
+  const candidates = [...new Set([...known.filter((m) => !m.isLearner).flatMap((m) => m.clientURLs.slice(0, 1)), ...inventoryURLs])];
   const failures: string[] = [];
-  for (const url of voterURLs) {
+  for (const url of candidates) {
     try {
       await admin.linearizableRead(url);
       return await admin.memberList(url);
@@ -36,7 +41,7 @@ export async function readMembershipNow(ctx: StepContext): Promise<MemberInfo[]>
       failures.push(`${url}: ${messageOf(err)}`);
     }
   }
-  throw new FerryError('ETCD_MEMBERSHIP_UNREADABLE', `no voter answered a linearizable read, so the member list cannot be read as it stands now (${failures.join('; ') || 'no voter has a client URL'})`, {
+  throw new FerryError('ETCD_MEMBERSHIP_UNREADABLE', `no voter answered a linearizable read, so the member list cannot be read as it stands now (${failures.join('; ') || 'no client URL to ask'})`, {
     retryable: true,
     hint: 'check that a quorum of the members is up and reachable (etcdctl endpoint health --cluster); `ferry resume` reads again',
   });
@@ -50,7 +55,12 @@ export async function readMembershipSeeing(ctx: StepContext, what: string, sees:
   let last: MemberInfo[] = [];
   return pollUntil(
     async () => {
-      last = await readMembershipNow(ctx);
+      try {
+        last = await readMembershipNow(ctx);
+      } catch (err) {
+        if (err instanceof FerryError && err.retryable) return undefined; // a voter busy or restarting: ask again
+        throw err;
+      }
       return sees(last) ? last : undefined;
     },
     {

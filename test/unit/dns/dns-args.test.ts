@@ -55,3 +55,11 @@ describe('buildRewrittenArgs', () => {
     assert.deepEqual(twice, { args: once.args, changes: [], flagsSeen: 2 });
   });
 });
+
+describe('buildDnsEndpoints: the scheme as skydns and kube2sky need it', () => {
+  test('an upper-case scheme is written in lower case, never doubled', () => {
+    const e = buildDnsEndpoints({ etcd: ['HTTP://10.17.33.21:4012', '10.17.33.22:4012'], master: 'Http://10.17.33.20:8080' });
+    assert.deepEqual(e.etcd, ['http://10.17.33.21:4012', 'http://10.17.33.22:4012']);
+    assert.equal(e.master, 'http://10.17.33.20:8080');
+  });
+});

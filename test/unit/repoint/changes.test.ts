@@ -111,3 +111,11 @@ describe('buildNodeChanges', () => {
     );
   });
 });
+
+describe('normalizeMasterURL writes the host as the operator gave it', () => {
+  test('no rewriting by the URL parser (an address with a leading zero, a short IPv4 form)', () => {
+    assert.equal(normalizeMasterURL('http://010.17.33.20:8080'), 'http://010.17.33.20:8080');
+    assert.equal(normalizeMasterURL('http://10.1:8080'), 'http://10.1:8080');
+    assert.equal(normalizeMasterURL('http://[0:0::1]:8080'), 'http://[0:0::1]:8080');
+  });
+});
