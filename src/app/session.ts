@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { writeFileDurably } from '../adapters/durable-file.ts';
 import { FerryError, inputError } from '../errors.ts';
 import { readEtcdState } from '../observe/etcd.ts';
+import { requireSupportedEtcd } from '../observe/etcd-versions.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Scope, WalkBackPlanOptions } from '../plan/build-input.ts';
 import { buildPlan } from '../plan/build.ts';
@@ -41,6 +42,7 @@ const engine = () => ({ handlerFor, faults: buildFaultHook(process.env['FERRY_FA
 export const INVENTORY_FILE = 'inventory.json';
 
 export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps, scope: Scope = 'all'): Promise<Plan> {
+  await requireSupportedEtcd(deps.etcd, inventory);
   const state = await readEtcdState(deps.etcd);
   const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
   const dns = await readObservedDnsFromAnyMaster(inventory, deps);
@@ -56,6 +58,7 @@ export async function observeAndPlanWalkBack(run: LoadedRun, view: RunView, inve
   const movedTo = inventory.master?.old.apiserver;
   const movedToServing = movedTo !== undefined && (await deps.kube(movedTo).healthz());
   const options = computeWalkBackOptions(view, run.plan, run.runDir, { movedToServing });
+  await requireSupportedEtcd(deps.etcd, inventory);
   const state = await readEtcdState(deps.etcd);
   const dns = options.dns !== undefined ? await readObservedDnsFromAnyMaster(inventory, deps) : undefined;
   const observed = { etcd: state.observed, ...(run.plan.observed.kube ? { kube: run.plan.observed.kube } : {}), ...(dns ? { dns } : {}) };

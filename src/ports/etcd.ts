@@ -6,6 +6,7 @@
  * Use src/etcd/ids.ts to convert to the hex that etcdctl prints. Raft indexes are bigint.
  */
 import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../etcd/types.ts';
+import type { EtcdVersion } from '../etcd/versions.ts';
 
 
 export interface EtcdAdmin {
@@ -15,6 +16,8 @@ export interface EtcdAdmin {
   addLearner(peerURL: string): Promise<MemberInfo>;
   promote(id: MemberId): Promise<void>;
   remove(id: MemberId): Promise<void>;
+  /** `GET /version` of one endpoint: the member's and the cluster's version (etcd 2.x answers it too). */
+  version(endpoint: string): Promise<EtcdVersion>;
   /** Status of one endpoint (works on learners). */
   status(endpoint: string): Promise<EndpointStatus>;
   /** Active alarms. */

@@ -19,6 +19,7 @@ import { applyInProcess, assertMigrated, planFor, processesOf, readEvents, withD
 function lagging(admin: EtcdAdmin, log: string[]): EtcdAdmin {
   let pending: ((members: MemberInfo[]) => MemberInfo[]) | undefined;
   return {
+    version: (endpoint) => admin.version(endpoint),
     status: (endpoint) => admin.status(endpoint),
     alarms: () => admin.alarms(),
     moveLeader: (targetId, leaderEndpoint) => admin.moveLeader(targetId, leaderEndpoint),

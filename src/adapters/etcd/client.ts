@@ -23,6 +23,8 @@ import type { EtcdAdmin } from '../../ports/etcd.ts';
 import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../../etcd/types.ts';
 import { buildFailoverPolicy } from '../../etcd/failover-policy.ts';
 import { parseEndpointURL } from '../../inventory/urls.ts';
+import type { EtcdVersion } from '../../etcd/versions.ts';
+import { readEtcdVersion } from './version-probe.ts';
 
 export interface Etcd3AdminOptions {
   /** Client URLs (`http://10.0.0.1:2379` or `https://...`). */
@@ -94,6 +96,12 @@ export class Etcd3Admin implements EtcdAdmin {
 
   async remove(id: MemberId): Promise<void> {
     await this.call({ op: 'member remove', member: id }, (o) => this.pool.cluster.memberRemove({ ID: id }, o));
+  }
+
+  async version(endpoint: string): Promise<EtcdVersion> {
+    this.assertOpen();
+    const c = this.credentials;
+    return readEtcdVersion(endpoint, c === undefined ? undefined : { ...(c.rootCertificate ? { ca: c.rootCertificate } : {}), ...(c.certChain ? { cert: c.certChain } : {}), ...(c.privateKey ? { key: c.privateKey } : {}) }, this.callTimeoutMs);
   }
 
   async status(endpoint: string): Promise<EndpointStatus> {
