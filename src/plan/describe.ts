@@ -22,8 +22,8 @@ const healthChecks = [
 export function describeSnapshot(): Words {
   return {
     title: 'Take a verified etcd snapshot',
-    does: ['stream a snapshot from the leader into the run folder', 'record its sha256 and store revision'],
-    checks: ["etcd's own sha256 trailer matches the data", '`etcdctl snapshot status` reads it (when etcdctl is installed)'],
+    does: ['stream a snapshot from the leader into the run folder', 'record its sha256 and store revision', 'dump the v2 store (every key with its TTL, and its dirs: a quorum read) beside it, when the members serve the v2 API'],
+    checks: ["etcd's own sha256 trailer matches the data", '`etcdctl snapshot status` reads it (when etcdctl is installed)', "the v2 dump's sha256"],
     undoes: ['nothing: the snapshot is kept as the way back'],
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../etcd/types.ts';
 import type { EtcdVersion } from '../etcd/versions.ts';
+import type { V2DumpInfo } from '../etcd/v2-store.ts';
 
 
 export interface EtcdAdmin {
@@ -26,6 +27,8 @@ export interface EtcdAdmin {
   moveLeader(targetId: MemberId, leaderEndpoint: string): Promise<void>;
   /** A linearizable read through exactly this endpoint (fails on learners, as etcd refuses them). */
   linearizableRead(endpoint: string): Promise<{ revision: string }>;
+  /** Dump the v2 store through `endpoint` to `path`; undefined (nothing written) when it serves no v2 API. */
+  saveV2Dump(endpoint: string, path: string): Promise<V2DumpInfo | undefined>;
   /** Stream a snapshot from `endpoint` to `path` and verify it. */
   saveSnapshot(endpoint: string, path: string): Promise<SnapshotInfo>;
   /** Forget the given endpoints / use these from now on (members come and go during a migration). */

@@ -25,6 +25,7 @@ function lagging(admin: EtcdAdmin, log: string[]): EtcdAdmin {
     moveLeader: (targetId, leaderEndpoint) => admin.moveLeader(targetId, leaderEndpoint),
     linearizableRead: (endpoint) => admin.linearizableRead(endpoint),
     saveSnapshot: (endpoint, path) => admin.saveSnapshot(endpoint, path),
+    saveV2Dump: (endpoint, path) => admin.saveV2Dump(endpoint, path),
     setEndpoints: (endpoints) => admin.setEndpoints(endpoints),
     close: () => admin.close(),
     async memberList(endpoint?: string): Promise<MemberInfo[]> {

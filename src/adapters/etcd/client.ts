@@ -25,6 +25,9 @@ import { buildFailoverPolicy } from '../../etcd/failover-policy.ts';
 import { parseEndpointURL } from '../../inventory/urls.ts';
 import type { EtcdVersion } from '../../etcd/versions.ts';
 import { readEtcdVersion } from './version-probe.ts';
+import type { EtcdHttpTls } from './http.ts';
+import { saveV2Dump } from './v2-dump.ts';
+import type { V2DumpInfo } from '../../etcd/v2-store.ts';
 
 export interface Etcd3AdminOptions {
   /** Client URLs (`http://10.0.0.1:2379` or `https://...`). */
@@ -100,8 +103,18 @@ export class Etcd3Admin implements EtcdAdmin {
 
   async version(endpoint: string): Promise<EtcdVersion> {
     this.assertOpen();
+    return readEtcdVersion(endpoint, this.httpTls(), this.callTimeoutMs);
+  }
+
+  async saveV2Dump(endpoint: string, path: string): Promise<V2DumpInfo | undefined> {
+    this.assertOpen();
+    return saveV2Dump(endpoint, path, this.httpTls(), this.snapshotTimeoutMs, new Date());
+  }
+
+  /** The TLS material for the HTTP questions (version, v2 store), as the gRPC client has it. */
+  private httpTls(): EtcdHttpTls | undefined {
     const c = this.credentials;
-    return readEtcdVersion(endpoint, c === undefined ? undefined : { ...(c.rootCertificate ? { ca: c.rootCertificate } : {}), ...(c.certChain ? { cert: c.certChain } : {}), ...(c.privateKey ? { key: c.privateKey } : {}) }, this.callTimeoutMs);
+    return c === undefined ? undefined : { ...(c.rootCertificate ? { ca: c.rootCertificate } : {}), ...(c.certChain ? { cert: c.certChain } : {}), ...(c.privateKey ? { key: c.privateKey } : {}) };
   }
 
   async status(endpoint: string): Promise<EndpointStatus> {

@@ -1,6 +1,8 @@
 /**
  * `etcd.snapshot`: a verified snapshot before the first change (etcd-manager's rule, docs/design/safety-rules.md §2.3), kept in the
- * run folder as the way back if everything else fails.
+ * run folder as the way back if everything else fails. A v3 snapshot holds no key of the v2 store (where DomeOS keeps
+ * flannel's network and skydns' records, src/etcd/v2-store.ts), so when the members serve the v2 API its whole tree
+ * is dumped beside the snapshot, from the same leader, by a quorum read.
  */
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +18,13 @@ async function sha256OfFile(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The v2 dump the journal recorded is on disk as written; true when the members serve no v2 API (nothing to dump). */
+async function v2DumpIntact(recorded: Record<string, unknown> | undefined): Promise<boolean> {
+  if (recorded === undefined) return false;
+  if (typeof recorded['path'] !== 'string') return recorded['v2'] === 'no v2 API';
+  return (await sha256OfFile(recorded['path'])) === recorded['sha256'];
 }
 
 /** How long the precheck waits for the members to agree on a leader. */
@@ -39,19 +48,24 @@ export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
   },
   async apply(_step, ctx) {
     const done = ctx.actionResult('save-snapshot');
-    if (done !== undefined && typeof done['path'] === 'string') {
-      if ((await sha256OfFile(done['path'])) === done['sha256']) {
-        ctx.skip('save-snapshot', `already saved to ${done['path']}`);
-        return;
-      }
-      ctx.note(`the snapshot recorded at ${done['path']} is missing or changed: taking a new one`);
+    const snapshotIntact = done !== undefined && typeof done['path'] === 'string' && (await sha256OfFile(done['path'])) === done['sha256'];
+    const dumpIntact = await v2DumpIntact(ctx.actionResult('dump-v2-store'));
+    if (snapshotIntact && dumpIntact) {
+      ctx.skip('save-snapshot', `already saved to ${String(done['path'])}`);
+      return;
     }
+    if (!snapshotIntact && done !== undefined && typeof done['path'] === 'string') ctx.note(`the snapshot recorded at ${done['path']} is missing or changed: taking a new one`);
     const state = await readEtcdState(ctx.deps.etcd);
     const leaderId = requireLeader(state);
     const endpoint = state.members.find((m) => m.id === leaderId)?.clientURLs[0];
     if (endpoint === undefined) throw new FerryError('ETCD_NO_LEADER_URL', 'the leader has no client URL', {});
-    const path = join(ctx.runDir, 'snapshots', `etcd-before-${ctx.deps.now()}.db`);
-    await ctx.action('save-snapshot', { endpoint }, () => ctx.deps.etcd.saveSnapshot(endpoint, path), (info) => ({ ...info }));
+    const stamp = ctx.deps.now();
+    if (!snapshotIntact) {
+      const path = join(ctx.runDir, 'snapshots', `etcd-before-${stamp}.db`);
+      await ctx.action('save-snapshot', { endpoint }, () => ctx.deps.etcd.saveSnapshot(endpoint, path), (info) => ({ ...info }));
+    } else ctx.skip('save-snapshot', `already saved to ${String(done['path'])}`);
+    const dumpPath = join(ctx.runDir, 'snapshots', `etcd-v2-before-${stamp}.json`);
+    await ctx.action('dump-v2-store', { endpoint }, () => ctx.deps.etcd.saveV2Dump(endpoint, dumpPath), (info) => (info === undefined ? { v2: 'no v2 API' } : { ...info }));
   },
   async verify(_step, ctx) {
     const r = ctx.actionResult('save-snapshot');
@@ -59,8 +73,18 @@ export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
     if (typeof path !== 'string') throw new FerryError('ETCD_SNAPSHOT_MISSING', 'no snapshot was recorded', { hint: 'ferry resume takes it again' });
     const sha = await sha256OfFile(path);
     const ok = sha === r?.['sha256'];
-    ctx.gate(ok, [{ name: 'snapshot file intact', ok, detail: ok ? `${path} sha256 ${(sha ?? '').slice(0, 16)}… revision ${String(r?.['revision'])}` : `sha256 ${sha} ≠ recorded ${String(r?.['sha256'])}` }]);
+    const v2 = ctx.actionResult('dump-v2-store');
+    const v2ok = await v2DumpIntact(v2);
+    ctx.gate(ok && v2ok, [
+      { name: 'snapshot file intact', ok, detail: ok ? `${path} sha256 ${(sha ?? '').slice(0, 16)}… revision ${String(r?.['revision'])}` : `sha256 ${sha} ≠ recorded ${String(r?.['sha256'])}` },
+      {
+        name: 'v2 store dumped',
+        ok: v2ok,
+        detail: v2 === undefined ? 'no dump was recorded' : typeof v2['path'] !== 'string' ? 'the members serve no v2 API: no v2 store to dump' : v2ok ? `${v2['path']}: ${String(v2['keys'])} keys in ${String(v2['dirs'])} dirs at index ${String(v2['index'])}, sha256 ${String(v2['sha256']).slice(0, 16)}…` : `${v2['path']} does not match its recorded sha256`,
+      },
+    ]);
     if (!ok) throw new FerryError('ETCD_SNAPSHOT_CORRUPT', `snapshot ${path} does not match its recorded sha256`, { hint: 'disk trouble on this machine? `ferry resume` takes a new snapshot' });
+    if (!v2ok) throw new FerryError('ETCD_SNAPSHOT_CORRUPT', `the v2 store's dump ${String(v2?.['path'] ?? '(none recorded)')} is missing or does not match its recorded sha256`, { hint: 'disk trouble on this machine? `ferry resume` takes a new snapshot and dump' });
   },
   async rollback() {
     // Nothing to undo: the snapshot stays as the way back.
