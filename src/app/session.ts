@@ -42,11 +42,11 @@ const engine = () => ({ handlerFor, faults: buildFaultHook(process.env['FERRY_FA
 export const INVENTORY_FILE = 'inventory.json';
 
 export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps, scope: Scope = 'all'): Promise<Plan> {
-  await requireSupportedEtcd(deps.etcd, inventory);
+  const versions = await requireSupportedEtcd(deps.etcd, inventory);
   const state = await readEtcdState(deps.etcd);
   const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
   const dns = await readObservedDnsFromAnyMaster(inventory, deps);
-  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: state.observed, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
+  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: { ...state.observed, versions }, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
 }
 
 /**

@@ -66,3 +66,10 @@ export function renderVersionReading(r: EtcdVersionReading): string {
   if (r.version === undefined) return `${r.member} (${r.clientURL}): ${r.error ?? 'no answer'}`;
   return `${r.member} ${r.version.server} (cluster ${r.version.cluster})`;
 }
+
+/** The plan's note on versions: each member that answered, and those that did not (new members not started yet). */
+export function renderVersionsNote(readings: readonly EtcdVersionReading[]): string {
+  const answered = readings.filter((r) => r.version !== undefined).map(renderVersionReading);
+  const silent = readings.filter((r) => r.version === undefined).map((r) => r.member);
+  return `etcd versions (GET /version): ${answered.join(', ') || 'no member answered'}${silent.length > 0 ? `; not answering: ${silent.join(', ')}` : ''}`;
+}

@@ -3,6 +3,7 @@
  * picture every run records (`ClusterPicture`). The readers that fill them are the other files of this folder.
  */
 import type { MemberInfo } from '../etcd/types.ts';
+import type { EtcdVersionReading } from '../etcd/versions.ts';
 import type { NodeHost } from '../inventory/types.ts';
 
 /** What the planner saw of the live etcd cluster: each member as etcd lists it. */
@@ -13,6 +14,8 @@ export interface ObservedEtcd {
   readonly leaderId: string;
   /** etcd server version reported by status, e.g. 3.4.23. */
   readonly version: string;
+  /** Every inventory member's answer to `GET /version` (or why it gave none), when they were asked. */
+  readonly versions?: readonly EtcdVersionReading[];
 }
 /** What the planner saw of the Kubernetes side (only when the inventory has a master). */
 export interface ObservedKube {

@@ -30,13 +30,14 @@ import { buildWalkBackSteps } from './build-walk-back.ts';
 import { DEFAULT_ETCD_TIMEOUTS, DEFAULT_MASTER_TIMEOUTS, rolloutOf } from './defaults.ts';
 import { K8S_BIN_DIR } from '../master/files.ts';
 import { samePeer } from './same-url.ts';
+import { renderVersionsNote } from '../etcd/versions.ts';
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { inventory, observed } = input;
   const scope = input.scope ?? 'all';
   const timeouts: EtcdTimeouts = { ...DEFAULT_ETCD_TIMEOUTS, ...input.timeouts };
   const members = observed.etcd.members;
-  const notes: string[] = [];
+  const notes: string[] = observed.etcd.versions !== undefined ? [renderVersionsNote(observed.etcd.versions)] : [];
 
   // Every member of the live cluster must be one the inventory names: ferry never guesses about a stranger.
   const strangers = members.filter(

@@ -30,3 +30,14 @@ test('members older than 3.4 (by their own or their cluster version) are found; 
   assert.match(explainUnsupportedVersion('2.3.1'), /no v3 API/);
   assert.match(explainUnsupportedVersion('3.3.25'), /no learners/);
 });
+
+test('the plan names every member’s version, and those that did not answer', async () => {
+  const { renderVersionsNote } = await import('../../../src/etcd/versions.ts');
+  assert.equal(
+    renderVersionsNote([
+      { member: 'domeosEtcd1', clientURL: 'http://a:4012', version: { server: '3.4.23', cluster: '3.4.0' } },
+      { member: 'domeosEtcd4', clientURL: 'http://b:4012', error: 'connect ECONNREFUSED' },
+    ]),
+    'etcd versions (GET /version): domeosEtcd1 3.4.23 (cluster 3.4.0); not answering: domeosEtcd4',
+  );
+});
