@@ -269,6 +269,11 @@ export async function ensureServiceStopped(ctx: StepContext, member: EtcdMember,
     return;
   }
   await ctx.action(action, { host: member.host, unit: member.service }, () => host.service(member.service, 'stop'));
+  // A member removed from its cluster may exit with an error while it stops (etcd can fail a request it is answering
+  // as it shuts down), and systemd then marks the unit failed: leave it clean, as above.
+  if ((await host.serviceState(member.service)) === 'failed') {
+    await ctx.action(`${action}:reset-failed`, { host: member.host, unit: member.service }, () => host.service(member.service, 'reset-failed'));
+  }
 }
 
 /** Move a data dir aside (never delete: nothing is lost). */
