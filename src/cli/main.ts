@@ -7,34 +7,23 @@ import { ExitCode, FerryError } from '../errors.ts';
 import { FERRY_VERSION } from '../version.ts';
 import { HELP } from './help.ts';
 import { computeColor, renderError, type Io } from './io.ts';
-import { cmdValidate } from './commands/validate.ts';
-import { cmdPlan } from './commands/plan.ts';
-import { cmdApply, cmdResume } from './commands/apply.ts';
-import { cmdStatus } from './commands/status.ts';
-import { cmdLab } from './commands/lab.ts';
-import { cmdDemo } from './commands/demo.ts';
-import { cmdRollback } from './commands/rollback.ts';
-import { cmdNode } from './commands/node.ts';
-import { cmdServe } from './commands/serve.ts';
-import { cmdCompletion } from './commands/completion.ts';
-import { cmdDiscover } from './commands/discover.ts';
-import { cmdReport } from './commands/report.ts';
-
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
-const COMMANDS: Record<string, Command> = {
-  validate: cmdValidate,
-  plan: cmdPlan,
-  apply: cmdApply,
-  resume: cmdResume,
-  rollback: cmdRollback,
-  status: cmdStatus,
-  lab: cmdLab,
-  node: cmdNode,
-  demo: cmdDemo,
-  serve: cmdServe,
-  completion: cmdCompletion,
-  discover: cmdDiscover,
-  report: cmdReport,
+
+/** Each command's module, loaded when that command runs: `ferry --help` or `ferry status` load nothing else. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate.ts')).cmdValidate,
+  plan: async () => (await import('./commands/plan.ts')).cmdPlan,
+  apply: async () => (await import('./commands/apply.ts')).cmdApply,
+  resume: async () => (await import('./commands/apply.ts')).cmdResume,
+  rollback: async () => (await import('./commands/rollback.ts')).cmdRollback,
+  status: async () => (await import('./commands/status.ts')).cmdStatus,
+  lab: async () => (await import('./commands/lab.ts')).cmdLab,
+  node: async () => (await import('./commands/node.ts')).cmdNode,
+  demo: async () => (await import('./commands/demo.ts')).cmdDemo,
+  serve: async () => (await import('./commands/serve.ts')).cmdServe,
+  completion: async () => (await import('./commands/completion.ts')).cmdCompletion,
+  discover: async () => (await import('./commands/discover.ts')).cmdDiscover,
+  report: async () => (await import('./commands/report.ts')).cmdReport,
 };
 
 export function makeIo(argv: readonly string[]): Io {
@@ -71,8 +60,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.out(`ferry ${FERRY_VERSION}\n`);
     return ExitCode.ok;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     io.err(renderError(io, new FerryError('CLI_USAGE', `unknown command ${JSON.stringify(name)}`, { hint: 'ferry --help lists the commands', exitCode: ExitCode.badInput })));
     return ExitCode.badInput;
   }
@@ -81,6 +70,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return ExitCode.ok;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (err) {
     io.err(renderError(io, err));
