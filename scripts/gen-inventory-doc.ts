@@ -40,6 +40,8 @@ const MEANING: Readonly<Record<string, string>> = {
   'hosts.<address>.sudo': '`access.sudo` for this host.',
   etcd: 'The etcd cluster as it runs today (`old`) and as it will run (`new`), and how to reach it.',
   'etcd.clusterToken': "The `--initial-cluster-token` the old cluster was created with; each new member joins with it (taken from the old member's config when it has one).",
+  'etcd.allowVoterAdd':
+    'etcd before 3.4 has no learners: a new member can only join as a voting member, and from its add until it has caught up the cluster tolerates no failure. `true` allows that (as `--allow-voter-add` does); without it such a cluster is refused with ETCD_VOTER_ADD_NOT_ALLOWED. Ignored on etcd 3.4 and later, where members join as learners.',
   'etcd.tls': "TLS for ferry's own connections to the members' client URLs (https). DomeOS's scripts set up plain http, so usually absent.",
   'etcd.tls.ca': 'The CA bundle that signed the members\' client certificates. Without it only the system\'s CAs are trusted.',
   'etcd.tls.cert': 'A client certificate, when the members require one (`--client-cert-auth`); needs `key`.',
@@ -111,6 +113,7 @@ const DEFAULT: Readonly<Record<string, string>> = {
   'hosts.<address>.sudo': 'the `access` value',
   'etcd.clusterToken': code(E.clusterToken),
   'etcd.tls': 'none: plain http',
+  'etcd.allowVoterAdd': '`false`',
   'etcd.defaults.dataDir': code(E.dataDir),
   'etcd.defaults.service': code(E.service),
   'etcd.defaults.binary': code(E.binary),

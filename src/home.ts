@@ -22,3 +22,14 @@ export function resolveRunsDir(env: Env = process.env): string {
 export function resolveLabDir(labDir: string | undefined, env: Env = process.env): string {
   return labDir !== undefined ? resolve(labDir) : join(resolveFerryHome(env), 'lab');
 }
+
+/**
+ * Where ferry keeps what it downloads for the lab (etcd releases Debian no longer ships): `$FERRY_CACHE`, else
+ * `$XDG_CACHE_HOME/ferry`, else `~/.cache/ferry`. Apart from FERRY_HOME, so that a test's fresh home reuses it.
+ */
+export function resolveCacheDir(env: Env = process.env): string {
+  const fromEnv = env['FERRY_CACHE'];
+  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
+  const xdg = env['XDG_CACHE_HOME'];
+  return join(xdg !== undefined && xdg !== '' ? resolve(xdg) : join(homedir(), '.cache'), 'ferry');
+}

@@ -58,10 +58,10 @@ export async function observeAndPlanWalkBack(run: LoadedRun, view: RunView, inve
   const movedTo = inventory.master?.old.apiserver;
   const movedToServing = movedTo !== undefined && (await deps.kube(movedTo).healthz());
   const options = computeWalkBackOptions(view, run.plan, run.runDir, { movedToServing });
-  await requireSupportedEtcd(deps.etcd, inventory);
+  const versions = await requireSupportedEtcd(deps.etcd, inventory);
   const state = await readEtcdState(deps.etcd);
   const dns = options.dns !== undefined ? await readObservedDnsFromAnyMaster(inventory, deps) : undefined;
-  const observed = { etcd: state.observed, ...(run.plan.observed.kube ? { kube: run.plan.observed.kube } : {}), ...(dns ? { dns } : {}) };
+  const observed = { etcd: { ...state.observed, versions }, ...(run.plan.observed.kube ? { kube: run.plan.observed.kube } : {}), ...(dns ? { dns } : {}) };
   const plan = buildPlan({ inventory, inventoryPath: run.plan.inventory.path, inventorySha256: run.plan.inventory.sha256, observed, walkBack: options });
   return { plan, options };
 }

@@ -46,6 +46,8 @@ const inventory = { type: 'string', short: 'f', complete: 'file', description: '
 const run = { type: 'string', complete: 'run', description: 'the run (default: the newest)' } as const;
 const yes = { type: 'boolean', description: 'do not ask before changing the cluster' } as const;
 const scope = { type: 'string', complete: SCOPES, description: 'all, etcd (members only) or master (master and nodes)' } as const;
+const allowVoterAdd = { type: 'boolean', description: 'etcd before 3.4: let new members join as voters (no learners there)' } as const;
+const labEtcd = { type: 'string', description: 'the etcd the lab runs: 3.4 (this machine), 3.3 (Debian bullseye) or a folder' } as const;
 const labDir = { type: 'string', complete: 'dir', description: 'the lab folder (default $FERRY_HOME/lab)' } as const;
 /** The dashboard's: `ferry serve`, and `--ui` of apply and resume. */
 const port = { type: 'string', description: "the dashboard's port (default: a free one)" } as const;
@@ -59,7 +61,7 @@ export const COMMAND_SPECS = {
   },
   plan: {
     description: 'read the live cluster and print the ordered plan (touches nothing)',
-    flags: { file: inventory, output, out: { type: 'string', complete: 'file', description: 'write the plan to this file' }, scope },
+    flags: { file: inventory, output, out: { type: 'string', complete: 'file', description: 'write the plan to this file' }, scope, 'allow-voter-add': allowVoterAdd },
   },
   apply: {
     description: 'run a plan (asks before the first change unless --yes)',
@@ -67,6 +69,7 @@ export const COMMAND_SPECS = {
       file: inventory,
       yes,
       scope,
+      'allow-voter-add': allowVoterAdd,
       'dry-run': { type: 'boolean', description: 'print the plan it would run and stop (touches nothing)' },
       output,
       ui,
@@ -81,7 +84,7 @@ export const COMMAND_SPECS = {
   },
   rollback: {
     description: 'walk a run back to the old members and master',
-    flags: { run, yes, 'dry-run': { type: 'boolean', description: 'print the walk-back plan and stop (touches nothing)' }, output },
+    flags: { run, yes, 'dry-run': { type: 'boolean', description: 'print the walk-back plan and stop (touches nothing)' }, 'allow-voter-add': allowVoterAdd, output },
   },
   status: {
     description: 'show where a run stands',
@@ -94,13 +97,15 @@ export const COMMAND_SPECS = {
       'lab-dir': labDir,
       nodes: { type: 'string', description: 'how many nodes in all (up)' },
       'no-dns': { type: 'boolean', description: 'without the DNS add-on (up)' },
+      etcd: labEtcd,
       'dry-run': { type: 'boolean', description: 'say what would be stopped and removed (down)' },
       output,
     },
     subcommands: {
-      up: { description: 'start the old side of the inventory, prepare the new hosts', flags: ['file', 'lab-dir', 'nodes', 'no-dns', 'output'] },
+      up: { description: 'start the old side of the inventory, prepare the new hosts', flags: ['file', 'lab-dir', 'nodes', 'no-dns', 'etcd', 'output'] },
       down: { description: "stop every lab process and remove the lab's state", flags: ['file', 'lab-dir', 'dry-run', 'output'] },
       status: { description: "show the lab's hosts, services and etcd members", flags: ['file', 'lab-dir', 'output'] },
+      etcd: { description: 'the etcd the lab would run (--etcd): its version and folder, fetched once if need be', flags: ['etcd', 'output'] },
     },
   },
   node: {
@@ -124,7 +129,14 @@ export const COMMAND_SPECS = {
   },
   demo: {
     description: 'lab up, the whole runbook, and a before/after report',
-    flags: { scope, file: { ...inventory, description: 'a lab inventory (default examples/lab-seed.yaml)' }, keep: { type: 'boolean', description: 'leave the lab up afterwards' }, output },
+    flags: {
+      scope,
+      file: { ...inventory, description: 'a lab inventory (default examples/lab-seed.yaml)' },
+      keep: { type: 'boolean', description: 'leave the lab up afterwards' },
+      etcd: labEtcd,
+      'allow-voter-add': allowVoterAdd,
+      output,
+    },
   },
   discover: {
     description: 'build an inventory from the live cluster: you add only the new hosts',

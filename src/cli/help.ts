@@ -79,19 +79,21 @@ Exit code 2 when there is an error; warnings alone exit 0.
 Example:
   ferry validate -f examples/seed.yaml
 `,
-  plan: `ferry plan -f INVENTORY [--scope all|etcd|master] [-o text|json|yaml] [--out FILE]
+  plan: `ferry plan -f INVENTORY [--scope all|etcd|master] [--allow-voter-add] [-o text|json|yaml] [--out FILE]
 
 Read the live cluster (etcd, the masters, the nodes, the DNS add-on, the console) and print the ordered plan,
 in the runbook's phases: each step with what it does, what it checks and what undoes it. Touches nothing.
 With -o json the plan is versioned data that \`ferry apply PLAN.json\` runs (refusing it if the cluster
 changed since). --scope etcd plans the etcd members only; --scope master the master and the nodes only.
+etcd 3.3 has no learners: new members can only join as voters, which ferry plans only with --allow-voter-add
+(or etcd.allowVoterAdd: true in the inventory); without it the plan is refused (ETCD_VOTER_ADD_NOT_ALLOWED).
 
 Example:
   ferry plan -f examples/lab-seed.yaml
   ferry plan -f examples/lab-seed.yaml -o json --out plan.json
 `,
-  apply: `ferry apply (-f INVENTORY | PLAN.json) [--yes] [--scope all|etcd|master] [--dry-run] [-o text|json|yaml]
-                   [--ui [--port N] [--address IP]]
+  apply: `ferry apply (-f INVENTORY | PLAN.json) [--yes] [--scope all|etcd|master] [--allow-voter-add] [--dry-run]
+                   [-o text|json|yaml] [--ui [--port N] [--address IP]]
 
 Run the plan: for each step precheck → apply → verify (health gate) → rollback when the gate fails.
 The journal (\`$FERRY_HOME/runs/<run>/journal.jsonl\`) is written before and after every effect, so a run
@@ -101,6 +103,8 @@ Options:
   -f, --file       the inventory
   --yes            do not ask
   --scope          all (default), etcd (the etcd members only) or master (the master and the nodes)
+  --allow-voter-add  etcd before 3.4 (no learners): let each new member join as a voter; from its add until
+                   it has caught up the cluster tolerates no failure (the plan says so; see \`ferry plan --help\`)
   --dry-run        print the plan it would run and stop: the same as \`ferry plan\`, nothing is touched
   -o, --output     json or yaml: the run's outcome (run, state, exit code, error) as data on stdout; the
                    live view goes to stderr. With --dry-run: the plan as data.
@@ -128,7 +132,7 @@ Example:
   ferry resume --yes
   ferry resume --yes --ui --port 8080
 `,
-  rollback: `ferry rollback [--run RUN] [--yes] [--dry-run] [-o text|json|yaml]
+  rollback: `ferry rollback [--run RUN] [--yes] [--dry-run] [--allow-voter-add] [-o text|json|yaml]
 
 Walk a run back: etcd moves from the new members back to the old ones. This is planned from the live cluster
 by the same planner, so it works whatever state the run stopped in (done, half-way, interrupted inside a
@@ -136,6 +140,8 @@ step), with the same learner-first steps, quorum guard, health gates and journal
 folder). The old members come back with fresh data dirs: the ones the run archived stay archived.
 Holds the original run's lock, so it cannot run alongside \`ferry resume\` of the same run.
 --dry-run prints the walk-back plan and stops (no lock taken, nothing touched; -o json|yaml: the plan as data).
+--allow-voter-add: on etcd before 3.4, let the old members join back as voters (a run applied with the flag
+keeps it, in its inventory.json).
 -o json|yaml prints the outcome as data on stdout, the live view on stderr.
 
 Example:
@@ -170,9 +176,10 @@ Example:
   ferry report 20261127-054500-ab12 --out /tmp/change-4711.html
   ferry report -o json | jq .latency.summary
 `,
-  lab: `ferry lab up [-f INVENTORY] [--lab-dir DIR] [--nodes N] [--no-dns] [-o text|json|yaml]
+  lab: `ferry lab up [-f INVENTORY] [--lab-dir DIR] [--nodes N] [--no-dns] [--etcd 3.4|3.3|DIR] [-o text|json|yaml]
        ferry lab down [-f INVENTORY] [--lab-dir DIR] [--dry-run] [-o text|json|yaml]
        ferry lab status [-f INVENTORY] [--lab-dir DIR] [-o text|json|yaml]
+       ferry lab etcd [--etcd 3.4|3.3|DIR] [-o text|json|yaml]
 
 The runbook's example environment on this machine: real etcd 3.4 members on loopback addresses (10.17.33.x
 becomes 127.17.33.x), each host with its own root folder and services run by a lab supervisor; stand-ins that
@@ -184,9 +191,13 @@ kube-scheduler, kubelet, kube-proxy, flanneld, kube2sky, skydns, the DomeOS serv
            server (admin/admin) with the cluster's record and a running watcher; prepare the new hosts (empty).
            --nodes N: N nodes in all (the inventory's, then generated lab-node-<i>); 1000 fit on 2 cores
            --no-dns: without the DNS add-on
+           --etcd 3.4: this machine's etcd (Debian's, the default); 3.3: Debian bullseye's 3.3.25, fetched once
+           with apt-get download into ~/.cache/ferry (FERRY_CACHE); DIR: a folder holding etcd and etcdctl. The
+           version is read from the binary (\`ferry lab status\` shows it)
   status   show the lab's hosts, services and etcd members
   down     stop every lab process and remove the lab's state
            --dry-run: list the processes it would stop and the folders it would remove, and stop there
+  etcd     the etcd \`up --etcd\` would run: its version and binaries (fetches etcd 3.3 into the cache if need be)
 --lab-dir DIR: the lab folder (default: the inventory's access.labDir, else $FERRY_HOME/lab)
 
 Example:
@@ -222,7 +233,8 @@ Example:
   sudo ferry node update-config --master http://10.17.33.20:8080 \\
       --etcd 10.17.33.21:4012,10.17.33.22:4012,10.17.33.23:4012
 `,
-  demo: `ferry demo [--scope all|etcd|master] [-f INVENTORY] [--keep] [-o text|json|yaml]
+  demo: `ferry demo [--scope all|etcd|master] [-f INVENTORY] [--keep] [--etcd 3.4|3.3|DIR] [--allow-voter-add]
+             [-o text|json|yaml]
 
 Bring up the lab, run all nine phases of the runbook on it while a writer puts unique keys into etcd and a
 probe watches the apiservers, and report: the cluster before and after side by side (etcd members and leader,
@@ -230,6 +242,8 @@ the master, every node, DNS answering, the console's cluster record and watcher)
 the longest etcd write stall, the apiserver outage window, every file changed on every host with its backup,
 and that every acknowledged write and every seeded key (v3 and v2) is on the new members.
 --keep leaves the lab up afterwards; -o json (or yaml) prints the report as data, the progress on stderr.
+--etcd runs the lab on another etcd (as \`ferry lab up --etcd\`); etcd 3.3 needs --allow-voter-add
+(\`ferry demo --scope etcd --etcd 3.3 --allow-voter-add\`).
 Exit codes: 0 done and nothing lost · 1 something was lost · others as for apply.
 
 Example:

@@ -19,7 +19,8 @@
  *     then leaves the cluster one failure away from losing quorum throughout). Removing a learner, or the down
  *     voter itself, and moving leadership stay allowed: they are how a step is undone.
  * A plain voter add (what the runbook did by hand) counts the new voter as unhealthy: 3 healthy → 4 voters with
- * 3 healthy has tolerance 0, so it is refused — which is why ferry adds learners. A learner add does not change
+ * 3 healthy has tolerance 0, so it is refused — which is why ferry adds learners — unless the operator allowed it
+ * where etcd has no learners (before 3.4): then only that last-spare rule is waived, never the others. A learner add does not change
  * voters. A promotion counts the learner as healthy only when it was observed caught up and answering; otherwise
  * as unhealthy. Growing a one-member cluster (tolerance 0 before) is allowed: there is no spare to lose.
  */
@@ -34,7 +35,12 @@ export interface ModelMember {
 
 export type Change =
   | { readonly kind: 'add-learner'; readonly peerURL: string }
-  | { readonly kind: 'add-voter'; readonly peerURL: string }
+  | {
+      readonly kind: 'add-voter';
+      readonly peerURL: string;
+      /** The operator allowed voter adds (etcd before 3.4 has no learners): the window without a spare is accepted. */
+      readonly consented?: boolean;
+    }
   | { readonly kind: 'promote'; readonly id: string; /** The learner was observed caught up and answering. */ readonly verified: boolean }
   | { readonly kind: 'remove'; readonly id: string }
   | { readonly kind: 'move-leader'; readonly toId: string };
@@ -115,7 +121,9 @@ export function evaluateChange(members: readonly ModelMember[], change: Change, 
     return verdict(false, `${othersDown.join(', ')} ${othersDown.length === 1 ? 'is a voter that is' : 'are voters that are'} down: the cluster is degraded (${describe(before)}) and is not changed further until every voter answers`);
   }
   if (after.tolerance < 0) return verdict(false, `in the worst case quorum would be lost: now ${describe(before)}; after ${describe(after)}`);
+  const waived = change.kind === 'add-voter' && change.consented === true;
   if (after.tolerance < spare && before.tolerance >= spare) {
+    if (waived) return verdict(true, `allowed by the operator (a voter add where etcd has no learners) until the new member has caught up: now ${describe(before)}; worst case after ${describe(after)}`);
     return verdict(false, `the change would leave no failure tolerance: now ${describe(before)}; worst case after ${describe(after)}`);
   }
   return verdict(true, `now ${describe(before)}; worst case after ${describe(after)}`);

@@ -21,8 +21,10 @@ export interface EtcdVersionReading {
   readonly error?: string;
 }
 
-/** The oldest etcd ferry moves: learners (3.4) for the careful add, and `raftAppliedIndex` for catch-up and the gates. */
-export const MIN_ETCD_VERSION = '3.4.0';
+/** From this version members join as learners and report `raftAppliedIndex` (src/etcd/method.ts). */
+export const LEARNER_VERSION = '3.4.0';
+/** The oldest etcd ferry moves: 3.3 has leadership transfer (MoveLeader) and the v3 API; it joins members as voters. */
+export const MIN_ETCD_VERSION = '3.3.0';
 
 /** `GET /version`'s answer, or undefined when it is not one. */
 export function parseEtcdVersionAnswer(body: unknown): EtcdVersion | undefined {
@@ -45,20 +47,44 @@ export function compareVersions(a: string, b: string): number {
   return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
-/** Why ferry cannot move a cluster at this version yet. */
+/** `3.3` of `3.3.25`. */
+export function minorOf(version: string): string {
+  const v = parseVersion(version);
+  return v === undefined ? version : `${v[0]}.${v[1]}`;
+}
+
+/** Why ferry cannot move a cluster at this version. */
 export function explainUnsupportedVersion(version: string): string {
   const major = parseVersion(version)?.[0];
   if (major === 2) {
-    return 'etcd 2.x has no v3 API: no learners, no leadership transfer, and its data lives in the v2 store, which a v3 snapshot does not hold';
+    return 'etcd 2.x has no v3 API: ferry reads and changes membership through the v3 API, and the v2-only path (members, stats and keys over /v2) is not built yet';
   }
-  return 'etcd before 3.4 has no learners (a new member can only join as a voter, which ferry\'s quorum guard does not allow) and reports no applied index for the catch-up and health gates';
+  return 'etcd 3.0–3.2 has neither learners nor leadership transfer (MoveLeader came in 3.3): every add would be a voter add and removing the leader would force an election, which ferry does not do yet';
 }
 
-/** The readings of members older than {@link MIN_ETCD_VERSION} (by their own or by their cluster's version). */
-export function findUnsupportedVersions(readings: readonly EtcdVersionReading[]): EtcdVersionReading[] {
-  return readings.filter(
-    (r) => r.version !== undefined && (compareVersions(r.version.server, MIN_ETCD_VERSION) < 0 || (r.version.cluster !== 'not_decided' && compareVersions(r.version.cluster, MIN_ETCD_VERSION) < 0)),
-  );
+/** The lowest version a reading shows: its member's own, or its cluster's when that is lower (and decided). */
+export function lowestVersionOf(r: EtcdVersionReading): string | undefined {
+  if (r.version === undefined) return undefined;
+  const { server, cluster } = r.version;
+  return cluster !== 'not_decided' && compareVersions(cluster, server) < 0 ? cluster : server;
+}
+
+/** The lowest version any answering member shows (what the cluster as a whole can do), or undefined if none answered. */
+export function lowestClusterVersion(readings: readonly EtcdVersionReading[]): string | undefined {
+  let lowest: string | undefined;
+  for (const r of readings) {
+    const v = lowestVersionOf(r);
+    if (v !== undefined && (lowest === undefined || compareVersions(v, lowest) < 0)) lowest = v;
+  }
+  return lowest;
+}
+
+/** The readings of members older than `min` (by their own or by their cluster's version). */
+export function findUnsupportedVersions(readings: readonly EtcdVersionReading[], min: string = MIN_ETCD_VERSION): EtcdVersionReading[] {
+  return readings.filter((r) => {
+    const v = lowestVersionOf(r);
+    return v !== undefined && compareVersions(v, min) < 0;
+  });
 }
 
 /** `domeosEtcd1 2.3.1 (cluster 2.3.0)`. */

@@ -115,6 +115,7 @@ export function buildInventory(file: InventoryFile, homeDir: string): Inventory 
     old: file.etcd.old.map((m) => buildEtcdMember(m, defaults)),
     new: file.etcd.new.map((m) => buildEtcdMember(m, defaults)),
     clusterToken: file.etcd.clusterToken ?? DEFAULTS.etcd.clusterToken,
+    ...(file.etcd.allowVoterAdd === true ? { allowVoterAdd: true } : {}),
     ...(file.etcd.tls === undefined ? {} : { tls: buildTls(file.etcd.tls, homeDir) }),
   };
   const domeos = file.domeos === undefined ? undefined : buildDomeos(file.domeos, homeDir);

@@ -149,6 +149,10 @@ export const EtcdFileSchema = z.strictObject({
     .describe('the etcd --initial-cluster-token, e.g. domeos-etcd-cluster')
     .optional(),
   tls: EtcdTlsFileSchema.describe('a mapping of TLS file paths: ca, cert, key').optional(),
+  allowVoterAdd: z
+    .boolean()
+    .describe('true or false: let new members join as voters where etcd has no learners (before 3.4), like --allow-voter-add')
+    .optional(),
   defaults: EtcdDefaultsFileSchema.describe(
     'a mapping of member settings: clientPort, peerPort, dataDir, service, binary, configFile',
   ).optional(),

@@ -53,6 +53,11 @@ export interface EtcdSection {
   readonly tls?: EtcdTls;
   /** `--initial-cluster-token` of the cluster; only used by the lab when it creates the old cluster. */
   readonly clusterToken?: string;
+  /**
+   * The operator allows new members to join as voters where etcd has no learners (before 3.4): from the inventory's
+   * `etcd.allowVoterAdd` or `--allow-voter-add` (src/etcd/method.ts).
+   */
+  readonly allowVoterAdd?: boolean;
 }
 
 /** For the master switch (a later issue). */

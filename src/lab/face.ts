@@ -25,6 +25,11 @@ export async function startLab(options: StartLabOptions): Promise<LabState> {
   return (await import('./setup/up.ts')).startLab(options);
 }
 
+/** The etcd `ferry lab up --etcd SPEC` would run: its version and binaries (fetching etcd 3.3 once; etcd-release.ts). */
+export async function resolveLabEtcd(spec: string | undefined, env: Env, log: (line: string) => void): Promise<{ version: string; etcd: string; etcdctl: string }> {
+  return (await import('./setup/etcd-release.ts')).resolveLabEtcd(spec, env, log);
+}
+
 /** Stops every lab process and removes the lab's state. */
 export async function stopLab(labDir: string, options: StopLabOptions = {}): Promise<StopLabResult> {
   return (await import('./setup/down.ts')).stopLab(labDir, options);

@@ -31,6 +31,17 @@ import { DEFAULT_ETCD_TIMEOUTS, DEFAULT_MASTER_TIMEOUTS, rolloutOf } from './def
 import { K8S_BIN_DIR } from '../master/files.ts';
 import { samePeer } from './same-url.ts';
 import { renderVersionsNote } from '../etcd/versions.ts';
+import { chooseEtcdMethod, type EtcdJoin } from '../etcd/method.ts';
+
+/** How new members join, from the versions read (none read: as learners); a cluster ferry cannot move is refused. */
+function chooseJoin(input: BuildPlanInput, notes: string[]): EtcdJoin {
+  const versions = input.observed.etcd.versions;
+  if (versions === undefined) return 'learner';
+  const choice = chooseEtcdMethod(versions, input.inventory.etcd.allowVoterAdd === true);
+  if (!choice.ok) throw inputError(choice.code, choice.message, { hint: choice.hint, subjects: { member: choice.member } });
+  notes.push(...choice.notes);
+  return choice.join;
+}
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { inventory, observed } = input;
@@ -38,6 +49,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const timeouts: EtcdTimeouts = { ...DEFAULT_ETCD_TIMEOUTS, ...input.timeouts };
   const members = observed.etcd.members;
   const notes: string[] = observed.etcd.versions !== undefined ? [renderVersionsNote(observed.etcd.versions)] : [];
+  const join = chooseJoin(input, notes);
+  const joinParam = join === 'voter' ? { join } : {};
 
   // Every member of the live cluster must be one the inventory names: ferry never guesses about a stranger.
   const strangers = members.filter(
@@ -102,7 +115,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     });
   }
   for (const n of extraNew) {
-    steps.push({ id: `etcd.add.${n.name}`, kind: 'etcd.add', phase: 2, ...describeAdd(n), params: { new: n, timeouts } });
+    steps.push({ id: `etcd.add.${n.name}`, kind: 'etcd.add', phase: 2, ...describeAdd(n, join), params: { new: n, timeouts, ...joinParam } });
   }
   // The new master (phase 4) runs on the new members only, so one of them must be a member by then. When none is
   // (the only old voter leads: a one-member cluster), the leader's replacement cannot wait for phase 7.
@@ -116,8 +129,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
       id: `etcd.replace.${r.old.spec.name}`,
       kind: 'etcd.replace',
       phase: isLeader ? leaderPhase : 2,
-      ...describeReplace(r.old.spec, r.new, isLeader),
-      params: { old: r.old.spec, oldId: r.old.live.id, new: r.new, oldWasLeader: isLeader, timeouts },
+      ...describeReplace(r.old.spec, r.new, isLeader, join),
+      params: { old: r.old.spec, oldId: r.old.live.id, new: r.new, oldWasLeader: isLeader, timeouts, ...joinParam },
     });
   }
   for (const o of extraOld) {

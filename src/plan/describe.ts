@@ -3,6 +3,7 @@
  * planner's logic reads without the prose.
  */
 import type { EtcdMember } from '../inventory/types.ts';
+import { VOTER_ADD_EXPOSURE, type EtcdJoin } from '../etcd/method.ts';
 
 interface Words {
   readonly title: string;
@@ -35,7 +36,8 @@ function preChecks(): string[] {
   ];
 }
 
-export function describeAdd(n: EtcdMember): Words {
+export function describeAdd(n: EtcdMember, join: EtcdJoin = 'learner'): Words {
+  if (join === 'voter') return describeVoterAdd(n);
   return {
     title: `Add ${n.name} (${n.host}) as a new member`,
     does: [
@@ -50,8 +52,23 @@ export function describeAdd(n: EtcdMember): Words {
   };
 }
 
-export function describeReplace(o: EtcdMember, n: EtcdMember, isLeader: boolean): Words {
-  const add = describeAdd(n);
+/** The add where etcd has no learners (before 3.4; src/etcd/method.ts): a voter, with its window kept short. */
+function describeVoterAdd(n: EtcdMember): Words {
+  return {
+    title: `Add ${n.name} (${n.host}) as a new member`,
+    does: [
+      `write ${n.configFile} on ${n.host} first, with --initial-cluster-state existing and the current membership plus ${n.name}`,
+      `add ${n.name} as a VOTER with peer URL ${n.peerURL} (this etcd has no learners: ${VOTER_ADD_EXPOSURE})`,
+      `start ${n.service} on ${n.host} at once`,
+      'wait until it has caught up with the leader (its raft index ≥ the leader’s), changing nothing else meanwhile',
+    ],
+    checks: [...preChecks(), 'before the add: the quorum guard allows the voter-add window only because the operator allowed it', ...healthChecks.map((c) => `after: ${c}`)],
+    undoes: [`remove ${n.name} from the cluster`, `stop ${n.service} on ${n.host}`, `move ${n.dataDir} aside (cleared)`],
+  };
+}
+
+export function describeReplace(o: EtcdMember, n: EtcdMember, isLeader: boolean, join: EtcdJoin = 'learner'): Words {
+  const add = describeAdd(n, join);
   return {
     title: `Replace ${o.name} (${o.host}) with ${n.name} (${n.host})${isLeader ? ' — the leader, last' : ''}`,
     does: [

@@ -4,6 +4,7 @@
  */
 import type { EtcdMember, MasterHost, NodeHost, RolloutSection } from '../inventory/types.ts';
 import type { Observed } from '../observe/types.ts';
+import type { EtcdJoin } from '../etcd/method.ts';
 import type { PhaseId, PhaseKey } from './phases.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -58,11 +59,13 @@ type EtcdOrMasterStep =
         /** The old member led when the plan was made (leadership is re-checked when the step runs). */
         readonly oldWasLeader: boolean;
         readonly timeouts: EtcdTimeouts;
+        /** How the new member joins (src/etcd/method.ts); absent: as a learner. */
+        readonly join?: EtcdJoin;
       };
     })
   | (StepBase & {
       readonly kind: 'etcd.add';
-      readonly params: { readonly new: EtcdMember; readonly timeouts: EtcdTimeouts };
+      readonly params: { readonly new: EtcdMember; readonly timeouts: EtcdTimeouts; /** How it joins; absent: as a learner. */ readonly join?: EtcdJoin };
     })
   | (StepBase & {
       readonly kind: 'etcd.remove';

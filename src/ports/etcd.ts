@@ -15,6 +15,8 @@ export interface EtcdAdmin {
   memberList(endpoint?: string): Promise<MemberInfo[]>;
   /** Add a member as a learner. Returns the new member (its name is empty until it starts). */
   addLearner(peerURL: string): Promise<MemberInfo>;
+  /** Add a voting member (where etcd has no learners, before 3.4; the plan allows it only with consent). */
+  addVoter(peerURL: string): Promise<MemberInfo>;
   promote(id: MemberId): Promise<void>;
   remove(id: MemberId): Promise<void>;
   /** `GET /version` of one endpoint: the member's and the cluster's version (etcd 2.x answers it too). */

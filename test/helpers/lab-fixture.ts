@@ -27,7 +27,7 @@ export interface LabFixture {
 /**
  * @param prefix three octets, e.g. "127.21.1": old members get .31.., new members .21.. (as in the runbook)
  */
-export async function startLabFixture(prefix: string, oldCount: number, newCount: number, extra: Record<string, unknown> = {}): Promise<LabFixture> {
+export async function startLabFixture(prefix: string, oldCount: number, newCount: number, extra: Record<string, unknown> = {}, lab: { readonly etcd?: string } = {}): Promise<LabFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-it-'));
   const home = join(dir, 'home');
   const labDir = join(dir, 'lab');
@@ -53,7 +53,7 @@ export async function startLabFixture(prefix: string, oldCount: number, newCount
   };
   try {
     // No cluster DNS: labs of parallel tests share the default service range (LabK8sOptions.dns).
-    await startLab({ inventory, inventoryPath, labDir, dns: false, log: () => undefined });
+    await startLab({ inventory, inventoryPath, labDir, dns: false, log: () => undefined, ...(lab.etcd !== undefined ? { etcd: lab.etcd } : {}) });
   } catch (err) {
     await cleanup();
     throw err;

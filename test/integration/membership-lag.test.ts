@@ -42,6 +42,11 @@ function lagging(admin: EtcdAdmin, log: string[]): EtcdAdmin {
       pending = (members) => members.filter((m) => m.id !== added.id);
       return added;
     },
+    async addVoter(peerURL: string): Promise<MemberInfo> {
+      const added = await admin.addVoter(peerURL);
+      pending = (members) => members.filter((m) => m.id !== added.id);
+      return added;
+    },
     async promote(id: string): Promise<void> {
       await admin.promote(id);
       pending = (members) => members.map((m) => (m.id === id ? { ...m, isLearner: true } : m));

@@ -93,6 +93,11 @@ export class Etcd3Admin implements EtcdAdmin {
     return toMemberInfo(res.member);
   }
 
+  async addVoter(peerURL: string): Promise<MemberInfo> {
+    const res = await this.call({ op: 'member add', member: peerURL }, (o) => this.pool.cluster.memberAdd({ peerURLs: [peerURL] }, o));
+    return toMemberInfo(res.member);
+  }
+
   async promote(id: MemberId): Promise<void> {
     await this.call({ op: 'member promote', member: id }, (o) => this.pool.cluster.memberPromote({ ID: id }, o));
   }

@@ -14,6 +14,7 @@ import { makeTerminalView } from '../view.ts';
 import { checkScope, readPreflightPlan } from './plan.ts';
 import { asPreflightRefusal, checkFerryHomeOutsideLab, checkHostsAnswer } from './preflight.ts';
 import { withInterrupt } from '../interrupt.ts';
+import { withVoterAddConsent } from '../voter-add.ts';
 import { newRunId } from '../../run/run-dir.ts';
 import { checkUiFlags, startRunUi } from './serve.ts';
 import type { RunReportResult } from '../../report/run-report-file.ts';
@@ -47,7 +48,9 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
     }
     inventoryPath = filePlan.inventory.path;
   } else inventoryPath = values.file as string;
-  const { inventory, warnings, sha256 } = await readInventory(inventoryPath);
+  const loaded = await readInventory(inventoryPath);
+  const { warnings, sha256 } = loaded;
+  const inventory = withVoterAddConsent(loaded.inventory, values['allow-voter-add']);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
   if (filePlan !== undefined && filePlan.inventory.sha256 !== sha256) {
     throw inputError('PLAN_STALE', `${inventoryPath} changed since the plan was made`, { hint: 'make a new plan with `ferry plan -o json`', subjects: { file: inventoryPath } });

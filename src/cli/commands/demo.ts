@@ -24,6 +24,7 @@ import { outputFormat, parseCommand } from '../args.ts';
 import { DEFAULT_LAB_INVENTORY } from '../defaults.ts';
 import { dim, renderData, type Io } from '../io.ts';
 import { withInterrupt } from '../interrupt.ts';
+import { withVoterAddConsent } from '../voter-add.ts';
 import { checkScope } from './plan.ts';
 import { attachView } from './apply.ts';
 import { labDirOf } from './lab.ts';
@@ -38,13 +39,15 @@ export async function cmdDemo(argv: readonly string[], io: Io): Promise<number> 
   const scope = checkScope(values.scope);
   const fmt = outputFormat('demo', values.output);
   const file = values.file ?? DEFAULT_LAB_INVENTORY;
-  const { inventory, sha256 } = await readInventory(file);
+  const loaded = await readInventory(file);
+  const { sha256 } = loaded;
+  const inventory = withVoterAddConsent(loaded.inventory, values['allow-voter-add']);
   const labDir = labDirOf(inventory, io);
   const quiet = fmt !== 'text';
   const log = (l: string) => io.err(dim(io, l) + '\n');
   const t0 = Date.now();
   log(`ferry demo: bringing up the lab (${inventory.etcd.old.length} old etcd members) in ${labDir}`);
-  await startLab({ inventory, inventoryPath: file, labDir, log });
+  await startLab({ inventory, inventoryPath: file, labDir, log, env: io.env, ...(values.etcd !== undefined ? { etcd: values.etcd } : {}) });
   const deps = buildDeps(inventory, io.env);
   let keepLab = values.keep === true;
   try {

@@ -2,7 +2,7 @@ import { inputError } from '../../errors.ts';
 import { resolveLabDir } from '../../home.ts';
 import { readInventory } from '../../inventory/load.ts';
 import type { Inventory } from '../../inventory/types.ts';
-import { readLabDownPreview, readLabStatus, renderLabK8sStatusLines, startLab, stopLab, type LabDownPreview } from '../../lab/face.ts';
+import { readLabDownPreview, readLabStatus, renderLabK8sStatusLines, resolveLabEtcd, startLab, stopLab, type LabDownPreview } from '../../lab/face.ts';
 import { readEtcdState } from '../../observe/etcd.ts';
 import { Etcd3Admin } from '../../adapters/etcd/client.ts';
 import { idToHex } from '../../etcd/ids.ts';
@@ -17,11 +17,17 @@ export function labDirOf(inventory: Inventory | undefined, io: Io): string {
 
 export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'up' && sub !== 'down' && sub !== 'status') {
-    throw inputError('CLI_USAGE', `ferry lab: unknown subcommand ${JSON.stringify(sub ?? '')}`, { hint: 'ferry lab up | down | status' });
+  if (sub !== 'up' && sub !== 'down' && sub !== 'status' && sub !== 'etcd') {
+    throw inputError('CLI_USAGE', `ferry lab: unknown subcommand ${JSON.stringify(sub ?? '')}`, { hint: 'ferry lab up | down | status | etcd' });
   }
   const { values } = parseCommand('lab', rest, sub);
   const fmt = outputFormat(`lab ${sub}`, values.output);
+  if (sub === 'etcd') {
+    const release = await resolveLabEtcd(values.etcd, io.env, (l) => io.err(dim(io, l) + '\n'));
+    if (fmt !== 'text') io.out(renderData(fmt, release));
+    else io.out(`etcd ${release.version}: ${release.etcd}, ${release.etcdctl}\n`);
+    return 0;
+  }
   let nodes: number | undefined;
   if (values.nodes !== undefined) {
     if (!/^\d+$/.test(values.nodes)) throw inputError('CLI_USAGE', `--nodes must be a whole number, not ${JSON.stringify(values.nodes)}`, { hint: 'ferry lab up --nodes 200' });
@@ -40,8 +46,8 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
   switch (sub) {
     case 'up': {
       const inv = loaded!;
-      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), ...(values['no-dns'] === true ? { dns: false } : {}), log: (l: string) => io.err(dim(io, l) + '\n') });
-      human.out(green(io, `lab up in ${labDir}`) + '\n');
+      const state = await startLab({ inventory: inv.inventory, inventoryPath: file ?? DEFAULT_LAB_INVENTORY, labDir, ...(nodes !== undefined ? { nodes } : {}), ...(values['no-dns'] === true ? { dns: false } : {}), ...(values.etcd !== undefined ? { etcd: values.etcd } : {}), env: io.env, log: (l: string) => io.err(dim(io, l) + '\n') });
+      human.out(green(io, `lab up in ${labDir}`) + (state.etcd !== undefined ? ` (etcd ${state.etcd.version})` : '') + '\n');
       human.out(`old etcd: ${inv.inventory.etcd.old.map((m) => `${m.name} ${m.clientURL}`).join(', ')}\n`);
       human.out(`new hosts prepared: ${inv.inventory.etcd.new.map((m) => m.host).join(', ')}\n`);
       human.out(dim(io, `next: ferry plan -f ${file ?? DEFAULT_LAB_INVENTORY}`) + '\n');

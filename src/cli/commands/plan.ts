@@ -10,13 +10,16 @@ import type { Scope } from '../../plan/build-input.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Deps } from '../../ports/deps.ts';
+import { withVoterAddConsent } from '../voter-add.ts';
 import { asPreflightRefusal, checkFerryHomeOutsideLab, checkHostsAnswer } from './preflight.ts';
 
 export async function cmdPlan(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('plan', argv);
   if (values.file === undefined) throw inputError('CLI_USAGE', 'ferry plan: -f INVENTORY is required', { hint: 'ferry plan -f examples/lab-seed.yaml' });
   const fmt = outputFormat('plan', values.output);
-  const { inventory, warnings, sha256 } = await readInventory(values.file);
+  const loaded = await readInventory(values.file);
+  const { warnings, sha256 } = loaded;
+  const inventory = withVoterAddConsent(loaded.inventory, values['allow-voter-add']);
   if (warnings.length > 0) io.err(yellow(io, renderProblems(warnings)) + '\n');
   const scope = checkScope(values.scope);
   checkFerryHomeOutsideLab(inventory, io.env);

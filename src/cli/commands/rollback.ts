@@ -9,6 +9,7 @@ import { Journal, readJournal } from '../../run/journal.ts';
 import { acquireRunLock } from '../../run/lock.ts';
 import { JOURNAL_FILE, newRunId } from '../../run/run-dir.ts';
 import { checkNoUnfinishedWalkBack, loadRun, observeAndPlanWalkBack, recordWalkBackOutcome, recordWalkBackStarted, startRun, type LoadedRun } from '../../app/session.ts';
+import { withVoterAddConsent } from '../voter-add.ts';
 import { buildWalkBackInventory, buildWalksBackNote, describeWalkBack } from '../../run/walk-back.ts';
 import type { Env } from '../../home.ts';
 import { outputFormat, parseCommand, type OutputFormat } from '../args.ts';
@@ -30,11 +31,11 @@ function checkCanWalkBack(runId: string, events: readonly JournalEvent[], env: E
 }
 
 /** `ferry rollback --dry-run`: the walk-back plan, from a read of the journal (no lock, no journal line). */
-async function printWalkBackPlan(io: Io, run: LoadedRun, fmt: OutputFormat): Promise<number> {
+async function printWalkBackPlan(io: Io, run: LoadedRun, fmt: OutputFormat, allowVoterAdd: boolean | undefined): Promise<number> {
   const events = readJournal(join(run.runDir, JOURNAL_FILE)).events;
   checkCanWalkBack(run.runId, events, io.env);
   const view = foldJournal(events);
-  const inventory = buildWalkBackInventory(run.inventory);
+  const inventory = withVoterAddConsent(buildWalkBackInventory(run.inventory), allowVoterAdd);
   const deps = buildDeps(inventory, io.env);
   try {
     const { plan, options } = await observeAndPlanWalkBack(run, view, inventory, deps);
@@ -54,7 +55,7 @@ export async function cmdRollback(argv: readonly string[], io: Io): Promise<numb
   const { values } = parseCommand('rollback', argv);
   const fmt = outputFormat('rollback', values.output);
   const run = loadRun(values.run, io.env);
-  if (values['dry-run'] === true) return await printWalkBackPlan(io, run, fmt);
+  if (values['dry-run'] === true) return await printWalkBackPlan(io, run, fmt, values['allow-voter-add']);
   const human = humanIo(io, fmt);
   // Hold the original run's lock while walking it back: no `ferry resume` of it may run at the same time.
   const lock = acquireRunLock(run.runDir, { command: 'ferry rollback' });
@@ -64,7 +65,7 @@ export async function cmdRollback(argv: readonly string[], io: Io): Promise<numb
       const events = original.events();
       checkCanWalkBack(run.runId, events, io.env);
       const view = foldJournal(events);
-      const inventory = buildWalkBackInventory(run.inventory);
+      const inventory = withVoterAddConsent(buildWalkBackInventory(run.inventory), values['allow-voter-add']);
       const deps = buildDeps(inventory, io.env);
       try {
         const { plan, options } = await observeAndPlanWalkBack(run, view, inventory, deps);

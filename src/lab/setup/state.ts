@@ -88,6 +88,8 @@ export interface LabState {
   /** The etcd hosts. */
   readonly hosts: readonly LabHostState[];
   readonly supervisorPid: number;
+  /** The etcd the lab runs (`--etcd`): its version as the binary says, and where the binary is; absent in older lab.json. */
+  readonly etcd?: { readonly version: string; readonly binary: string };
   /** Masters and nodes; absent for an etcd-only lab. */
   readonly k8s?: LabK8sState;
 }

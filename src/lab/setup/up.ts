@@ -18,6 +18,9 @@ import { waitForLabCluster } from './cluster-health.ts';
 import { writeLabSeedData } from './etcd-seed.ts';
 import { buildLabFlannelConfig } from './flannel-network.ts';
 import { DEFAULT_LAB_BINARIES, writeLabHostRoot, type LabBinaries } from './host-root.ts';
+import { resolveLabEtcd } from './etcd-release.ts';
+import { compareVersions, MIN_ETCD_VERSION } from '../../etcd/versions.ts';
+import type { Env } from '../../home.ts';
 import { buildHostRoot, buildLabPaths, mapPathIntoRoot } from '../paths.ts';
 import { readLabState, writeLabState, type LabHostState, type LabState } from './state.ts';
 import { stopLab } from './down.ts';
@@ -40,8 +43,12 @@ export interface StartLabOptions extends LabK8sOptions {
   readonly log?: (line: string) => void;
   /** How long the old cluster (and the old master's apiserver) may take to become healthy; default 30 000 ms. */
   readonly healthTimeoutMs?: number;
-  /** This machine's etcd binaries; default /usr/bin/etcd and /usr/bin/etcdctl. */
+  /** The etcd binaries; default: as `etcd` says (etcd-release.ts), else /usr/bin/etcd and /usr/bin/etcdctl. */
   readonly binaries?: LabBinaries;
+  /** `--etcd`: 3.4 (this machine's), 3.3 (Debian bullseye's, fetched once) or a folder with etcd and etcdctl. */
+  readonly etcd?: string;
+  /** For the cache of fetched etcd releases (FERRY_CACHE, XDG_CACHE_HOME). */
+  readonly env?: Env;
   /**
    * Run the lab over TLS (tls.ts): etcd with client and peer TLS and client-certificate auth (its members' URLs
    * must be https), the apiservers over https. The old hosts, the old master and the nodes get their certificates
@@ -188,7 +195,16 @@ function validateLabTls(inventory: Inventory, tls: LabTlsOptions | undefined): {
 
 async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefined, log: (line: string) => void): Promise<LabState> {
   const { inventory, labDir } = options;
-  const binaries = options.binaries ?? DEFAULT_LAB_BINARIES;
+  const release = options.binaries === undefined ? await resolveLabEtcd(options.etcd, options.env, log) : undefined;
+  const binaries = options.binaries ?? release ?? DEFAULT_LAB_BINARIES;
+  if (release !== undefined) {
+    if (compareVersions(release.version, MIN_ETCD_VERSION) < 0) {
+      throw inputError('LAB_ETCD_VERSION', `--etcd ${options.etcd ?? ''}: etcd ${release.version} cannot run the lab yet: its seeding, the apiserver stand-in and ferry itself speak etcd's v3 API, which ${release.version} does not have (or ferry does not move it)`, {
+        hint: `the lab runs etcd ${MIN_ETCD_VERSION} and later: --etcd 3.3 or --etcd 3.4`,
+      });
+    }
+    log(`etcd ${release.version} (${release.etcd})`);
+  }
   const members = listLabMembers(inventory);
   const hostStates = buildHostStates(labDir, inventory);
   for (const h of hostStates) {
@@ -260,6 +276,7 @@ async function buildLab(options: StartLabOptions, k8sPlan: LabK8sPlan | undefine
     createdAt: new Date().toISOString(),
     hosts: hostStates,
     supervisorPid,
+    ...(release !== undefined ? { etcd: { version: release.version, binary: release.etcd } } : {}),
     ...(k8s !== undefined ? { k8s } : {}),
   };
   await writeLabState(labDir, state);

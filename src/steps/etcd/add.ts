@@ -9,10 +9,10 @@ import { bringInNewMember, undoNewMember } from './member-moves.ts';
 
 export const addHandler: StepHandler<StepOf<'etcd.add'>> = {
   async precheck(step, ctx) {
-    await precheckCluster(ctx, step.params.new.peerURL);
+    await precheckCluster(ctx, step.params.new.peerURL, step.params.join === 'voter');
   },
   async apply(step, ctx) {
-    await bringInNewMember(ctx, step.params.new, ctx.inventory.etcd.old[0], step.params.timeouts);
+    await bringInNewMember(ctx, step.params.new, ctx.inventory.etcd.old[0], step.params.timeouts, step.params.join);
   },
   async verify(step, ctx) {
     await waitForGate(ctx, step.params.timeouts, 'final', { expectVoters: [step.params.new.peerURL] });

@@ -127,9 +127,13 @@ export async function waitForRollbackGate(ctx: StepContext, timeouts: EtcdTimeou
   }
 }
 
-/** Precheck shared by every membership step: healthy voters, agreement, no alarms, no foreign learner. */
-export async function precheckCluster(ctx: StepContext, ownPeerURL: string | undefined): Promise<HealthReport> {
-  const report = await readClusterHealth(ctx.deps.etcd);
+/**
+ * Precheck shared by every membership step: healthy voters, agreement, no alarms, no foreign learner. With
+ * `voterJoin` (a voter add before etcd 3.4), the step's own new member added but not started yet — a run interrupted
+ * between the add and the start — is expected, as its own unstarted learner is in the learner way.
+ */
+export async function precheckCluster(ctx: StepContext, ownPeerURL: string | undefined, voterJoin = false): Promise<HealthReport> {
+  const report = await readClusterHealth(ctx.deps.etcd, voterJoin && ownPeerURL !== undefined ? { pendingVoterPeerURL: ownPeerURL } : {});
   const learners = report.members.filter((m) => m.isLearner && (ownPeerURL === undefined || !m.peerURLs.some((u) => sameURL(u, ownPeerURL))));
   if (learners.length > 0) {
     throw new FerryError('ETCD_LEARNER_EXISTS', `a learner already exists: ${learners.map((l) => l.name || l.peerURLs.join(',')).join(', ')}`, {

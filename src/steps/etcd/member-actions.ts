@@ -12,6 +12,10 @@ import { pollUntil, retryUntil } from '../../util/retry.ts';
 import { sameURL } from '../../plan/same-url.ts';
 import { findByPeer, guard, readHealthForGuard, useEndpoints } from './cluster-checks.ts';
 import { readMembershipNow, readMembershipSeeing } from './membership-view.ts';
+import { reportedAppliedIndex, statusesAllowLearners } from '../../etcd/method.ts';
+import type { EndpointStatus } from '../../etcd/types.ts';
+
+const appliedOf = (s: EndpointStatus | undefined): bigint => (s === undefined ? 0n : reportedAppliedIndex(s));
 
 /** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */
 export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
@@ -22,15 +26,43 @@ export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, t
     return existing.id;
   }
   const report = await readHealthForGuard(ctx);
+  // etcd before 3.4 does not know the learner flag and would take the add as a VOTER add: never send it there.
+  const learners = statusesAllowLearners(report.statuses.values());
+  if (!learners.ok) {
+    throw new FerryError('ETCD_LEARNER_UNSUPPORTED', `refusing to add ${member.name} as a learner: ${learners.older.join(', ')} ${learners.older.length === 1 ? 'runs' : 'run'} etcd before 3.4, which has no learners and would take the add as a voter add`, {
+      hint: 'the plan was made for etcd 3.4 or later; make a new plan (`ferry plan`), which says how this version is moved',
+      exitCode: 2,
+    });
+  }
   guard(ctx, report, { kind: 'add-learner', peerURL: member.peerURL }, `add ${member.name} as a learner`);
+  return addMember(ctx, member, timeouts, 'add-learner', () => admin.addLearner(member.peerURL));
+}
+
+/**
+ * Add the new member as a VOTER where etcd has no learners (before 3.4), which the plan allows only with the
+ * operator's consent; its config and unit are written before (member-moves.ts). Adopts a member already there.
+ */
+export async function ensureVoterAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
+  const admin = ctx.deps.etcd;
+  const existing = findByPeer(await readMembershipNow(ctx), member.peerURL);
+  if (existing !== undefined) {
+    ctx.skip('add-voter', `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
+    return existing.id;
+  }
+  const report = await readHealthForGuard(ctx);
+  guard(ctx, report, { kind: 'add-voter', peerURL: member.peerURL, consented: true }, `add ${member.name} as a voter`);
+  return addMember(ctx, member, timeouts, 'add-voter', () => admin.addVoter(member.peerURL));
+}
+
+async function addMember(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts, action: string, add: () => Promise<{ id: string }>): Promise<string> {
   return ctx.action(
-    'add-learner',
+    action,
     { member: member.name, peerURL: member.peerURL },
     () =>
       retryUntil(
         async () => {
           try {
-            return (await admin.addLearner(member.peerURL)).id;
+            return (await add()).id;
           } catch (err) {
             // An add that timed out may have happened: adopt it rather than fail (ambiguous result).
             const again = findByPeer(await readMembershipNow(ctx).catch(() => []), member.peerURL);
@@ -125,7 +157,7 @@ export async function waitCaughtUp(ctx: StepContext, member: EtcdMember, timeout
           return undefined;
         }
         const leaderIndex = (await admin.status(leaderURL)).raftIndex;
-        const applied = (await admin.status(member.clientURL)).raftAppliedIndex;
+        const applied = reportedAppliedIndex(await admin.status(member.clientURL));
         Object.assign(seen, { applied, leaderIndex });
         const now = ctx.deps.now();
         const done = applied >= leaderIndex;
@@ -193,7 +225,7 @@ export async function ensureLeaderNotOn(ctx: StepContext, oldId: string, oldName
   const newPeers = ctx.inventory.etcd.new.map((m) => m.peerURL);
   const candidates = report.members
     .filter((m) => !m.isLearner && m.id !== oldId && report.model.find((x) => x.id === m.id)?.healthy)
-    .map((m) => ({ m, isNew: m.peerURLs.some((u) => newPeers.some((p) => sameURL(p, u))), applied: report.statuses.get(m.id)?.raftAppliedIndex ?? 0n }))
+    .map((m) => ({ m, isNew: m.peerURLs.some((u) => newPeers.some((p) => sameURL(p, u))), applied: appliedOf(report.statuses.get(m.id)) }))
     .sort((a, b) => Number(b.isNew) - Number(a.isNew) || (b.applied > a.applied ? 1 : b.applied < a.applied ? -1 : 0));
   const target = candidates[0];
   if (target === undefined) {

@@ -8,7 +8,7 @@ import type { EtcdMember } from '../../inventory/types.ts';
 import type { StepContext } from '../../run/step-context.ts';
 import { buildListenURL, parseEtcdSysconfig, renderEtcdSysconfig, renderEtcdUnit } from '../../etcd/sysconfig.ts';
 import { sameURL } from '../../plan/same-url.ts';
-import { readMembershipSeeing } from './membership-view.ts';
+import { readMembershipNow, readMembershipSeeing } from './membership-view.ts';
 import { findByPeer } from './cluster-checks.ts';
 
 /** The `--initial-cluster` the new member needs: every current member, the unstarted one named as the new member. */
@@ -72,9 +72,23 @@ export async function readMembershipIncluding(ctx: StepContext, member: EtcdMemb
   }
 }
 
-/** Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. */
-export async function ensureMemberConfigured(ctx: StepContext, member: EtcdMember, optsSource: EtcdMember | undefined): Promise<void> {
-  const members = await readMembershipIncluding(ctx, member);
+/**
+ * The membership a voter about to be added will join (src/etcd/method.ts: before etcd 3.4 its config is written
+ * before the add, so that it can start the moment it is added): every member as of now, plus itself unstarted.
+ */
+async function readMembershipToJoin(ctx: StepContext, member: EtcdMember): Promise<MemberInfo[]> {
+  const now = await readMembershipNow(ctx);
+  if (findByPeer(now, member.peerURL) !== undefined) return now;
+  return [...now, { id: 'to-be-added', name: '', peerURLs: [member.peerURL], clientURLs: [], isLearner: false }];
+}
+
+/**
+ * Write the new member's sysconfig and unit (backing up what was there) and clear a stale data dir. `beforeAdd`:
+ * the member is not added yet (a voter add before 3.4); its `--initial-cluster` is today's membership plus itself,
+ * and the same call after the add finds it written (or rewrites it, if the membership changed meanwhile).
+ */
+export async function ensureMemberConfigured(ctx: StepContext, member: EtcdMember, optsSource: EtcdMember | undefined, beforeAdd = false): Promise<void> {
+  const members = beforeAdd ? await readMembershipToJoin(ctx, member) : await readMembershipIncluding(ctx, member);
   const self = findByPeer(members, member.peerURL);
   if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${member.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
   const host = await ctx.deps.host(member.host);

@@ -16,13 +16,22 @@ import {
   ensureRemoved,
   ensureServiceStopped,
   ensureStarted,
+  ensureVoterAdded,
   waitCaughtUp,
 } from './member-actions.ts';
+import type { EtcdJoin } from '../../etcd/method.ts';
 import { ensureMemberConfigured } from './member-config.ts';
 import { readMembershipNow, readMembershipSeeing } from './membership-view.ts';
 
-/** The new half: learner add → configure → start → catch up → promote → gate. */
-export async function bringInNewMember(ctx: StepContext, newMember: EtcdMember, settingsSource: EtcdMember | undefined, timeouts: EtcdTimeouts): Promise<void> {
+/**
+ * The new half: learner add → configure → start → catch up → promote → gate; where etcd has no learners (before
+ * 3.4, allowed by the operator): configure → voter add → start at once → catch up → gate.
+ */
+export async function bringInNewMember(ctx: StepContext, newMember: EtcdMember, settingsSource: EtcdMember | undefined, timeouts: EtcdTimeouts, join: EtcdJoin = 'learner'): Promise<void> {
+  if (join === 'voter') {
+    await bringInNewVoter(ctx, newMember, settingsSource, timeouts);
+    return;
+  }
   const id = await ensureLearnerAdded(ctx, newMember, timeouts);
   // Decide from a list that shows the add ferry just made: a member that is behind may still answer without it.
   const members = await readMembershipSeeing(ctx, `${newMember.name} (id ${id})`, (ms) => ms.some((m) => m.id === id));
@@ -37,6 +46,24 @@ export async function bringInNewMember(ctx: StepContext, newMember: EtcdMember, 
     await ensureStarted(ctx, newMember, timeouts);
   }
   await waitForGate(ctx, timeouts, `after promoting ${newMember.name}`, { expectVoters: [newMember.peerURL] });
+}
+
+/**
+ * A voter add where etcd has no learners: everything that can be done before the add is done before it (config and
+ * unit written), and nothing else changes between the add and the moment the member has caught up. That window —
+ * one more voter that does not answer yet — is measured and journaled.
+ */
+async function bringInNewVoter(ctx: StepContext, newMember: EtcdMember, settingsSource: EtcdMember | undefined, timeouts: EtcdTimeouts): Promise<void> {
+  const already = findByPeer(await readMembershipNow(ctx), newMember.peerURL) !== undefined;
+  if (!already) await ensureMemberConfigured(ctx, newMember, settingsSource, true);
+  const id = await ensureVoterAdded(ctx, newMember, timeouts);
+  const addedAt = ctx.deps.now();
+  await readMembershipSeeing(ctx, `${newMember.name} (id ${id})`, (ms) => ms.some((m) => m.id === id));
+  await ensureMemberConfigured(ctx, newMember, settingsSource);
+  await ensureStarted(ctx, newMember, timeouts);
+  await waitCaughtUp(ctx, newMember, timeouts);
+  if (!already) ctx.note(`voter-add window of ${newMember.name}: ${ctx.deps.now() - addedAt} ms from its add until it had caught up`);
+  await waitForGate(ctx, timeouts, `after adding ${newMember.name}`, { expectVoters: [newMember.peerURL] });
 }
 
 /** The old half: move leadership away → remove → gate → stop → archive. */

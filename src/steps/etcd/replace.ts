@@ -14,11 +14,11 @@ import { bringInNewMember, oldStillMember, takeOutOldMember, undoNewMember } fro
 
 export const replaceHandler: StepHandler<StepOf<'etcd.replace'>> = {
   async precheck(step, ctx) {
-    await precheckCluster(ctx, step.params.new.peerURL);
+    await precheckCluster(ctx, step.params.new.peerURL, step.params.join === 'voter');
   },
   async apply(step, ctx) {
-    const { old: oldMember, new: newMember, oldId, timeouts } = step.params;
-    if (await oldStillMember(ctx, oldMember)) await bringInNewMember(ctx, newMember, oldMember, timeouts);
+    const { old: oldMember, new: newMember, oldId, timeouts, join } = step.params;
+    if (await oldStillMember(ctx, oldMember)) await bringInNewMember(ctx, newMember, oldMember, timeouts, join);
     else ctx.skip('bring-in-new', `${oldMember.name} was already removed: the new member is in`);
     await takeOutOldMember(ctx, oldMember, oldId, timeouts);
   },

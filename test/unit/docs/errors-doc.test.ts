@@ -36,6 +36,8 @@ const ERROR_BASES = new Set(['FerryError']);
  */
 const RELAYS: Readonly<Record<string, string>> = {
   'src/adapters/etcd/errors.ts rule.code': 'a rule of RULES: its codes are the EtcdErrorCode table',
+  'src/observe/etcd-versions.ts choice.code': 'a refusal of chooseEtcdMethod (src/etcd/method.ts): collected as { code, message } records there',
+  'src/plan/build.ts choice.code': 'a refusal of chooseEtcdMethod (src/etcd/method.ts): collected as { code, message } records there',
   'src/lab/setup/up.ts first.code': 'a LabProblem from validateLabInventory: collected as { code, message } records',
   'src/lab/supervisor/supervisor-client.ts e.code': "the lab supervisor's own FerryError, relayed over its socket: raised in src/lab",
   'src/cli/commands/preflight.ts err.code': 'asPreflightRefusal() keeps the code of a FerryError raised while reading the live cluster (raised in src/etcd, src/kube, src/master), changing only its exit code',

@@ -27,6 +27,19 @@ describe('quorum model', () => {
     assert.match(v.reason, /no failure tolerance/);
   });
 
+  test('with the operator\'s consent (etcd before 3.4) a voter add may use the last spare, never more', () => {
+    const v = evaluateChange([voter('a'), voter('b'), voter('c')], { kind: 'add-voter', peerURL: 'http://x:4010', consented: true });
+    assert.equal(v.allowed, true);
+    assert.equal(v.after.tolerance, 0);
+    assert.match(v.reason, /allowed by the operator/);
+    // A degraded cluster is still not changed, consent or not.
+    assert.equal(evaluateChange([voter('a'), voter('b'), voter('c', false)], { kind: 'add-voter', peerURL: 'http://x:4010', consented: true }).allowed, false);
+    // Nor is a cluster whose worst case after the add would lose quorum: 2 voters, both needed.
+    const two = evaluateChange([voter('a'), voter('b')], { kind: 'add-voter', peerURL: 'http://x:4010', consented: true });
+    assert.equal(two.after.tolerance, 0);
+    assert.equal(two.allowed, true, 'a 2-member cluster has no spare to lose: 3 voters, 2 healthy, quorum 2');
+  });
+
   test('promoting a verified learner is allowed; an unverified one is refused', () => {
     const members = [voter('a'), voter('b'), voter('c'), learner('d')];
     assert.equal(evaluateChange(members, { kind: 'promote', id: 'd', verified: true }).allowed, true);

@@ -17,18 +17,20 @@ test('versions compare by major, minor, patch', () => {
   assert.ok(compareVersions('junk', '0.0.0') < 0);
 });
 
-test('members older than 3.4 (by their own or their cluster version) are found; unreachable ones are not judged', () => {
+test('members older than 3.3 (by their own or their cluster version) are found; unreachable ones are not judged', () => {
   const readings = [
     { member: 'a', clientURL: 'http://a:4012', version: { server: '3.4.23', cluster: '3.4.0' } },
-    { member: 'b', clientURL: 'http://b:4012', version: { server: '3.4.23', cluster: '3.3.0' } },
+    { member: 'b', clientURL: 'http://b:4012', version: { server: '3.4.23', cluster: '3.2.0' } },
     { member: 'c', clientURL: 'http://c:4012', version: { server: '2.3.1', cluster: '2.3.0' } },
     { member: 'd', clientURL: 'http://d:4012', error: 'connect ECONNREFUSED' },
     { member: 'e', clientURL: 'http://e:4012', version: { server: '3.5.9', cluster: 'not_decided' } },
+    { member: 'f', clientURL: 'http://f:4012', version: { server: '3.3.25', cluster: '3.3.0' } },
   ];
   assert.deepEqual(findUnsupportedVersions(readings).map((r) => r.member), ['b', 'c']);
+  assert.deepEqual(findUnsupportedVersions(readings, '3.4.0').map((r) => r.member), ['b', 'c', 'f']);
   assert.equal(renderVersionReading(readings[2] as (typeof readings)[number]), 'c 2.3.1 (cluster 2.3.0)');
   assert.match(explainUnsupportedVersion('2.3.1'), /no v3 API/);
-  assert.match(explainUnsupportedVersion('3.3.25'), /no learners/);
+  assert.match(explainUnsupportedVersion('3.2.0'), /neither learners nor leadership transfer/);
 });
 
 test('the plan names every member’s version, and those that did not answer', async () => {

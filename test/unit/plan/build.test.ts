@@ -137,3 +137,36 @@ describe('buildPlan', () => {
     }
   });
 });
+
+describe('buildPlan: how new members join, from the versions read', () => {
+  const readings = (server: string) =>
+    ['old0', 'old1', 'old2'].map((m, i) => ({ member: m, clientURL: `http://127.9.0.${31 + i}:4012`, version: { server, cluster: `${server.slice(0, 3)}.0` } }));
+  const withVersions = (inv: Inventory, server: string) =>
+    buildPlan({ inventory: inv, inventoryPath: 'inv.yaml', inventorySha256: 'x', observed: { etcd: { ...oldCluster(3, 0), versions: readings(server) } } });
+
+  test('etcd 3.4: learners (no join param), and the steps say LEARNER', () => {
+    const steps = planSteps(withVersions(inventory(3, 3), '3.4.23'));
+    for (const s of steps.filter((x) => x.kind === 'etcd.replace')) {
+      assert.ok(s.kind === 'etcd.replace' && s.params.join === undefined);
+      assert.match(s.does.join('\n'), /as a LEARNER/);
+    }
+  });
+
+  test('etcd 3.3 without consent: refused, no plan', () => {
+    assert.throws(() => withVersions(inventory(3, 3), '3.3.25'), (e: unknown) => e instanceof FerryError && e.code === 'ETCD_VOTER_ADD_NOT_ALLOWED');
+  });
+
+  test('etcd 3.3 with etcd.allowVoterAdd: every add joins as a voter, config written first, and the plan says the window', () => {
+    const inv = { ...inventory(3, 3) };
+    const p = withVersions({ ...inv, etcd: { ...inv.etcd, allowVoterAdd: true } }, '3.3.25');
+    const replaces = planSteps(p).filter((s) => s.kind === 'etcd.replace');
+    assert.equal(replaces.length, 3);
+    for (const s of replaces) {
+      assert.ok(s.kind === 'etcd.replace' && s.params.join === 'voter');
+      assert.match(s.does[0] ?? '', /^write .* first/);
+      assert.match(s.does[1] ?? '', /as a VOTER/);
+      assert.doesNotMatch(s.does.join('\n'), /promote/);
+    }
+    assert.ok(p.notes.some((n) => /joins as a VOTER/.test(n)), p.notes.join('\n'));
+  });
+});
