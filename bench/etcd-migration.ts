@@ -15,12 +15,14 @@
  *     --out FILE / --no-write    where the results section goes (default BENCHMARKS.md at the repo root) / nowhere
  *     --timeline            print each action with the longest stall in its period
  *     --dump DIR            keep the raw records, timelines, ferry's journal and the members' logs
+ *     --etcd LIST           the etcd versions the lab runs, one after another in this same run (default 3.4; e.g.
+ *                           3.4,3.3: Debian bullseye's 3.3.25, where ferry adds voters with the operator's consent
+ *                           and MoveLeader moves the leader); each version gets its own section of BENCHMARKS.md
  *
  * Each mode gets a fresh lab on its own loopback prefix (127.22.1 for ferry and the control, 127.22.2 for the
  * literal runbook), torn down afterwards even on failure. Results go to stdout and to a generated section of
  * BENCHMARKS.md.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -50,6 +52,7 @@ import { computeStalls, computeWriteStats, computeWriterLagMs } from '../src/wri
 import { WRITER_CLIENTS, monotonicNow, type WriteRecord, type WriterClient } from '../src/write-load/writer.ts';
 import { startWriterThread } from '../src/write-load/writer-thread.ts';
 import { setLabPriority, setProcessPriority } from './priority.ts';
+import { resolveLabEtcd } from '../src/lab/face.ts';
 
 // The loopback prefixes given to this benchmark; the control reuses ferry's (modes run one after another).
 const PREFIX: Record<Mode, string> = { ferry: '127.22.1', literal: '127.22.2', idle: '127.22.1' };
@@ -67,10 +70,12 @@ interface Migration {
 
 async function migrateWithFerry(fx: LabFixture): Promise<Migration> {
   const recorder = buildJournalRecorder(now);
-  const deps = buildDeps(fx.inventory, fx.env);
+  // etcd before 3.4 (no learners): the benchmark gives the consent an operator gives with --allow-voter-add.
+  const inventory = { ...fx.inventory, etcd: { ...fx.inventory.etcd, allowVoterAdd: true } };
+  const deps = buildDeps(inventory, fx.env);
   try {
-    const plan = await observeAndPlan(fx.inventory, fx.inventoryPath, fx.sha256, deps);
-    const run = await startRun(plan, fx.inventory, {
+    const plan = await observeAndPlan(inventory, fx.inventoryPath, fx.sha256, deps);
+    const run = await startRun(plan, inventory, {
       deps,
       signal: new AbortController().signal,
       env: fx.env,
@@ -117,6 +122,8 @@ interface ModeOptions {
   readonly priority: number;
   /** Write the raw records, timeline, journal and member logs here (for analysis). */
   readonly dumpDir?: string;
+  /** The lab's etcd (`ferry lab up --etcd`). */
+  readonly etcd: string;
 }
 
 async function waitForLoadBelow(limit: number, timeoutMs: number): Promise<void> {
@@ -152,11 +159,11 @@ async function runMode(o: ModeOptions): Promise<ModeResult> {
   if (o.waitLoad !== undefined) await waitForLoadBelow(o.waitLoad, 120_000);
   const load = loadavg()[0] ?? 0;
   log(`run ${o.run} ${o.mode}: starting a lab on ${PREFIX[o.mode]}.x (load ${load.toFixed(1)})`);
-  const fx = await startLabFixture(PREFIX[o.mode], 3, 3);
+  const fx = await startLabFixture(PREFIX[o.mode], 3, 3, {}, { etcd: o.etcd });
   try {
     if (o.priority !== 0) setLabPriority(fx.labDir, o.priority);
     const endpoints = [...fx.inventory.etcd.old, ...fx.inventory.etcd.new].map((m) => m.clientURL);
-    const tag = `${o.mode}-${o.run}`;
+    const tag = `${o.mode}-${o.run}-etcd${o.etcd.replace(/[^0-9]/g, '')}`;
     const writer = await startWriterThread({ endpoints, tag, intervalMs: INTERVAL_MS, client: o.writer });
     const writerStart = now();
     await sleep(o.steadyMs);
@@ -209,14 +216,6 @@ async function runMode(o: ModeOptions): Promise<ModeResult> {
   }
 }
 
-function readEtcdVersion(): string {
-  try {
-    return /etcd Version: (\S+)/.exec(execFileSync('etcd', ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
-  } catch {
-    return '?';
-  }
-}
-
 interface BenchOptions {
   readonly idleMs: number;
   readonly repeat: number;
@@ -228,6 +227,7 @@ interface BenchOptions {
   readonly waitLoad?: number;
   readonly dumpDir?: string;
   readonly showTimeline: boolean;
+  readonly etcd: string;
 }
 
 async function runBench(o: BenchOptions): Promise<ModeResult[]> {
@@ -245,7 +245,7 @@ async function runBench(o: BenchOptions): Promise<ModeResult[]> {
   return results;
 }
 
-function parseOptions(): { options: BenchOptions; out: string; write: boolean } {
+function parseOptions(): { options: BenchOptions; etcds: string[]; out: string; write: boolean } {
   const { values } = parseArgs({
     options: {
       repeat: { type: 'string', default: '1' },
@@ -260,13 +260,16 @@ function parseOptions(): { options: BenchOptions; out: string; write: boolean } 
       'wait-load': { type: 'string' },
       priority: { type: 'string', default: '-10' },
       'idle-ms': { type: 'string', default: '12000' },
+      etcd: { type: 'string', default: '3.4' },
     },
   });
   const writer = values.writer as WriterClient;
   if (!WRITER_CLIENTS.includes(writer)) throw new Error(`--writer must be one of ${WRITER_CLIENTS.join(', ')}`);
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   return {
+    etcds: values.etcd.split(',').map((v) => v.trim()).filter((v) => v !== ''),
     options: {
+      etcd: '3.4',
       repeat: Math.max(1, Number(values.repeat)),
       modes: values.modes.split(',').filter((m): m is Mode => (MODES as readonly string[]).includes(m)),
       idleMs: Number(values['idle-ms']),
@@ -284,40 +287,48 @@ function parseOptions(): { options: BenchOptions; out: string; write: boolean } 
 }
 
 async function main(): Promise<number> {
-  const { options, out, write } = parseOptions();
+  const { options, etcds, out, write } = parseOptions();
   // Before the writer thread exists, so that it inherits the priority; the caller's session gets its value back.
   const restorePriority = options.priority !== 0 ? setProcessPriority('self', Math.max(-20, options.priority - 5)) : () => undefined;
-  let results: ModeResult[];
+  const byVersion: { etcd: string; version: string; results: ModeResult[] }[] = [];
   try {
-    results = await runBench(options);
+    for (const etcd of etcds) {
+      const release = await resolveLabEtcd(etcd, process.env, log);
+      byVersion.push({ etcd, version: release.version, results: await runBench({ ...options, etcd }) });
+    }
   } finally {
     restorePriority();
   }
+  for (const { etcd, version, results } of byVersion) await report(options, results, etcd, version, out, write);
+  return 0;
+}
+
+async function report(options: BenchOptions, results: ModeResult[], etcd: string, version: string, out: string, write: boolean): Promise<void> {
   const argv = process.argv.slice(2);
   const meta: BenchMeta = {
     command: `node --import tsx bench/etcd-migration.ts${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     nproc: cpus().length,
     node: process.version,
-    etcd: readEtcdVersion(),
+    etcd: version,
     writer: options.writer,
     intervalMs: INTERVAL_MS,
     steadyMs: options.steadyMs,
     afterMs: options.afterMs,
     priority: options.priority,
   };
-  process.stdout.write(`\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
+  process.stdout.write(`\netcd ${version}:\n${renderResultsTable(results)}\n\n${renderVerdicts(results)}\n\nlongest stalls:\n${renderStallPlaces(results)}\n`);
   for (const r of results) {
     for (const l of r.loss.filter((x) => x.lost > 0)) process.stdout.write(`run ${r.run} ${r.mode}: ${l.lost} lost on ${l.endpoint}, e.g. ${l.examples.join(', ')}\n`);
     if (r.verifyError !== undefined) process.stdout.write(`run ${r.run} ${r.mode}: could not read the keys back: ${r.verifyError}\n`);
     if (r.outcome !== 'done') process.stdout.write(`run ${r.run} ${r.mode}: the migration did not finish: ${r.outcome}\n`);
   }
   if (write) {
-    const id = options.writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${options.writer}`;
+    const base = options.writer === 'own-failover' ? 'etcd-migration' : `etcd-migration-${options.writer}`;
+    const id = etcd === '3.4' ? base : `${base}-etcd${etcd.replace(/[^0-9A-Za-z]/g, '')}`;
     writeBenchmarksSection(out, id, renderBenchmarksSection(meta, results));
     process.stdout.write(`\nwrote the results to ${out}\n`);
   }
-  return 0;
 }
 
 main().then(

@@ -162,7 +162,7 @@ export function renderBenchmarksSection(meta: BenchMeta, results: readonly ModeR
   const runs = new Set(results.map((r) => r.run)).size;
   const control = results.some((r) => r.mode === 'idle') ? ', plus a control run with the same lab and writer and no migration (`idle`)' : '';
   return [
-    `## etcd migration under write load (3 → 3): ferry vs the literal runbook${meta.writer === 'own-failover' ? '' : ` — writer: ${meta.writer}`}`,
+    `## etcd migration under write load (3 → 3): ferry vs the literal runbook${meta.etcd.startsWith('3.4.') ? '' : `, etcd ${meta.etcd}`}${meta.writer === 'own-failover' ? '' : ` — writer: ${meta.writer}`}`,
     '',
     `Command: \`${meta.command}\` · date: ${meta.date} · machine: ${meta.nproc} CPUs (shared with other work; 1-min load average in the table), Node ${meta.node}, etcd ${meta.etcd} · ${runs} run(s), each migrating a fresh 3-member lab cluster to 3 new members once with ferry and once by the literal runbook${control}.`,
     '',
