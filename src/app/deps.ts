@@ -17,6 +17,11 @@ import { buildLabCredentialsFile, openLabHost } from '../lab/face.ts';
 import { openConsole } from '../adapters/console/open.ts';
 import type { ConsoleApi } from '../ports/console.ts';
 import type { Deps } from '../ports/deps.ts';
+import { existsSync } from 'node:fs';
+import { runRestoreCheck } from './restore-check.ts';
+
+/** Where the etcd and etcdctl that restore-check a backup on this machine are (Debian's etcd-server and etcd-client). */
+const LOCAL_ETCD_DIR = '/usr/bin';
 
 export interface OwnedDeps extends Deps {
   close(): Promise<void>;
@@ -64,6 +69,10 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
         consoles.set(url, c);
       }
       return c;
+    },
+    async checkBackup(snapshot, v2Dump) {
+      if (!existsSync(`${LOCAL_ETCD_DIR}/etcd`) || !existsSync(`${LOCAL_ETCD_DIR}/etcdctl`)) return undefined;
+      return runRestoreCheck({ snapshot, ...(v2Dump !== undefined ? { v2Dump } : {}), live: { admin: etcd, endpoints }, binDir: LOCAL_ETCD_DIR, timeoutMs: 30_000 });
     },
     now: () => Date.now(),
     sleep: realSleep,

@@ -173,6 +173,17 @@ export const COMMAND_SPECS = {
     },
     positional: { name: 'RUN', complete: 'run' },
   },
+  'restore-check': {
+    description: 'restore a backup into a scratch member and compare it with the live cluster',
+    flags: {
+      run,
+      file: { ...inventory, description: 'the inventory of the live cluster to compare with (default: the run’s)' },
+      'v2-dump': { type: 'string', complete: 'file', description: 'the v2 dump beside the snapshot (default: the run’s)' },
+      'bin-dir': { type: 'string', complete: 'dir', description: 'where etcd and etcdctl are (default /usr/bin)' },
+      output,
+    },
+    positional: { name: 'SNAPSHOT.db', complete: 'file' },
+  },
   completion: {
     description: 'print a shell completion script (bash or zsh)',
     flags: {},

@@ -13,6 +13,7 @@ Commands:
   rollback   walk a run back: move etcd back to the old members, the same careful way
   status     show where a run stands
   report     write a run's report.html (timeline, etcd latency, before/after, files, commands)
+  restore-check  restore a backup into a scratch etcd member and compare it with the live cluster
   lab        the runbook's example environment on this machine (up, down, status)
   node       repoint this node at the new master / etcd (update-config), rolling back on failure
   demo       lab up + the whole runbook + a before/after report
@@ -249,6 +250,30 @@ Exit codes: 0 done and nothing lost · 1 something was lost · others as for app
 Example:
   ferry demo
   ferry demo --keep -o json > report.json
+`,
+  'restore-check': `ferry restore-check [SNAPSHOT.db [--v2-dump DUMP.json]] [--run RUN] [-f INVENTORY] [--bin-dir DIR]
+                    [-o text|json|yaml]
+
+Is a backup good enough to bring the cluster back? The v3 snapshot is checked as a file (etcd's sha256 trailer,
+\`etcdctl snapshot status\`) and restored into a scratch etcd member on this machine (127.0.0.1, free ports, removed
+afterwards); every key and value it holds is compared with the live cluster read at the snapshot's own revision.
+The v2 dump is written into the same member and read back (keys, values, dirs, TTLs), and compared with the live
+v2 store while that is still at the dump's index. A backup without a v2 dump, of a cluster whose v2 store holds
+keys, is not verified. Without SNAPSHOT: the snapshot and v2 dump of a run (--run RUN, default the newest), with
+the sha256 its journal recorded, compared with the run's cluster. -f names the live cluster instead.
+
+Options:
+  SNAPSHOT.db      a v3 snapshot (a run's snapshots/etcd-before-*.db, or \`etcdctl snapshot save\`'s)
+  --v2-dump FILE   the v2 dump beside it (a run's snapshots/etcd-v2-before-*.json)
+  --run RUN        the run whose backup to check (default: the newest)
+  -f, --file       the inventory of the live cluster to compare with
+  --bin-dir DIR    where the etcd and etcdctl that restore and run the scratch member are (default /usr/bin)
+
+Exit codes: 0 verified · 1 not verified (each check marked ✗ says why) · 2 bad input
+
+Example:
+  ferry restore-check
+  ferry restore-check ~/.ferry/runs/20261207-211401-0c01/snapshots/etcd-before-1.db -f inventory.yaml
 `,
   serve: `ferry serve [--run RUN] [--port N] [--address IP]
 

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   completion: async () => (await import('./commands/completion.ts')).cmdCompletion,
   discover: async () => (await import('./commands/discover.ts')).cmdDiscover,
   report: async () => (await import('./commands/report.ts')).cmdReport,
+  'restore-check': async () => (await import('./commands/restore-check.ts')).cmdRestoreCheck,
 };
 
 export function makeIo(argv: readonly string[]): Io {

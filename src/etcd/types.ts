@@ -24,6 +24,13 @@ export interface EndpointStatus {
   readonly errors: readonly string[];
 }
 
+/** Every key of the v3 store at one revision: key (as text) → value (base64, so that any bytes compare exactly). */
+export interface KeySpace {
+  /** The store's revision the keys are read at. */
+  readonly revision: string;
+  readonly keys: ReadonlyMap<string, string>;
+}
+
 export interface AlarmInfo {
   readonly memberId: MemberId;
   /** NOSPACE, CORRUPT, ... */

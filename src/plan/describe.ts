@@ -23,8 +23,18 @@ const healthChecks = [
 export function describeSnapshot(): Words {
   return {
     title: 'Take a verified etcd snapshot',
-    does: ['stream a snapshot from the leader into the run folder', 'record its sha256 and store revision', 'dump the v2 store (every key with its TTL, and its dirs: a quorum read) beside it, when the members serve the v2 API'],
-    checks: ["etcd's own sha256 trailer matches the data", '`etcdctl snapshot status` reads it (when etcdctl is installed)', "the v2 dump's sha256"],
+    does: [
+      'stream a snapshot from the leader into the run folder',
+      'record its sha256 and store revision',
+      'dump the v2 store (every key with its TTL, and its dirs: a quorum read) beside it, when the members serve the v2 API',
+      'restore both into a scratch etcd member on this machine (127.0.0.1, removed afterwards) and compare them with the live cluster: v3 at the snapshot’s revision, v2 with its dump',
+    ],
+    checks: [
+      "etcd's own sha256 trailer matches the data",
+      '`etcdctl snapshot status` reads it (when etcdctl is installed)',
+      "the v2 dump's sha256",
+      'the restored member holds every key and value the live cluster held at that revision; the v2 store, when it holds keys, is in the backup (when this machine has etcd and etcdctl; otherwise the run says it was not restore-checked)',
+    ],
     undoes: ['nothing: the snapshot is kept as the way back'],
   };
 }

@@ -3,6 +3,7 @@ import type { EtcdAdmin } from './etcd.ts';
 import type { Host } from './host.ts';
 import type { KubeApi, KubeWorkloads } from './kube.ts';
 import type { Sleep } from '../util/retry.ts';
+import type { BackupVerdict } from '../etcd/backup-compare.ts';
 
 /** The side-effecting world, reached through one object with real defaults (docs/design/style.md §5). */
 export interface Deps {
@@ -19,6 +20,11 @@ export interface Deps {
   resolveA(server: string, name: string, timeoutMs: number): Promise<string[]>;
   /** The DomeOS console at a URL; its `login()` reads the credentials when the step runs (never journalled). */
   console(url: string): ConsoleApi;
+  /**
+   * Restore a backup (the v3 snapshot, the v2 dump) into a scratch member on this machine and compare it with the
+   * live cluster (`ferry restore-check`); undefined when this machine has no etcd to restore it with.
+   */
+  checkBackup?(snapshot: string, v2Dump: string | undefined): Promise<BackupVerdict | undefined>;
   readonly now: () => number;
   readonly sleep: Sleep;
 }

@@ -5,9 +5,9 @@
  * Member IDs are uint64 and do not fit in a JS number: they are always decimal strings here (what etcd3 returns).
  * Use src/etcd/ids.ts to convert to the hex that etcdctl prints. Raft indexes are bigint.
  */
-import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../etcd/types.ts';
+import type { AlarmInfo, EndpointStatus, KeySpace, MemberId, MemberInfo, SnapshotInfo } from '../etcd/types.ts';
 import type { EtcdVersion } from '../etcd/versions.ts';
-import type { V2DumpInfo } from '../etcd/v2-store.ts';
+import type { V2DumpInfo, V2Store } from '../etcd/v2-store.ts';
 
 
 export interface EtcdAdmin {
@@ -29,8 +29,15 @@ export interface EtcdAdmin {
   moveLeader(targetId: MemberId, leaderEndpoint: string): Promise<void>;
   /** A linearizable read through exactly this endpoint (fails on learners, as etcd refuses them). */
   linearizableRead(endpoint: string): Promise<{ revision: string }>;
+  /** The whole v2 store through `endpoint` (a quorum read); undefined when it serves no v2 API. */
+  readV2Store(endpoint: string): Promise<V2Store | undefined>;
   /** Dump the v2 store through `endpoint` to `path`; undefined (nothing written) when it serves no v2 API. */
   saveV2Dump(endpoint: string, path: string): Promise<V2DumpInfo | undefined>;
+  /**
+   * Every key and value of the v3 store, read in pages through `endpoint` (or any member), at `revision` when given:
+   * a point-in-time read, which fails once the cluster has compacted past it.
+   */
+  readAllKeys(options?: { readonly endpoint?: string; readonly revision?: string }): Promise<KeySpace>;
   /** Stream a snapshot from `endpoint` to `path` and verify it. */
   saveSnapshot(endpoint: string, path: string): Promise<SnapshotInfo>;
   /** Forget the given endpoints / use these from now on (members come and go during a migration). */

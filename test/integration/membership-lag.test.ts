@@ -26,6 +26,8 @@ function lagging(admin: EtcdAdmin, log: string[]): EtcdAdmin {
     linearizableRead: (endpoint) => admin.linearizableRead(endpoint),
     saveSnapshot: (endpoint, path) => admin.saveSnapshot(endpoint, path),
     saveV2Dump: (endpoint, path) => admin.saveV2Dump(endpoint, path),
+    readAllKeys: (options) => admin.readAllKeys(options),
+    readV2Store: (endpoint) => admin.readV2Store(endpoint),
     setEndpoints: (endpoints) => admin.setEndpoints(endpoints),
     close: () => admin.close(),
     async memberList(endpoint?: string): Promise<MemberInfo[]> {

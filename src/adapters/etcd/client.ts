@@ -20,14 +20,14 @@ import { classifyEtcdMessage, describeCall, translateEtcdError } from './errors.
 import type { EtcdErrorContext } from './errors.ts';
 import { writeSnapshotStream } from './snapshot-file.ts';
 import type { EtcdAdmin } from '../../ports/etcd.ts';
-import type { AlarmInfo, EndpointStatus, MemberId, MemberInfo, SnapshotInfo } from '../../etcd/types.ts';
+import type { AlarmInfo, EndpointStatus, KeySpace, MemberId, MemberInfo, SnapshotInfo } from '../../etcd/types.ts';
 import { buildFailoverPolicy } from '../../etcd/failover-policy.ts';
 import { parseEndpointURL } from '../../inventory/urls.ts';
 import type { EtcdVersion } from '../../etcd/versions.ts';
 import { readEtcdVersion } from './version-probe.ts';
 import type { EtcdHttpTls } from './http.ts';
-import { saveV2Dump } from './v2-dump.ts';
-import type { V2DumpInfo } from '../../etcd/v2-store.ts';
+import { readV2Store, saveV2Dump } from './v2-dump.ts';
+import type { V2DumpInfo, V2Store } from '../../etcd/v2-store.ts';
 
 export interface Etcd3AdminOptions {
   /** Client URLs (`http://10.0.0.1:2379` or `https://...`). */
@@ -50,6 +50,8 @@ type CallOptions = NonNullable<Parameters<MaintenanceClient['status']>[0]>;
 
 /** Extra time the backstop timer gives grpc's own deadline before giving up on a call. */
 const BACKSTOP_SLACK_MS = 1000;
+/** Keys per range request of readAllKeys. */
+const KEYS_PER_PAGE = 1000;
 
 export class Etcd3Admin implements EtcdAdmin {
   private endpointList: readonly string[];
@@ -111,6 +113,11 @@ export class Etcd3Admin implements EtcdAdmin {
     return readEtcdVersion(endpoint, this.httpTls(), this.callTimeoutMs);
   }
 
+  async readV2Store(endpoint: string): Promise<V2Store | undefined> {
+    this.assertOpen();
+    return readV2Store(endpoint, this.httpTls(), this.callTimeoutMs);
+  }
+
   async saveV2Dump(endpoint: string, path: string): Promise<V2DumpInfo | undefined> {
     this.assertOpen();
     return saveV2Dump(endpoint, path, this.httpTls(), this.snapshotTimeoutMs, new Date());
@@ -148,6 +155,25 @@ export class Etcd3Admin implements EtcdAdmin {
     // fails on a learner ("rpc not supported for learner") and on a member cut off from the quorum.
     const res = await this.call({ op: 'linearizable read', endpoint }, (o) => client.get('ferry/health').options(o).exec());
     return { revision: res.header.revision };
+  }
+
+  async readAllKeys(options: { readonly endpoint?: string; readonly revision?: string } = {}): Promise<KeySpace> {
+    const client = options.endpoint === undefined ? this.pool : this.oneHost(options.endpoint);
+    const keys = new Map<string, string>();
+    // From the smallest key to the end of the keyspace (range_end "\0": every key ≥ key), a page at a time.
+    let start = Buffer.from([0]);
+    let revision = options.revision;
+    for (;;) {
+      const page = await this.call({ op: 'range (every key)', ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) }, (o) =>
+        client.kv.range({ key: start, range_end: Buffer.from([0]), limit: KEYS_PER_PAGE, ...(revision !== undefined ? { revision } : {}) }, o),
+      );
+      // Every page at the revision of the first: the keys are one point in time.
+      revision ??= page.header.revision;
+      for (const kv of page.kvs) keys.set(kv.key.toString('utf8'), kv.value.toString('base64'));
+      const last = page.kvs[page.kvs.length - 1];
+      if (!page.more || last === undefined) return { revision, keys };
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
   }
 
   async saveSnapshot(endpoint: string, path: string): Promise<SnapshotInfo> {

@@ -73,7 +73,7 @@ describe('ferry completion', () => {
   test('bash completes commands, subcommands, flags and their values', () => {
     assert.deepEqual(bashComplete(['ferry', 'pl']), ['plan']);
     assert.deepEqual(bashComplete(['ferry', 'co']), ['completion']);
-    assert.deepEqual(bashComplete(['ferry', 'lab', '']), ['up', 'down', 'status', '-h', '--help']);
+    assert.deepEqual(bashComplete(['ferry', 'lab', '']), ['up', 'down', 'status', 'etcd', '-h', '--help']);
     assert.deepEqual(bashComplete(['ferry', 'node', '']), ['update-config', '-h', '--help']);
     assert.deepEqual(bashComplete(['ferry', 'completion', '']), ['bash', 'zsh', '-h', '--help']);
     assert.deepEqual(bashComplete(['ferry', 'plan', '-o', '']), ['text', 'json', 'yaml']);
@@ -141,7 +141,7 @@ describe('ferry completion', () => {
 
   test('zsh completes commands, subcommands, flags and their values (skipped when zsh is not installed)', { skip: hasZsh ? false : 'zsh is not installed' }, () => {
     assert.deepEqual(zshComplete('ferry pl'), ['plan']);
-    assert.deepEqual(zshComplete('ferry lab '), ['down', 'status', 'up']);
+    assert.deepEqual(zshComplete('ferry lab '), ['down', 'etcd', 'status', 'up']);
     assert.deepEqual(zshComplete('ferry plan -o '), ['json', 'text', 'yaml']);
     assert.deepEqual(zshComplete('ferry apply --scope '), ['all', 'etcd', 'master']);
     assert.deepEqual(zshComplete('ferry status --run '), ['20260101-000000-aaaa', '20260102-000000-bbbb']);

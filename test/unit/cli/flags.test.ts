@@ -54,7 +54,7 @@ describe('the command table', () => {
   test("each command's usage line names only flags the table has", () => {
     for (const [name, spec] of specs) {
       const known = new Set([...Object.keys(spec.flags), ...Object.keys(GLOBAL_FLAGS)]);
-      const used = [...synopsis(HELP[name] ?? '').matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1] as string);
+      const used = [...synopsis(HELP[name] ?? '').matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1] as string);
       const unknown = used.filter((f) => !known.has(f));
       assert.deepEqual(unknown, [], `ferry ${name}: the usage line names --${unknown.join(', --')}, which src/cli/flags.ts does not list`);
     }
