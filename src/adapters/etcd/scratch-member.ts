@@ -5,7 +5,7 @@
  * elsewhere, and `stop()` kills it and removes its folder.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile, open } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,16 +25,33 @@ export interface ScratchOptions {
   readonly timeoutMs: number;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+/** `n` distinct free ports on 127.0.0.1: all held open until every one is chosen, so that none is handed out twice. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen({ host: '127.0.0.1', port: 0 }, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise((r) => server.close(r))));
+  return ports;
+}
+
+/** How many times a start whose port was taken meanwhile (by another program) is tried on other ports. */
+const PORT_ATTEMPTS = 3;
+
+async function readLogTail(logFile: string): Promise<string> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-4).join(' | ');
 }
 
 function run(file: string, args: readonly string[], timeoutMs: number): Promise<string> {
@@ -46,11 +63,13 @@ function run(file: string, args: readonly string[], timeoutMs: number): Promise<
   });
 }
 
+class ScratchExited extends Error {}
+
 async function waitHealthy(clientURL: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the scratch member exited (${child.exitCode ?? child.signalCode}); its log: ${logFile}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new ScratchExited(`the scratch member exited (${child.exitCode ?? child.signalCode}): ${await readLogTail(logFile)}`);
     try {
       const res = await fetch(`${clientURL}/health`, { signal: AbortSignal.timeout(1000) });
       last = await res.text();
@@ -66,10 +85,6 @@ async function waitHealthy(clientURL: string, child: ChildProcess, logFile: stri
 /** Restore `snapshot` into a scratch member and start it. */
 export async function startScratchMember(snapshot: string, o: ScratchOptions): Promise<ScratchMember> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-restore-check-'));
-  const dataDir = join(dir, 'data');
-  const [peerPort, clientPort] = [await freePort(), await freePort()];
-  const peerURL = `http://127.0.0.1:${peerPort}`;
-  const clientURL = `http://127.0.0.1:${clientPort}`;
   let child: ChildProcess | undefined;
   const stop = async (): Promise<void> => {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -81,18 +96,29 @@ export async function startScratchMember(snapshot: string, o: ScratchOptions): P
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await run(join(o.binDir, 'etcdctl'), ['snapshot', 'restore', snapshot, '--data-dir', dataDir, '--name', 'scratch', '--initial-cluster', `scratch=${peerURL}`, '--initial-advertise-peer-urls', peerURL, '--initial-cluster-token', 'ferry-restore-check'], o.timeoutMs);
-    const logFile = join(dir, 'etcd.log');
-    await writeFile(logFile, '');
-    const log = await open(logFile, 'a');
-    child = spawn(
-      join(o.binDir, 'etcd'),
-      ['--name', 'scratch', '--data-dir', dataDir, '--listen-peer-urls', peerURL, '--initial-advertise-peer-urls', peerURL, '--listen-client-urls', clientURL, '--advertise-client-urls', clientURL, '--initial-cluster', `scratch=${peerURL}`, '--enable-v2'],
-      { stdio: ['ignore', log.fd, log.fd] },
-    );
-    await log.close();
-    await waitHealthy(clientURL, child, logFile, o.timeoutMs);
-    return { clientURL, dir, stop };
+    for (let attempt = 1; ; attempt++) {
+      const dataDir = join(dir, `data-${attempt}`);
+      const [peerPort, clientPort] = await freePorts(2);
+      const peerURL = `http://127.0.0.1:${peerPort}`;
+      const clientURL = `http://127.0.0.1:${clientPort}`;
+      await run(join(o.binDir, 'etcdctl'), ['snapshot', 'restore', snapshot, '--data-dir', dataDir, '--name', 'scratch', '--initial-cluster', `scratch=${peerURL}`, '--initial-advertise-peer-urls', peerURL, '--initial-cluster-token', 'ferry-restore-check'], o.timeoutMs);
+      const logFile = join(dir, `etcd-${attempt}.log`);
+      await writeFile(logFile, '');
+      const log = await open(logFile, 'a');
+      child = spawn(
+        join(o.binDir, 'etcd'),
+        ['--name', 'scratch', '--data-dir', dataDir, '--listen-peer-urls', peerURL, '--initial-advertise-peer-urls', peerURL, '--listen-client-urls', clientURL, '--advertise-client-urls', clientURL, '--initial-cluster', `scratch=${peerURL}`, '--enable-v2'],
+        { stdio: ['ignore', log.fd, log.fd] },
+      );
+      await log.close();
+      try {
+        await waitHealthy(clientURL, child, logFile, o.timeoutMs);
+        return { clientURL, dir, stop };
+      } catch (err) {
+        // Another program took a port between its choice and etcd's listen: try others.
+        if (!(err instanceof ScratchExited) || !/address already in use/i.test(err.message) || attempt >= PORT_ATTEMPTS) throw err;
+      }
+    }
   } catch (err) {
     await stop();
     throw new FerryError('RESTORE_CHECK_RESTORE_FAILED', `the backup ${snapshot} could not be restored into a scratch member: ${messageOf(err)}`, {
