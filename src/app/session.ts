@@ -13,6 +13,7 @@ import { writeFileDurably } from '../adapters/durable-file.ts';
 import { FerryError, inputError } from '../errors.ts';
 import { readEtcdState } from '../observe/etcd.ts';
 import { requireSupportedEtcd } from '../observe/etcd-versions.ts';
+import { readEtcdStores } from '../observe/etcd-stores.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Scope, WalkBackPlanOptions } from '../plan/build-input.ts';
 import { buildPlan } from '../plan/build.ts';
@@ -44,9 +45,10 @@ export const INVENTORY_FILE = 'inventory.json';
 export async function observeAndPlan(inventory: Inventory, inventoryPath: string, inventorySha256: string, deps: Deps, scope: Scope = 'all'): Promise<Plan> {
   const versions = await requireSupportedEtcd(deps.etcd, inventory);
   const state = await readEtcdState(deps.etcd);
+  const stores = await readEtcdStores(deps.etcd, [...inventory.etcd.old, ...inventory.etcd.new].map((m) => m.clientURL));
   const kube = scope === 'etcd' ? undefined : await readObservedKube(inventory, deps);
   const dns = await readObservedDnsFromAnyMaster(inventory, deps);
-  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: { ...state.observed, versions }, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
+  return buildPlan({ inventory, inventoryPath, inventorySha256, observed: { etcd: { ...state.observed, versions, stores }, ...(kube ? { kube } : {}), ...(dns ? { dns } : {}) }, scope });
 }
 
 /**

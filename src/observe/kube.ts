@@ -9,6 +9,10 @@ import type { ObservedKube } from './types.ts';
 import { K8S_BIN_DIR } from '../master/files.ts';
 import type { Deps } from '../ports/deps.ts';
 import { readKubeVersion } from './kube-version.ts';
+import { parseEnvironmentFile } from '../sysconfig/envfile.ts';
+import { resolveStorageBackend, type StorageBackendReading } from '../kube/storage-backend.ts';
+
+const APISERVER_SYSCONFIG = '/etc/sysconfig/kube-apiserver';
 
 export async function readObservedKube(inventory: Inventory, deps: Deps): Promise<ObservedKube | undefined> {
   const master = inventory.master;
@@ -34,5 +38,17 @@ export async function readObservedKube(inventory: Inventory, deps: Deps): Promis
     }
     nodes = live.map((n) => ({ name: n.name, host: n.internalIP as string })).sort((a, b) => a.name.localeCompare(b.name));
   } else nodes = [];
-  return { oldVersion, newVersion, oldApiserverUp, nodes, nodesSource };
+  const storageBackend = await readStorageBackend(deps, master.old.host, oldVersion);
+  return { oldVersion, newVersion, oldApiserverUp, nodes, nodesSource, ...(storageBackend !== undefined ? { storageBackend } : {}) };
+}
+
+/** The old apiserver's `--storage-backend` from its sysconfig, else its version's default; undefined if unreadable. */
+async function readStorageBackend(deps: Deps, host: string, version: string): Promise<StorageBackendReading | undefined> {
+  try {
+    const text = await (await deps.host(host)).readFile(APISERVER_SYSCONFIG);
+    const values = text === undefined ? [] : parseEnvironmentFile(text.toString('utf8')).values();
+    return resolveStorageBackend(values, APISERVER_SYSCONFIG, version);
+  } catch {
+    return undefined;
+  }
 }

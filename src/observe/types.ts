@@ -4,6 +4,8 @@
  */
 import type { MemberInfo } from '../etcd/types.ts';
 import type { EtcdVersionReading } from '../etcd/versions.ts';
+import type { EtcdStores } from '../etcd/stores.ts';
+import type { StorageBackendReading } from '../kube/storage-backend.ts';
 import type { NodeHost } from '../inventory/types.ts';
 
 /** What the planner saw of the live etcd cluster: each member as etcd lists it. */
@@ -16,6 +18,8 @@ export interface ObservedEtcd {
   readonly version: string;
   /** Every inventory member's answer to `GET /version` (or why it gave none), when they were asked. */
   readonly versions?: readonly EtcdVersionReading[];
+  /** What the v3 and v2 stores hold (absent in plans made before ferry read it). */
+  readonly stores?: EtcdStores;
 }
 /** What the planner saw of the Kubernetes side (only when the inventory has a master). */
 export interface ObservedKube {
@@ -27,6 +31,8 @@ export interface ObservedKube {
   /** The nodes to repoint, from the inventory or, when it lists none, from the old apiserver. */
   readonly nodes: readonly NodeHost[];
   readonly nodesSource: 'inventory' | 'apiserver';
+  /** Where the old apiserver keeps the cluster (absent when its sysconfig could not be read). */
+  readonly storageBackend?: StorageBackendReading;
 }
 
 export interface Observed {

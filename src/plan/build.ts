@@ -32,6 +32,8 @@ import { K8S_BIN_DIR } from '../master/files.ts';
 import { samePeer } from './same-url.ts';
 import { renderVersionsNote } from '../etcd/versions.ts';
 import { chooseEtcdMethod, type EtcdJoin } from '../etcd/method.ts';
+import { renderStoresNote } from '../etcd/stores.ts';
+import { renderStorageBackendNote } from '../kube/storage-backend.ts';
 
 /** How new members join, from the versions read (none read: as learners); a cluster ferry cannot move is refused. */
 function chooseJoin(input: BuildPlanInput, notes: string[]): EtcdJoin {
@@ -50,6 +52,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const members = observed.etcd.members;
   const notes: string[] = observed.etcd.versions !== undefined ? [renderVersionsNote(observed.etcd.versions)] : [];
   const join = chooseJoin(input, notes);
+  if (observed.etcd.stores !== undefined) notes.push(renderStoresNote(observed.etcd.stores));
+  if (observed.kube?.storageBackend !== undefined) notes.push(renderStorageBackendNote(observed.kube.storageBackend));
   const joinParam = join === 'voter' ? { join } : {};
 
   // Every member of the live cluster must be one the inventory names: ferry never guesses about a stranger.

@@ -38,6 +38,8 @@ export interface EtcdAdmin {
    * a point-in-time read, which fails once the cluster has compacted past it.
    */
   readAllKeys(options?: { readonly endpoint?: string; readonly revision?: string }): Promise<KeySpace>;
+  /** How many keys the v3 store holds now (a count-only range over every key), and at which revision. */
+  countKeys(): Promise<{ readonly revision: string; readonly count: number }>;
   /** Stream a snapshot from `endpoint` to `path` and verify it. */
   saveSnapshot(endpoint: string, path: string): Promise<SnapshotInfo>;
   /** Forget the given endpoints / use these from now on (members come and go during a migration). */

@@ -28,6 +28,7 @@ function lagging(admin: EtcdAdmin, log: string[]): EtcdAdmin {
     saveV2Dump: (endpoint, path) => admin.saveV2Dump(endpoint, path),
     readAllKeys: (options) => admin.readAllKeys(options),
     readV2Store: (endpoint) => admin.readV2Store(endpoint),
+    countKeys: () => admin.countKeys(),
     setEndpoints: (endpoints) => admin.setEndpoints(endpoints),
     close: () => admin.close(),
     async memberList(endpoint?: string): Promise<MemberInfo[]> {

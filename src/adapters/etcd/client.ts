@@ -157,6 +157,11 @@ export class Etcd3Admin implements EtcdAdmin {
     return { revision: res.header.revision };
   }
 
+  async countKeys(): Promise<{ revision: string; count: number }> {
+    const res = await this.call({ op: 'range --count-only (every key)' }, (o) => this.pool.kv.range({ key: Buffer.from([0]), range_end: Buffer.from([0]), count_only: true }, o));
+    return { revision: res.header.revision, count: Number(res.count) };
+  }
+
   async readAllKeys(options: { readonly endpoint?: string; readonly revision?: string } = {}): Promise<KeySpace> {
     const client = options.endpoint === undefined ? this.pool : this.oneHost(options.endpoint);
     const keys = new Map<string, string>();

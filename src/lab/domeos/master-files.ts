@@ -41,7 +41,9 @@ function renderSecureOpts(s: SecureApiserver): string {
 
 export function renderApiserverSysconfig(p: ApiserverSysconfig): string {
   // KUBE_APISERVER_OPTS starts empty; the script appends ` --etcd-prefix=$etcd_prefix$K8S_PREFIX` to it.
-  const opts = `${p.etcdPrefix !== undefined && p.etcdPrefix !== '' ? ` --etcd-prefix=${p.etcdPrefix}${K8S_PREFIX}` : ''}${p.secure !== undefined ? renderSecureOpts(p.secure) : ''}`;
+  // The lab's deviation from the script: --storage-backend=etcd3, because the stand-in keeps its registry in the v3
+  // store, where a real 1.4.7 without the flag would use the v2 store (docs/design/lab-environment.md).
+  const opts = `${p.etcdPrefix !== undefined && p.etcdPrefix !== '' ? ` --etcd-prefix=${p.etcdPrefix}${K8S_PREFIX}` : ''} --storage-backend=etcd3${p.secure !== undefined ? renderSecureOpts(p.secure) : ''}`;
   // With --secure-port the script writes SECURE_PORT; the lab keeps the insecure lines too (the controller,
   // scheduler and the master's kube-proxy use the insecure port on the master itself).
   const secure = p.secure === undefined ? '' : `# --secure-port\nSECURE_PORT='--secure-port=${p.secure.port}'\n`;

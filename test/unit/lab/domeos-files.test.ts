@@ -77,7 +77,7 @@ KUBELET_OPTS='--max-pods=70 --pod-infra-container-image=pub.domeos.org/kubernete
 });
 
 describe('master files (start_master_centos.sh 2017, insecure)', () => {
-  test('/etc/sysconfig/kube-apiserver as the two appends write it', () => {
+  test('/etc/sysconfig/kube-apiserver as the two appends write it, plus the lab’s --storage-backend=etcd3', () => {
     const text = renderApiserverSysconfig({ etcdServers: ETCD, serviceClusterIpRange: '127.16.0.0/13', insecureBindAddress: '127.17.33.30', insecurePort: 8080 });
     assert.equal(
       text,
@@ -88,7 +88,7 @@ ETCD_SERVERS='--etcd-servers=${ETCD.join(',')}'
 # --service-cluster-ip-range
 SERVICE_CLUSTER_IP_RANGE='--service-cluster-ip-range=127.16.0.0/13'
 # other parameters
-KUBE_APISERVER_OPTS=''
+KUBE_APISERVER_OPTS=' --storage-backend=etcd3'
 
 
 # --insecure-bind-address

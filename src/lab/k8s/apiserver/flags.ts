@@ -48,6 +48,7 @@ const VALUE_FLAGS = [
   'tls-cert-file',
   'tls-private-key-file',
   'client-ca-file',
+  'storage-backend',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -90,6 +91,12 @@ function buildOptions(values: ReadonlyMap<ValueFlag, string>, errors: string[]):
   const range = parseCidr(serviceClusterIpRange);
   if (range === undefined || range.size < 4) {
     errors.push(`--service-cluster-ip-range: "${serviceClusterIpRange}" is not an IPv4 CIDR with room for services`);
+  }
+  // The stand-in keeps its registry in etcd's v3 store only. A real 1.4/1.5 apiserver without the flag uses the v2
+  // store (etcd2); the lab writes --storage-backend=etcd3 so that what it runs is what its files say.
+  const backend = values.get('storage-backend');
+  if (backend !== undefined && backend !== 'etcd3') {
+    errors.push(`--storage-backend: "${backend}": the lab's apiserver stand-in keeps its registry in etcd's v3 store only (etcd3); the v2 store (etcd2) is not built`);
   }
   const etcdTls = { ca: values.get('etcd-cafile'), cert: values.get('etcd-certfile'), key: values.get('etcd-keyfile') };
   if ((etcdTls.cert === undefined) !== (etcdTls.key === undefined)) errors.push('--etcd-certfile and --etcd-keyfile must be given together');
