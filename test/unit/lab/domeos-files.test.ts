@@ -102,9 +102,9 @@ INSECURE_PORT='--insecure-port=8080'
       '/usr/sbin/domeos/k8s/current/kube-apiserver',
       `--etcd-servers=${ETCD.join(',')}`,
       '--service-cluster-ip-range=127.16.0.0/13',
-      '--storage-backend=etcd3',
       '--insecure-bind-address=127.17.33.30',
       '--insecure-port=8080',
+      '--storage-backend=etcd3',
     ]);
     assert.equal(parseUnitFile(renderApiserverUnit()).service.restart, 'always');
     const withPrefix = renderApiserverSysconfig({ etcdServers: ETCD, serviceClusterIpRange: '127.16.0.0/13', insecureBindAddress: 'h', insecurePort: 8080, etcdPrefix: '/domeos' });
