@@ -4,7 +4,7 @@
  * the new etcd members only (one of them leading), the new master answering with scheduler and controller running,
  * every node Ready on it, DNS answering correctly, the console pointing at the new apiserver and etcd with its watcher
  * running; every acknowledged write and every seeded key on the new members; nine phases done; every changed node
- * file with a backup. Nothing is left running.
+ * file with a backup. Nothing is left running. The same on etcd 3.3 (Debian bullseye's 3.3.25, voter adds with consent).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,5 +58,21 @@ test('ferry demo runs all nine phases and proves nothing was lost', { timeout: 3
   const nodeFiles = report.files.filter((f) => f.host.startsWith('127.17.33.39'));
   assert.deepEqual(nodeFiles.map((f) => f.path).sort(), ['/etc/sysconfig/flanneld', '/etc/sysconfig/kube-proxy', '/etc/sysconfig/kubelet']);
   assert.ok(nodeFiles.every((f) => f.backup !== undefined), 'every changed node file has a backup');
+  assert.equal(report.labKept, false);
+});
+
+test('ferry demo --etcd 3.3 --allow-voter-add: the whole runbook on etcd 3.3 (no learners), nothing lost', { timeout: 300_000 }, async (t) => {
+  const r = await runFerryCli(['demo', '--etcd', '3.3', '--allow-voter-add', '-o', 'json'], { ...process.env, FERRY_HOME: home }, 280_000);
+  assert.equal(r.code, 0, `ferry demo exits 0:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  const report = JSON.parse(r.stdout) as DemoReport;
+  t.diagnostic(`demo on etcd 3.3 took ${(report.durationMs / 1000).toFixed(1)} s; longest write stall ${report.writes?.longestStallMs.toFixed(0)} ms`);
+  assert.equal(report.runState, 'done');
+  assert.ok(report.phases.every((p) => p.states.every((s) => s === 'done')), JSON.stringify(report.phases));
+  assert.equal(report.before.etcd?.version, '3.3.25', 'the lab ran Debian bullseye’s etcd 3.3.25');
+  assert.deepEqual(report.after.etcd?.members.map((m) => m.name).sort(), ['domeosEtcd3', 'domeosEtcd4', 'domeosEtcd5']);
+  assert.ok(report.after.etcd?.members.every((m) => !m.isLearner));
+  assert.ok(report.dataCheck.ok, JSON.stringify(report.dataCheck));
+  assert.equal(report.writes?.lost, 0, 'no acknowledged write lost');
+  assert.deepEqual(report.after.nodes.list.map((n) => `${n.name}:${n.ready}`), ['l-33-39:True', 'l-33-40:True', 'l-33-41:True']);
   assert.equal(report.labKept, false);
 });
