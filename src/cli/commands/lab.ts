@@ -96,7 +96,8 @@ export async function cmdLab(argv: readonly string[], io: Io): Promise<number> {
       for (const u of status.units) if (!nodeHosts.has(u.host)) io.out(`  ${u.host.padEnd(16)} ${u.unit.padEnd(16)} ${u.state}${u.pid ? dim(io, ` pid ${u.pid}`) : ''}\n`);
       if (k8s !== undefined) for (const l of renderLabK8sStatusLines(k8s)) io.out(`${l}\n`);
       if (etcd !== undefined) {
-        io.out(`\netcd members (leader ${etcd.members.find((m) => m.id === etcd!.observed.leaderId)?.name ?? 'unknown'}):\n`);
+        const version = status.state.etcd !== undefined ? `etcd ${status.state.etcd.version} (${status.state.etcd.binary}), ` : '';
+        io.out(`\n${version}etcd members (leader ${etcd.members.find((m) => m.id === etcd!.observed.leaderId)?.name ?? 'unknown'}):\n`);
         for (const m of etcd.members) io.out(`  ${(m.name || '(unstarted)').padEnd(16)} ${idToHex(m.id).padEnd(17)} ${m.isLearner ? 'learner' : 'voter'}  ${m.clientURLs.join(',')}\n`);
       } else if (etcdError !== undefined) io.out(`\netcd: ${etcdError}\n`);
       return 0;

@@ -17,14 +17,19 @@ import type { EndpointStatus } from '../../etcd/types.ts';
 
 const appliedOf = (s: EndpointStatus | undefined): bigint => (s === undefined ? 0n : reportedAppliedIndex(s));
 
+/** The id of the member already at `member`'s peer URL (an add made before a crash: adopted), from a list as of now. */
+async function adoptIfMember(ctx: StepContext, member: EtcdMember, action: string): Promise<string | undefined> {
+  const existing = findByPeer(await readMembershipNow(ctx), member.peerURL);
+  if (existing === undefined) return undefined;
+  ctx.skip(action, `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
+  return existing.id;
+}
+
 /** Add the new member as a learner, or adopt it if its peer URL is already in the cluster. Returns its id. */
 export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
   const admin = ctx.deps.etcd;
-  const existing = findByPeer(await readMembershipNow(ctx), member.peerURL);
-  if (existing !== undefined) {
-    ctx.skip('add-learner', `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
-    return existing.id;
-  }
+  const adopted = await adoptIfMember(ctx, member, 'add-learner');
+  if (adopted !== undefined) return adopted;
   const report = await readHealthForGuard(ctx);
   // etcd before 3.4 does not know the learner flag and would take the add as a VOTER add: never send it there.
   const learners = statusesAllowLearners(report.statuses.values());
@@ -44,11 +49,8 @@ export async function ensureLearnerAdded(ctx: StepContext, member: EtcdMember, t
  */
 export async function ensureVoterAdded(ctx: StepContext, member: EtcdMember, timeouts: EtcdTimeouts): Promise<string> {
   const admin = ctx.deps.etcd;
-  const existing = findByPeer(await readMembershipNow(ctx), member.peerURL);
-  if (existing !== undefined) {
-    ctx.skip('add-voter', `${member.peerURL} is already a member (${existing.isLearner ? 'learner' : 'voter'} ${existing.id}): adopted`);
-    return existing.id;
-  }
+  const adopted = await adoptIfMember(ctx, member, 'add-voter');
+  if (adopted !== undefined) return adopted;
   const report = await readHealthForGuard(ctx);
   guard(ctx, report, { kind: 'add-voter', peerURL: member.peerURL, consented: true }, `add ${member.name} as a voter`);
   return addMember(ctx, member, timeouts, 'add-voter', () => admin.addVoter(member.peerURL));
