@@ -17,11 +17,23 @@ import { buildLabCredentialsFile, openLabHost } from '../lab/face.ts';
 import { openConsole } from '../adapters/console/open.ts';
 import type { ConsoleApi } from '../ports/console.ts';
 import type { Deps } from '../ports/deps.ts';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { isExecutable, readEtcdBinaryVersion } from '../adapters/etcd/local-binary.ts';
+import { compareVersions } from '../etcd/versions.ts';
 import { runRestoreCheck } from './restore-check.ts';
 
 /** Where the etcd and etcdctl that restore-check a backup on this machine are (Debian's etcd-server and etcd-client). */
 const LOCAL_ETCD_DIR = '/usr/bin';
+
+/**
+ * Whether this machine's etcd can restore-check a backup: etcd and etcdctl there, etcd 3.3 to 3.5 (older has no v3
+ * snapshot restore; 3.6 serves no v2 API to load the v2 dump into).
+ */
+async function canRestoreHere(): Promise<boolean> {
+  if (!(await isExecutable(`${LOCAL_ETCD_DIR}/etcd`)) || !(await isExecutable(`${LOCAL_ETCD_DIR}/etcdctl`))) return false;
+  const version = await readEtcdBinaryVersion(`${LOCAL_ETCD_DIR}/etcd`).catch(() => undefined);
+  return version !== undefined && compareVersions(version, '3.3.0') >= 0 && compareVersions(version, '3.6.0') < 0;
+}
 
 export interface OwnedDeps extends Deps {
   close(): Promise<void>;
@@ -71,8 +83,10 @@ export function buildDeps(inventory: Inventory, env: Env = process.env): OwnedDe
       return c;
     },
     async checkBackup(snapshot, v2Dump) {
-      if (!existsSync(`${LOCAL_ETCD_DIR}/etcd`) || !existsSync(`${LOCAL_ETCD_DIR}/etcdctl`)) return undefined;
-      return runRestoreCheck({ snapshot, ...(v2Dump !== undefined ? { v2Dump } : {}), live: { admin: etcd, endpoints }, binDir: LOCAL_ETCD_DIR, timeoutMs: 30_000 });
+      if (!(await canRestoreHere())) return undefined;
+      // 30 s, and a second more for every 10 MB of snapshot (a restore writes the whole database again).
+      const timeoutMs = 30_000 + Math.ceil(statSync(snapshot).size / 10_000_000) * 1000;
+      return runRestoreCheck({ snapshot, ...(v2Dump !== undefined ? { v2Dump } : {}), live: { admin: etcd, endpoints }, binDir: LOCAL_ETCD_DIR, timeoutMs });
     },
     now: () => Date.now(),
     sleep: realSleep,

@@ -64,22 +64,42 @@ async function readDumpFile(path: string): Promise<DumpFile> {
   return { index: d?.index as string, root, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-/** The live v2 store from the first endpoint that answers; undefined when the members serve no v2 API. */
+/**
+ * The live v2 store from the first endpoint that serves it; undefined only when every endpoint that answered serves
+ * no v2 API (members upgraded without --enable-v2 may sit beside members that still hold flannel's keys).
+ */
 async function readLiveV2(live: NonNullable<RestoreCheckInput['live']>): Promise<V2Store | undefined> {
   let last: unknown;
+  let answered = false;
   for (const endpoint of live.endpoints) {
     try {
-      return await live.admin.readV2Store(endpoint);
+      const store = await live.admin.readV2Store(endpoint);
+      answered = true;
+      if (store !== undefined) return store;
     } catch (err) {
       last = err;
     }
   }
+  if (answered) return undefined;
   throw last instanceof Error ? last : new Error('no endpoint answered');
 }
 
 function v3AgainstLive(revision: string, restored: ReadonlyMap<string, string>, liveKeys: ReadonlyMap<string, string>): BackupCheck {
   const diff = compareKeyMaps(liveKeys, restored);
   return { name: `v3 keys match the live cluster at revision ${revision}`, ok: diffIsEmpty(diff), detail: renderKeyDiff(diff) };
+}
+
+/** Every key (not dir) of a v2 tree. */
+function listV2Leaves(root: V2Node): V2Node[] {
+  const out: V2Node[] = [];
+  const walk = (n: V2Node): void => {
+    for (const c of n.nodes ?? []) {
+      if (c.dir === true) walk(c);
+      else if (c.key !== undefined) out.push(c);
+    }
+  };
+  walk(root);
+  return out;
 }
 
 async function checkV3Live(input: RestoreCheckInput, revision: string, restored: ReadonlyMap<string, string>): Promise<BackupCheck> {
@@ -124,14 +144,18 @@ async function checkV2(input: RestoreCheckInput, dump: DumpFile | undefined, scr
       const diff = compareKeyMaps(flattenV2(liveV2.root), flattenV2(dump.root));
       checks.push({ name: `v2 dump matches the live store (index ${dump.index}, unchanged since the dump)`, ok: diffIsEmpty(diff), detail: renderKeyDiff(diff) });
     } else {
-      // The v2 store keeps no history to read at the dump's index; membership changes alone move the index on.
-      const diff = compareKeyMaps(flattenV2(dump.root), flattenV2(liveV2.root));
+      // The v2 store keeps no history to read at the dump's index, but every live key remembers when it last
+      // changed: one unchanged since the dump (modifiedIndex ≤ its index) must be in the dump as it is now.
+      const dumped = flattenV2(dump.root);
+      const unchanged = listV2Leaves(liveV2.root).filter((n) => (n.modifiedIndex ?? Number.POSITIVE_INFINITY) <= Number(dump.index));
+      const wrong = unchanged.filter((n) => dumped.get(n.key as string) !== (n.value ?? ''));
       checks.push({
         name: 'v2 dump matches the live store',
-        ok: true,
-        detail: diffIsEmpty(diff)
-          ? `${diff.same} key${diff.same === 1 ? '' : 's'} identical to the live store now (its index moved ${dump.index} → ${liveV2.index}, by membership changes or writes that left these keys as they were)`
-          : `the live store has changed since the dump (index ${dump.index} → ${liveV2.index}): ${renderKeyDiff(diff)} — changes made after the dump, which the v2 store keeps no history to tell apart; the dump itself is one quorum read at ${dump.index}, checked by restoring it`,
+        ok: wrong.length === 0,
+        detail:
+          wrong.length === 0
+            ? `${unchanged.length === 1 ? 'the one live key' : `all ${unchanged.length} live keys`} unchanged since the dump (index ${dump.index}; the store is at ${liveV2.index} now) ${unchanged.length === 1 ? 'is' : 'are'} in it as they are`
+            : `${wrong.length} live key${wrong.length === 1 ? '' : 's'} unchanged since the dump (index ${dump.index}) ${wrong.length === 1 ? 'is' : 'are'} missing from it or different: ${wrong.slice(0, 5).map((n) => n.key).join(', ')}`,
       });
     }
   }
@@ -163,6 +187,11 @@ export async function runRestoreCheck(input: RestoreCheckInput): Promise<Restore
   const scratch = await startScratchMember(input.snapshot, { binDir: input.binDir, timeoutMs: input.timeoutMs });
   const admin = new Etcd3Admin({ endpoints: [scratch.clientURL], callTimeoutMs: input.timeoutMs });
   try {
+    // The member that answers must be the one restored here (no other program took its port in between).
+    const members = await admin.memberList();
+    if (members.length !== 1 || members[0]?.name !== 'scratch') {
+      throw new FerryError('RESTORE_CHECK_RESTORE_FAILED', `${scratch.clientURL} is answered by another etcd (members: ${members.map((m) => m.name).join(', ')}), not the scratch member`, { hint: 'run the check again' });
+    }
     const restored = await admin.readAllKeys();
     checks.push({ name: 'snapshot restores', ok: true, detail: `a scratch member restored from it holds ${restored.keys.size} v3 keys at revision ${restored.revision}` });
     log(`restored: ${restored.keys.size} v3 keys at revision ${restored.revision}; comparing`);

@@ -101,6 +101,12 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   const steps: Step[] = [];
   const etcdInScope = scope !== 'master';
+  const voters = members.filter((m) => !m.isLearner).length;
+  if (join === 'voter' && voters === 1 && etcdInScope && replacements.length + extraNew.length > 0) {
+    throw inputError('ETCD_VOTER_ADD_UNSAFE', 'the etcd cluster has one member and no learners (before 3.4): a second voter would make a quorum of 2 with one member down until it starts, and etcd would stop taking writes', {
+      hint: 'upgrade the cluster to etcd 3.4 first (members then join as learners), or move this one member by hand in a maintenance window',
+    });
+  }
   if (!etcdInScope) {
     replacements.length = 0;
     extraNew.length = 0;

@@ -174,7 +174,7 @@ export class Etcd3Admin implements EtcdAdmin {
       );
       // Every page at the revision of the first: the keys are one point in time.
       revision ??= page.header.revision;
-      for (const kv of page.kvs) keys.set(kv.key.toString('utf8'), kv.value.toString('base64'));
+      for (const kv of page.kvs) keys.set(keyText(kv.key), kv.value.toString('base64'));
       const last = page.kvs[page.kvs.length - 1];
       if (!page.more || last === undefined) return { revision, keys };
       start = Buffer.concat([last.key, Buffer.from([0])]);
@@ -362,6 +362,12 @@ function explainTlsFailure(err: FerryError, tls: Etcd3AdminOptions['tls']): Ferr
     hint = err.hint ?? 'Check etcd.tls (ca, cert, key) and the members’ https URLs.';
   }
   return new FerryError('ETCD_TLS', `${message}: ${raw}`, { hint, subjects: err.subjects, exitCode: ExitCode.badInput, cause: err });
+}
+
+/** A key as text when it is UTF-8 (every key Kubernetes, flannel or skydns writes), else `base64:…`: never two keys as one. */
+function keyText(key: Buffer): string {
+  const text = key.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(key) ? text : `base64:${key.toString('base64')}`;
 }
 
 function toMemberInfo(m: IMember): MemberInfo {

@@ -105,11 +105,14 @@ export async function startScratchMember(snapshot: string, o: ScratchOptions): P
       const logFile = join(dir, `etcd-${attempt}.log`);
       await writeFile(logFile, '');
       const log = await open(logFile, 'a');
-      child = spawn(
+      const spawned = spawn(
         join(o.binDir, 'etcd'),
         ['--name', 'scratch', '--data-dir', dataDir, '--listen-peer-urls', peerURL, '--initial-advertise-peer-urls', peerURL, '--listen-client-urls', clientURL, '--advertise-client-urls', clientURL, '--initial-cluster', `scratch=${peerURL}`, '--enable-v2'],
         { stdio: ['ignore', log.fd, log.fd] },
       );
+      child = spawned;
+      // A binary that cannot be executed is reported by waitHealthy (the process ends), not thrown at the event loop.
+      spawned.on('error', (err) => void writeFile(logFile, `spawn failed: ${err.message}\n`, { flag: 'a' }).catch(() => undefined));
       await log.close();
       try {
         await waitHealthy(clientURL, child, logFile, o.timeoutMs);
@@ -129,7 +132,13 @@ export async function startScratchMember(snapshot: string, o: ScratchOptions): P
   }
 }
 
-/** Write a dumped v2 tree into a member's v2 store: every dir, every key with its value, and its TTL when it had one. */
+/**
+ * The least TTL a key is written with: a key dumped with a few seconds left would expire while the tree loads and
+ * look lost. Only whether a key expires is compared, not how long it has left.
+ */
+const MIN_LOAD_TTL_SECONDS = 3600;
+
+/** Write a dumped v2 tree into a member's v2 store: every dir, every key with its value, and a TTL when it had one. */
 export async function loadV2Tree(clientURL: string, root: V2Node, timeoutMs: number): Promise<void> {
   const put = async (key: string, body: URLSearchParams): Promise<void> => {
     const res = await fetch(`${clientURL}/v2/keys${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body, signal: AbortSignal.timeout(timeoutMs) });
@@ -139,9 +148,9 @@ export async function loadV2Tree(clientURL: string, root: V2Node, timeoutMs: num
     for (const c of n.nodes ?? []) {
       if (c.key === undefined) continue;
       if (c.dir === true) {
-        await put(c.key, new URLSearchParams({ dir: 'true', ...(c.ttl !== undefined ? { ttl: String(c.ttl) } : {}) }));
+        await put(c.key, new URLSearchParams({ dir: 'true', ...(c.ttl !== undefined ? { ttl: String(Math.max(c.ttl, MIN_LOAD_TTL_SECONDS)) } : {}) }));
         await walk(c);
-      } else await put(c.key, new URLSearchParams({ value: c.value ?? '', ...(c.ttl !== undefined ? { ttl: String(c.ttl) } : {}) }));
+      } else await put(c.key, new URLSearchParams({ value: c.value ?? '', ...(c.ttl !== undefined ? { ttl: String(Math.max(c.ttl, MIN_LOAD_TTL_SECONDS)) } : {}) }));
     }
   };
   await walk(root);

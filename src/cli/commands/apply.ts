@@ -66,6 +66,13 @@ export async function cmdApply(argv: readonly string[], io: Io): Promise<number>
           throw asPreflightRefusal(err);
         });
       plan = filePlan;
+      const voterAdds = planSteps(filePlan).filter((s) => (s.kind === 'etcd.add' || s.kind === 'etcd.replace') && s.params.join === 'voter');
+      if (voterAdds.length > 0 && inventory.etcd.allowVoterAdd !== true) {
+        throw inputError('ETCD_VOTER_ADD_NOT_ALLOWED', `${planFile} adds ${voterAdds.length} member(s) as voters (etcd before 3.4 has no learners), and this apply does not allow it`, {
+          hint: 'read the plan\'s note on the voter-add window, then run again with --allow-voter-add (or set etcd.allowVoterAdd: true in the inventory)',
+          subjects: { file: planFile as string },
+        });
+      }
     } else plan = await readPreflightPlan(inventory, inventoryPath, sha256, deps, scope);
     if (values['dry-run'] === true) {
       if (fmt !== 'text') io.out(renderData(fmt, plan));

@@ -9,14 +9,13 @@
  * (home.ts resolveCacheDir) and reused from there: nothing else on the machine changes.
  */
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { FerryError, inputError, messageOf } from '../../errors.ts';
 import { resolveCacheDir, type Env } from '../../home.ts';
 import { DEFAULT_LAB_BINARIES, type LabBinaries } from './host-root.ts';
+import { isExecutable, readEtcdBinaryVersion } from '../../adapters/etcd/local-binary.ts';
 
 const run = promisify(execFile);
 
@@ -27,31 +26,6 @@ const DEBIAN_ARCHIVE = 'http://deb.debian.org/debian';
 export interface LabEtcd extends LabBinaries {
   /** What `etcd --version` says, e.g. 3.3.25. */
   readonly version: string;
-}
-
-/** `etcd Version: 3.3.25` → 3.3.25. */
-export function parseEtcdVersionOutput(text: string): string | undefined {
-  return /etcd Version:\s*v?(\d+\.\d+\.\d+\S*)/i.exec(text)?.[1] ?? /^etcd\s+v?(\d+\.\d+\.\d+)/m.exec(text)?.[1];
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** The version an etcd binary reports. */
-export async function readEtcdBinaryVersion(etcd: string): Promise<string> {
-  let out: string;
-  try {
-    out = (await run(etcd, ['--version'], { timeout: 10_000 })).stdout;
-  } catch (err) {
-    throw new FerryError('LAB_ETCD_BINARY', `${etcd} --version failed: ${messageOf(err)}`, { hint: 'give a folder with a working etcd and etcdctl (--etcd DIR)', subjects: { file: etcd } });
-  }
-  const version = parseEtcdVersionOutput(out);
-  if (version === undefined) throw new FerryError('LAB_ETCD_BINARY', `${etcd} --version printed no etcd version: ${out.split('\n')[0] ?? ''}`, { subjects: { file: etcd } });
-  return version;
 }
 
 async function fromFolder(dir: string): Promise<LabEtcd> {
@@ -65,7 +39,9 @@ async function fromFolder(dir: string): Promise<LabEtcd> {
 
 /** Fetch bullseye's etcd 3.3 into `target` (a folder that does not exist yet). */
 async function fetchBullseyeEtcd(target: string, log: (line: string) => void): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'ferry-etcd33-'));
+  // The work folder sits beside the target, so that the final rename stays on one file system.
+  await mkdir(resolve(target, '..'), { recursive: true });
+  const work = await mkdtemp(join(resolve(target, '..'), '.fetch-'));
   try {
     const lists = join(work, 'lists');
     await mkdir(join(lists, 'partial'), { recursive: true });
@@ -90,8 +66,10 @@ async function fetchBullseyeEtcd(target: string, log: (line: string) => void): P
     const bin = join(unpacked, 'usr', 'bin');
     const version = await readEtcdBinaryVersion(join(bin, 'etcd'));
     if (!version.startsWith(`${BULLSEYE_ETCD.minor}.`)) throw new Error(`the package holds etcd ${version}, not ${BULLSEYE_ETCD.minor}`);
-    await mkdir(resolve(target, '..'), { recursive: true });
-    await rename(bin, target);
+    await rename(bin, target).catch(async (err: unknown) => {
+      // Another lab up fetched it at the same time: theirs is as good.
+      if (!(await isExecutable(join(target, 'etcd')))) throw err;
+    });
   } catch (err) {
     throw new FerryError('LAB_ETCD_FETCH_FAILED', `could not fetch etcd ${BULLSEYE_ETCD.version} from Debian bullseye: ${messageOf(err)}`, {
       hint: `it needs apt-get and dpkg (Debian) and a route to ${DEBIAN_ARCHIVE}; or put etcd and etcdctl of 3.3 in a folder and pass --etcd DIR`,

@@ -51,6 +51,12 @@ export async function ensureVoterAdded(ctx: StepContext, member: EtcdMember, tim
   const admin = ctx.deps.etcd;
   const adopted = await adoptIfMember(ctx, member, 'add-voter');
   if (adopted !== undefined) return adopted;
+  if (ctx.inventory.etcd.allowVoterAdd !== true) {
+    throw new FerryError('ETCD_VOTER_ADD_NOT_ALLOWED', `refusing to add ${member.name} as a voter: the run's inventory does not allow voter adds`, {
+      hint: 'run again with --allow-voter-add (or set etcd.allowVoterAdd: true in the inventory)',
+      exitCode: 2,
+    });
+  }
   const report = await readHealthForGuard(ctx);
   guard(ctx, report, { kind: 'add-voter', peerURL: member.peerURL, consented: true }, `add ${member.name} as a voter`);
   return addMember(ctx, member, timeouts, 'add-voter', () => admin.addVoter(member.peerURL));

@@ -92,7 +92,8 @@ export async function ensureMemberConfigured(ctx: StepContext, member: EtcdMembe
   const self = findByPeer(members, member.peerURL);
   if (self === undefined) throw new FerryError('ETCD_MEMBER_MISSING', `${member.name} is not in the member list; it must be added before it is configured`, { hint: 'ferry resume re-adds it' });
   const host = await ctx.deps.host(member.host);
-  if (self.name === '' && (await host.exists(member.dataDir))) {
+  // A member that was started (its service runs) but has not published its name yet owns its data dir: keep it.
+  if (self.name === '' && (await host.exists(member.dataDir)) && (await host.serviceState(member.service)) !== 'active') {
     // A never-started member cannot own data: whatever is there belongs to something else. Keep it, out of the way.
     const aside = `${member.dataDir}.ferry-preexisting-${ctx.runId}`;
     await ctx.action('move-stale-data-dir', { host: member.host, from: member.dataDir, to: aside }, () => host.rename(member.dataDir, aside));

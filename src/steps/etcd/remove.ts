@@ -12,7 +12,8 @@ import { takeOutOldMember } from './member-moves.ts';
 
 export const removeHandler: StepHandler<StepOf<'etcd.remove'>> = {
   async precheck(step, ctx) {
-    await precheckCluster(ctx, step.params.old.peerURL);
+    // Walking back an interrupted voter add (etcd before 3.4), the member to remove may be a voter never started.
+    await precheckCluster(ctx, step.params.old.peerURL, true);
   },
   async apply(step, ctx) {
     await takeOutOldMember(ctx, step.params.old, step.params.oldId, step.params.timeouts);

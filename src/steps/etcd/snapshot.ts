@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { FerryError } from '../../errors.ts';
+import { FerryError, messageOf } from '../../errors.ts';
+import type { BackupVerdict } from '../../etcd/backup-compare.ts';
 import { readEtcdState, requireLeader } from '../../observe/etcd.ts';
 import type { StepOf } from '../../plan/types.ts';
 import type { StepContext, StepHandler } from '../../run/step-context.ts';
@@ -35,19 +36,28 @@ async function v2DumpIntact(recorded: Record<string, unknown> | undefined): Prom
  */
 async function restoreCheck(ctx: StepContext, snap: string, dump: string | undefined): Promise<void> {
   const previous = ctx.actionResult('restore-check');
-  if (previous?.['verified'] === true && previous['snapshot'] === snap) {
+  if (previous?.['verified'] === true && previous['snapshot'] === snap && previous['v2Dump'] === (dump ?? null)) {
     ctx.skip('restore-check', 'the backup was already restored and compared');
     return;
   }
   const check = ctx.deps.checkBackup;
   if (check === undefined) return;
-  const verdict = await ctx.action('restore-check', { snapshot: snap, ...(dump !== undefined ? { v2Dump: dump } : {}) }, () => check(snap, dump), (v) =>
+  // A check that cannot be made (the restore failed) is a verdict too, recorded, so that a resume takes a new backup.
+  const run = async (): Promise<BackupVerdict | undefined> => {
+    try {
+      return await check(snap, dump);
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      return { verified: false, checks: [{ name: 'backup restores', ok: false, detail: messageOf(err) }] };
+    }
+  };
+  const verdict = await ctx.action('restore-check', { snapshot: snap, ...(dump !== undefined ? { v2Dump: dump } : {}) }, run, (v) =>
     v === undefined
-      ? { verified: null, snapshot: snap, summary: 'no etcd on this machine' }
-      : { verified: v.verified, snapshot: snap, summary: v.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ') },
+      ? { verified: null, snapshot: snap, v2Dump: dump ?? null, summary: 'no usable etcd on this machine' }
+      : { verified: v.verified, snapshot: snap, v2Dump: dump ?? null, summary: v.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ') },
   );
   if (verdict === undefined) {
-    ctx.note('the backup was not restore-checked: this machine has no etcd and etcdctl in /usr/bin to restore it into a scratch member; `ferry restore-check --run` does it where they are');
+    ctx.note('the backup was not restore-checked: this machine has no etcd 3.3–3.5 with etcdctl in /usr/bin to restore it into a scratch member; `ferry restore-check --run` does it where they are');
     return;
   }
   if (!verdict.verified) {
@@ -82,20 +92,23 @@ export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
     const done = ctx.actionResult('save-snapshot');
     const snapshotIntact = done !== undefined && typeof done['path'] === 'string' && (await sha256OfFile(done['path'])) === done['sha256'];
     const dumpIntact = await v2DumpIntact(ctx.actionResult('dump-v2-store'));
-    if (snapshotIntact && dumpIntact) {
+    // A backup that was restore-checked and not verified is taken again (the check stopped the run before).
+    const failedCheck = ctx.actionResult('restore-check')?.['verified'] === false;
+    if (snapshotIntact && dumpIntact && !failedCheck) {
       ctx.skip('save-snapshot', `already saved to ${String(done['path'])}`);
       const dumped = ctx.actionResult('dump-v2-store')?.['path'];
       await restoreCheck(ctx, String(done['path']), typeof dumped === 'string' ? dumped : undefined);
       return;
     }
     if (!snapshotIntact && done !== undefined && typeof done['path'] === 'string') ctx.note(`the snapshot recorded at ${done['path']} is missing or changed: taking a new one`);
+    if (failedCheck) ctx.note('the backup taken before was not verified: taking a new one');
     const state = await readEtcdState(ctx.deps.etcd);
     const leaderId = requireLeader(state);
     const endpoint = state.members.find((m) => m.id === leaderId)?.clientURLs[0];
     if (endpoint === undefined) throw new FerryError('ETCD_NO_LEADER_URL', 'the leader has no client URL', {});
     const stamp = ctx.deps.now();
     let snapshotPath = String(done?.['path']);
-    if (!snapshotIntact) {
+    if (!snapshotIntact || failedCheck) {
       snapshotPath = join(ctx.runDir, 'snapshots', `etcd-before-${stamp}.db`);
       const path = snapshotPath;
       await ctx.action('save-snapshot', { endpoint }, () => ctx.deps.etcd.saveSnapshot(endpoint, path), (info) => ({ ...info }));
@@ -124,7 +137,7 @@ export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
       {
         name: 'backup restores and matches the live cluster',
         ok: restoredOk,
-        detail: restored === undefined ? 'not restore-checked: this machine has no etcd and etcdctl in /usr/bin to restore it with (run `ferry restore-check` where they are)' : String(restored['summary']),
+        detail: restored === undefined ? 'not restore-checked: this machine has no etcd 3.3–3.5 with etcdctl in /usr/bin to restore it with (run `ferry restore-check` where they are)' : String(restored['summary']),
       },
     ]);
     if (!ok) throw new FerryError('ETCD_SNAPSHOT_CORRUPT', `snapshot ${path} does not match its recorded sha256`, { hint: 'disk trouble on this machine? `ferry resume` takes a new snapshot' });

@@ -170,3 +170,12 @@ describe('buildPlan: how new members join, from the versions read', () => {
     assert.ok(p.notes.some((n) => /joins as a VOTER/.test(n)), p.notes.join('\n'));
   });
 });
+
+test('a one-member etcd 3.3 cluster is not planned: its voter add would stop writes until the new member starts', () => {
+  const inv = inventory(1, 3);
+  const oneMember: ObservedEtcd = { members: [member('old0', '127.9.0.31', '1000')], leaderId: '1000', version: '3.3.25', versions: [{ member: 'old0', clientURL: 'http://127.9.0.31:4012', version: { server: '3.3.25', cluster: '3.3.0' } }] };
+  assert.throws(
+    () => buildPlan({ inventory: { ...inv, etcd: { ...inv.etcd, allowVoterAdd: true } }, inventoryPath: 'inv.yaml', inventorySha256: 'x', observed: { etcd: oneMember } }),
+    (e: unknown) => e instanceof FerryError && e.code === 'ETCD_VOTER_ADD_UNSAFE',
+  );
+});
