@@ -13,7 +13,7 @@ import { loadV2Tree, startScratchMember } from '../adapters/etcd/scratch-member.
 import { verifySnapshotFile } from '../adapters/etcd/snapshot-file.ts';
 import { readV2Store } from '../adapters/etcd/v2-dump.ts';
 import { compareKeyMaps, compareV2, diffIsEmpty, judgeBackup, renderKeyDiff, v2ComparisonOk, type BackupCheck, type BackupVerdict } from '../etcd/backup-compare.ts';
-import { countV2, flattenV2, parseV2Answer, type V2Node, type V2Store } from '../etcd/v2-store.ts';
+import { countV2, flattenV2, listV2Keys, parseV2Answer, type V2Node, type V2Store } from '../etcd/v2-store.ts';
 import { FerryError, inputError, messageOf } from '../errors.ts';
 import type { EtcdAdmin } from '../ports/etcd.ts';
 
@@ -89,19 +89,6 @@ function v3AgainstLive(revision: string, restored: ReadonlyMap<string, string>, 
   return { name: `v3 keys match the live cluster at revision ${revision}`, ok: diffIsEmpty(diff), detail: renderKeyDiff(diff) };
 }
 
-/** Every key (not dir) of a v2 tree. */
-function listV2Leaves(root: V2Node): V2Node[] {
-  const out: V2Node[] = [];
-  const walk = (n: V2Node): void => {
-    for (const c of n.nodes ?? []) {
-      if (c.dir === true) walk(c);
-      else if (c.key !== undefined) out.push(c);
-    }
-  };
-  walk(root);
-  return out;
-}
-
 async function checkV3Live(input: RestoreCheckInput, revision: string, restored: ReadonlyMap<string, string>): Promise<BackupCheck> {
   const name = `v3 keys match the live cluster at revision ${revision}`;
   if (input.live === undefined) return { name: 'v3 keys compared with the live cluster', ok: false, detail: 'not compared: no live cluster was given (-f INVENTORY or --run RUN)' };
@@ -147,7 +134,7 @@ async function checkV2(input: RestoreCheckInput, dump: DumpFile | undefined, scr
       // The v2 store keeps no history to read at the dump's index, but every live key remembers when it last
       // changed: one unchanged since the dump (modifiedIndex ≤ its index) must be in the dump as it is now.
       const dumped = flattenV2(dump.root);
-      const unchanged = listV2Leaves(liveV2.root).filter((n) => (n.modifiedIndex ?? Number.POSITIVE_INFINITY) <= Number(dump.index));
+      const unchanged = listV2Keys(liveV2.root).filter((n) => (n.modifiedIndex ?? Number.POSITIVE_INFINITY) <= Number(dump.index));
       const wrong = unchanged.filter((n) => dumped.get(n.key as string) !== (n.value ?? ''));
       checks.push({
         name: 'v2 dump matches the live store',

@@ -8,7 +8,7 @@
  * A backup is "verified" only when every store that holds data was restored and matched; a store with data and no
  * backup of it is named as such, never passed over.
  */
-import { flattenV2, type V2Node } from './v2-store.ts';
+import { flattenV2, visitV2, type V2Node } from './v2-store.ts';
 
 /** Up to this many keys are named per kind of difference. */
 const EXAMPLES = 5;
@@ -51,15 +51,11 @@ export function renderKeyDiff(d: KeyDiff): string {
 export function describeV2Shape(root: V2Node): { dirs: Set<string>; expiring: Set<string> } {
   const dirs = new Set<string>();
   const expiring = new Set<string>();
-  const walk = (n: V2Node): void => {
-    for (const c of n.nodes ?? []) {
-      if (c.dir === true) {
-        if (c.key !== undefined) dirs.add(c.key);
-        walk(c);
-      } else if (c.key !== undefined && c.ttl !== undefined) expiring.add(c.key);
-    }
-  };
-  walk(root);
+  visitV2(root, (n) => {
+    if (n.key === undefined) return;
+    if (n.dir === true) dirs.add(n.key);
+    else if (n.ttl !== undefined) expiring.add(n.key);
+  });
   return { dirs, expiring };
 }
 

@@ -49,33 +49,37 @@ function isNode(n: unknown): n is V2Node {
   return (o['key'] === undefined || typeof o['key'] === 'string') && (o['value'] === undefined || typeof o['value'] === 'string');
 }
 
+/** Every node below the root (the root itself not visited), dirs before what they hold. */
+export function visitV2(root: V2Node, visit: (node: V2Node) => void): void {
+  for (const c of root.nodes ?? []) {
+    visit(c);
+    if (c.dir === true) visitV2(c, visit);
+  }
+}
+
+/** Every key (leaf, not dir) below the root. */
+export function listV2Keys(root: V2Node): V2Node[] {
+  const out: V2Node[] = [];
+  visitV2(root, (n) => {
+    if (n.dir !== true && n.key !== undefined) out.push(n);
+  });
+  return out;
+}
+
 /** Keys (leaves) and dirs below the root (the root itself not counted). */
 export function countV2(root: V2Node): { keys: number; dirs: number } {
   let keys = 0;
   let dirs = 0;
-  const walk = (n: V2Node): void => {
-    for (const c of n.nodes ?? []) {
-      if (c.dir === true) {
-        dirs++;
-        walk(c);
-      } else keys++;
-    }
-  };
-  walk(root);
+  visitV2(root, (n) => {
+    if (n.dir === true) dirs++;
+    else keys++;
+  });
   return { keys, dirs };
 }
 
 /** Every key with its value, for comparing two reads of the store. */
 export function flattenV2(root: V2Node): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (n: V2Node): void => {
-    for (const c of n.nodes ?? []) {
-      if (c.dir === true) walk(c);
-      else if (c.key !== undefined) out.set(c.key, c.value ?? '');
-    }
-  };
-  walk(root);
-  return out;
+  return new Map(listV2Keys(root).map((n) => [n.key as string, n.value ?? '']));
 }
 
 /** The dump file's content: the tree with the index and where it was read. */

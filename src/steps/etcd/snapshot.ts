@@ -107,11 +107,10 @@ export const snapshotHandler: StepHandler<StepOf<'etcd.snapshot'>> = {
     const endpoint = state.members.find((m) => m.id === leaderId)?.clientURLs[0];
     if (endpoint === undefined) throw new FerryError('ETCD_NO_LEADER_URL', 'the leader has no client URL', {});
     const stamp = ctx.deps.now();
-    let snapshotPath = String(done?.['path']);
-    if (!snapshotIntact || failedCheck) {
-      snapshotPath = join(ctx.runDir, 'snapshots', `etcd-before-${stamp}.db`);
-      const path = snapshotPath;
-      await ctx.action('save-snapshot', { endpoint }, () => ctx.deps.etcd.saveSnapshot(endpoint, path), (info) => ({ ...info }));
+    const retake = !snapshotIntact || failedCheck;
+    const snapshotPath = retake ? join(ctx.runDir, 'snapshots', `etcd-before-${stamp}.db`) : String(done['path']);
+    if (retake) {
+      await ctx.action('save-snapshot', { endpoint }, () => ctx.deps.etcd.saveSnapshot(endpoint, snapshotPath), (info) => ({ ...info }));
     } else ctx.skip('save-snapshot', `already saved to ${String(done['path'])}`);
     const dumpPath = join(ctx.runDir, 'snapshots', `etcd-v2-before-${stamp}.json`);
     const dumped = await ctx.action('dump-v2-store', { endpoint }, () => ctx.deps.etcd.saveV2Dump(endpoint, dumpPath), (info) => (info === undefined ? { v2: 'no v2 API' } : { ...info }));
